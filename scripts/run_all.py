@@ -8,6 +8,7 @@ reaches only this supervisor, which then stops the children in order.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -23,8 +24,6 @@ ROOT = Path(__file__).resolve().parent.parent
 VAR = Path(os.environ.get("SHOOTREVIEW_VAR_DIR", ROOT / "var"))
 PYTHON = sys.executable
 sys.path.insert(0, str(ROOT))
-
-import contextlib
 
 from accounts.demo_people import demo_logins  # noqa: E402 - needs the project on the path
 
@@ -80,10 +79,8 @@ def stop_all(children: list[tuple[str, subprocess.Popen]], grace: float = 10.0) 
         with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=max(0.1, deadline - time.monotonic()))
     for _name, proc in children:
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(proc.pid, signal.SIGKILL)  # the group may still hold grandchildren
-        except (ProcessLookupError, PermissionError):
-            pass
         proc.wait()
 
 
