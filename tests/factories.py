@@ -30,3 +30,37 @@ class UserFactory(factory.django.DjangoModelFactory):
     agency = factory.SubFactory(AgencyFactory)
     role = User.Role.INVESTIGATOR
     password = factory.django.Password("correct horse battery staple")
+
+
+def make_shooting(user=None, **overrides):
+    """A shooting created through the service, as the app creates them."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cases import services
+    from cases.models import Shooting
+
+    n = next(_report_numbers)
+    data = {
+        "report_number": f"RB26{n:06d}",
+        "kind": Shooting.Kind.NONFATAL,
+        "occurred_from": timezone.now() - timedelta(days=2),
+        "address": f"{100 + n} E Harbor St",
+        "division": "Central",
+        "beat": "114",
+        "summary": "",
+    }
+    victims = overrides.pop("victims", [{"name": f"Avery Lindqvist {n}", "age": 24, "sex": "M"}])
+    data.update(overrides)
+    return services.create_shooting(user or UserFactory(), data, victims=victims)
+
+
+def _counter():
+    n = 0
+    while True:
+        n += 1
+        yield n
+
+
+_report_numbers = _counter()

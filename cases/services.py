@@ -1,0 +1,300 @@
+"""Every write to a case goes through these functions: they own the transaction, keep history,
+and keep links and search text current."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import User
+
+from . import linking
+from .models import ManualLink, NibinLead, Note, NoteRevision, Shooting, ShootingChange, Victim
+
+# Shooting fields a form may change; everything else (version, cluster, search text, creator)
+# is the app's to keep, so extra POSTed fields can never reach them.
+EDITABLE_FIELDS = [
+    "report_number",
+    "kind",
+    "occurred_from",
+    "occurred_to",
+    "reported_at",
+    "address",
+    "division",
+    "beat",
+    "latitude",
+    "longitude",
+    "status",
+    "cleared_on",
+    "counting",
+    "lead_investigator",
+    "is_domestic_violence",
+    "is_group_involved",
+    "is_retaliation_risk",
+    "is_juvenile_involved",
+    "summary",
+    "referred_to",
+    "charges_filed",
+    "custody_status",
+    "disposition",
+]
+
+
+class EditConflict(Exception):
+    """Someone else saved the case after this form was loaded."""
+
+    def __init__(self, current: Shooting):
+        super().__init__("The case was changed by someone else.")
+        self.current = current
+
+
+def _display(shooting: Shooting, name: str) -> str:
+    value = getattr(shooting, name)
+    getter = getattr(shooting, f"get_{name}_display", None)
+    if getter is not None and not isinstance(value, bool):
+        return str(getter())
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "" if value is None else str(value)
+
+
+def refresh_search_text(shooting: Shooting) -> None:
+    names = " ".join(shooting.victims.values_list("name", flat=True))
+    text = f"{shooting.report_number} {shooting.address} {names}".lower()
+    Shooting.objects.filter(pk=shooting.pk).update(search_text=text)
+    shooting.search_text = text
+
+
+def _touch(shooting_id: int) -> None:
+    Shooting.objects.filter(pk=shooting_id).update(last_activity_at=timezone.now())
+
+
+@transaction.atomic
+def create_shooting(user: User, data: dict, victims: Iterable[dict] = (), partner_agencies=()) -> Shooting:
+    shooting = Shooting(created_by=user, last_activity_at=timezone.now())
+    for name in EDITABLE_FIELDS:
+        if name in data:
+            setattr(shooting, name, data[name])
+    if shooting.is_cleared and not shooting.cleared_on:
+        shooting.cleared_on = timezone.localdate()
+    shooting.full_clean()
+    shooting.save()
+    if partner_agencies:
+        shooting.partner_agencies.set(partner_agencies)
+    for victim in victims:
+        Victim.objects.create(shooting=shooting, **victim)
+    refresh_search_text(shooting)
+    return shooting
+
+
+@transaction.atomic
+def update_shooting(
+    shooting: Shooting, user: User, data: dict, *, expected_version: int, partner_agencies=None, reason: str = ""
+) -> Shooting:
+    """Save changed fields if nobody saved since `expected_version`; record what changed."""
+    current = Shooting.objects.select_for_update().get(pk=shooting.pk)
+    if current.version != expected_version:
+        raise EditConflict(current)
+    changes = {}
+    for name in EDITABLE_FIELDS:
+        if name not in data:
+            continue
+        old = _display(current, name)
+        setattr(current, name, data[name])
+        new = _display(current, name)
+        if old != new:
+            changes[name] = [old, new]
+    if current.is_cleared and not current.cleared_on:
+        current.cleared_on = timezone.localdate()
+        changes["cleared_on"] = ["", str(current.cleared_on)]
+    if partner_agencies is not None:
+        old = sorted(current.partner_agencies.values_list("code", flat=True))
+        new = sorted(a.code for a in partner_agencies)
+        if old != new:
+            current.partner_agencies.set(partner_agencies)
+            changes["partner_agencies"] = [", ".join(old), ", ".join(new)]
+    if not changes:
+        return current
+    current.full_clean()
+    current.version = F("version") + 1
+    current.last_activity_at = timezone.now()
+    current.save()
+    current.refresh_from_db()
+    ShootingChange.objects.create(
+        shooting=current,
+        changed_by=user,
+        changed_by_name=user.get_full_name() or user.username,
+        changes=changes,
+        reason=reason,
+    )
+    if "report_number" in changes:
+        refresh_search_text(current)
+    return current
+
+
+@transaction.atomic
+def add_victim(shooting: Shooting, user: User, data: dict) -> Victim:
+    victim = Victim(shooting=shooting, **data)
+    victim.full_clean()
+    victim.save()
+    refresh_search_text(shooting)
+    _touch(shooting.pk)
+    return victim
+
+
+@transaction.atomic
+def record_victim_death(victim: Victim, user: User, died_on: date) -> Shooting:
+    """A victim of a non-fatal shooting died: the case becomes a homicide and keeps its history."""
+    victim.injury = Victim.Injury.FATAL
+    victim.died_on = died_on
+    victim.save(update_fields=["injury", "died_on"])
+    shooting = victim.shooting
+    data = {"kind": Shooting.Kind.HOMICIDE} if shooting.kind != Shooting.Kind.HOMICIDE else {}
+    reason = f"Victim {victim.pk} died on {died_on.isoformat()}"
+    updated = update_shooting(
+        shooting, user, data, expected_version=Shooting.objects.get(pk=shooting.pk).version, reason=reason
+    )
+    if not data:
+        ShootingChange.objects.create(
+            shooting=updated,
+            changed_by=user,
+            changed_by_name=user.get_full_name() or user.username,
+            changes={"victim": ["non-fatal", "fatal"]},
+            reason=reason,
+        )
+    return updated
+
+
+def _search_text(kind: str, fields: dict) -> str:
+    if kind == Note.Kind.SUSPECT:
+        return f"{fields.get('name', '')} {fields.get('aliases', '')}".lower().strip()
+    return ""
+
+
+def _apply_referral_status(note: Note) -> None:
+    """Victim services: the referral status (not the detail) flows back to the victim record."""
+    if note.kind != Note.Kind.VICTIM_SERVICES or note.is_retracted:
+        return
+    victim_id = note.fields.get("victim")
+    status = note.fields.get("referral_status")
+    if victim_id and status:
+        Victim.objects.filter(pk=victim_id, shooting_id=note.shooting_id).update(referral_status=status)
+
+
+@transaction.atomic
+def add_note(shooting: Shooting, user: User, kind: str, fields: dict, *, restricted: bool = False) -> Note:
+    note = Note.objects.create(
+        shooting=shooting,
+        kind=kind,
+        author=user,
+        author_agency_id=user.agency_id,
+        restricted_to_agency=restricted,
+        fields=fields,
+        search_text=_search_text(kind, fields),
+    )
+    NoteRevision.objects.create(
+        note=note,
+        number=1,
+        fields=fields,
+        restricted_to_agency=restricted,
+        edited_by=user,
+        edited_by_name=user.get_full_name() or user.username,
+    )
+    _after_note_change(note)
+    return note
+
+
+@transaction.atomic
+def revise_note(note: Note, user: User, fields: dict, *, restricted: bool) -> Note:
+    """An edit is a new revision; the old one stays viewable."""
+    note = Note.objects.select_for_update().get(pk=note.pk)
+    if note.is_retracted:
+        raise ValueError("A retracted note cannot be edited.")
+    if fields == note.fields and restricted == note.restricted_to_agency:
+        return note
+    note.revision_number += 1
+    note.fields = fields
+    note.restricted_to_agency = restricted
+    note.search_text = _search_text(note.kind, fields)
+    note.save()
+    NoteRevision.objects.create(
+        note=note,
+        number=note.revision_number,
+        fields=fields,
+        restricted_to_agency=restricted,
+        edited_by=user,
+        edited_by_name=user.get_full_name() or user.username,
+    )
+    _after_note_change(note)
+    return note
+
+
+@transaction.atomic
+def retract_note(note: Note, user: User, reason: str) -> Note:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValueError("A retraction needs a reason.")
+    note = Note.objects.select_for_update().get(pk=note.pk)
+    if note.is_retracted:
+        return note
+    note.retracted_at = timezone.now()
+    note.retracted_by = user
+    note.retraction_reason = reason[:500]
+    note.save(update_fields=["retracted_at", "retracted_by", "retraction_reason", "updated_at"])
+    _after_note_change(note)
+    return note
+
+
+def _after_note_change(note: Note) -> None:
+    _apply_referral_status(note)
+    _touch(note.shooting_id)
+    if note.kind == Note.Kind.FIREARM:
+        linking.relink(linking.refresh_link_keys(note))
+
+
+@transaction.atomic
+def link_manually(a: Shooting, b: Shooting, user: User, reason: str) -> ManualLink:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValueError("A manual link needs a reason.")
+    if a.pk == b.pk:
+        raise ValueError("A case cannot be linked to itself.")
+    link = ManualLink.objects.create(from_shooting=a, to_shooting=b, reason=reason[:300], created_by=user)
+    linking.relink({a.pk, b.pk})
+    _touch(a.pk)
+    _touch(b.pk)
+    return link
+
+
+@transaction.atomic
+def remove_manual_link(link: ManualLink, user: User, reason: str) -> None:
+    if not (reason or "").strip():
+        raise ValueError("Removing a link needs a reason.")
+    link.removed_at = timezone.now()
+    link.removed_by = user
+    link.removal_reason = reason.strip()[:300]
+    link.save(update_fields=["removed_at", "removed_by", "removal_reason"])
+    linking.relink({link.from_shooting_id, link.to_shooting_id})
+
+
+@transaction.atomic
+def update_nibin_lead(lead: NibinLead, user: User, data: dict) -> NibinLead:
+    """Change a lead's status or times; a status change is stamped with who and when."""
+    lead = NibinLead.objects.select_for_update().get(pk=lead.pk)
+    status = data.get("status", lead.status)
+    if status != lead.status:
+        lead.status = status
+        lead.status_changed_at = timezone.now()
+        lead.status_changed_by = user
+    for name in ["evidence_recovered_at", "entered_at", "lead_received_at", "notified_at"]:
+        if name in data:
+            setattr(lead, name, data[name])
+    lead.full_clean()
+    lead.save()
+    for shooting in linking.shootings_for_lead(lead):
+        _touch(shooting.pk)
+    return lead
