@@ -1,8 +1,8 @@
 from django.urls import path
 
-from . import views
+from .views import case_list
 
 app_name = "cases"
 urlpatterns = [
-    path("", views.case_list, name="list"),
+    path("", case_list.case_list, name="list"),
 ]
