@@ -96,6 +96,25 @@ def note_visibility_q(user) -> Q:
     return kinds & not_restricted
 
 
+def note_is_visible(user, *, kind: str, author_agency_id: int, author_agency_kind: str, restricted: bool) -> bool:
+    """The same rule as note_visibility_q, for a note held as data (an agenda snapshot, a printed
+    packet). Tests check that the two always agree."""
+    from .models import Note
+
+    if not can_see_cases(user) or not user.agency_id:
+        return False
+    own = author_agency_id == user.agency_id
+    if restricted and not own:
+        return False
+    if sees_investigative_detail(user):
+        return kind != Note.Kind.VICTIM_SERVICES or own
+    if is_advocate(user):
+        return kind in {Note.Kind.VICTIM_SERVICES, Note.Kind.WITNESS, Note.Kind.FIREARM} or (
+            kind == Note.Kind.GENERAL and (author_agency_kind == Agency.Kind.VICTIM_ADVOCACY or own)
+        )
+    return kind == Note.Kind.GENERAL and own
+
+
 def visible_fields(note, user, fields: dict | None = None) -> dict:
     """The part of a note's fields (or of one revision's) that `user` may see."""
     fields = note.fields if fields is None else fields
