@@ -1,0 +1,26 @@
+"""Who may see and run meetings. What an agenda shows of each case is still decided by
+cases.access (need-to-know), item by item."""
+
+from __future__ import annotations
+
+from accounts.models import User
+from cases.access import can_see_cases, refuse
+
+
+def can_view_meetings(user) -> bool:
+    return can_see_cases(user)
+
+
+def can_run_meetings(user) -> bool:
+    """Coordinators build and freeze agendas, run the meeting and manage the weekly series."""
+    return can_see_cases(user) and (user.role == User.Role.COORDINATOR or user.is_superuser)
+
+
+def access_meeting(user, pk, request=None, *, for_editing: bool = False):
+    from .models import Meeting
+
+    allowed = can_run_meetings(user) if for_editing else can_view_meetings(user)
+    meeting = Meeting.objects.filter(pk=pk).first() if allowed and str(pk).isdigit() else None
+    if meeting is None:
+        refuse(user, "meeting", pk, request)
+    return meeting
