@@ -1,9 +1,9 @@
 from django.urls import path
 
-from . import views
+from .views import meeting_list, my_items
 
 app_name = "meetings"
 urlpatterns = [
-    path("", views.meeting_list, name="list"),
-    path("my-items/", views.my_items, name="my_items"),
+    path("", meeting_list.meeting_list, name="list"),
+    path("my-items/", my_items.my_items, name="my_items"),
 ]

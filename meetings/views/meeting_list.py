@@ -6,7 +6,3 @@ from django.shortcuts import render
 
 def meeting_list(request: HttpRequest) -> HttpResponse:
     return render(request, "meetings/meeting_list.html", {"nav": "meetings"})
-
-
-def my_items(request: HttpRequest) -> HttpResponse:
-    return render(request, "meetings/my_items.html", {"nav": "my_items"})

@@ -1,0 +1,1 @@
+"""Meeting pages, one module per page (or per small group of pages)."""
