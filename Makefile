@@ -1,31 +1,43 @@
 # Two commands matter: `make run` (the whole app with demo data) and `make test` (everything).
-PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-
-export DJANGO_SETTINGS_MODULE := shootreview.settings
+VAR_DIR := $(or $(SHOOTREVIEW_VAR_DIR),$(CURDIR)/var)
+# The first Python 3.11+ on PATH: the plain python3 of macOS and older distributions is too old.
+PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3.11 python3; do \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && { echo $$p; break; }; done)
+# The app's own settings are the default; `make test` switches to the test settings.
+DEV_ENV := DJANGO_SETTINGS_MODULE=shootreview.settings DJANGO_DEBUG=$${DJANGO_DEBUG:-1}
+TEST_ENV := DJANGO_SETTINGS_MODULE=tests.settings
 
 .PHONY: run test lint format bench venv migrate seed browser clean
 
 venv: $(STAMP)
 
 # Reinstall only when a requirements file changes, so a second `make run` is up in seconds.
+# A venv without pip (Debian's python3 lacking python3-venv leaves one behind) is made again.
 $(STAMP): requirements.txt requirements-dev.txt
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@if ! $(BIN)/python -m pip --version >/dev/null 2>&1; then \
+		test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed; none found on PATH." >&2; exit 1; }; \
+		echo "Creating $(VENV) with $(PYTHON)"; \
+		rm -rf $(VENV); \
+		$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+			echo "Could not create a virtualenv. On Debian/Ubuntu: apt-get install python3-venv" >&2; exit 1; }; \
+	fi
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $(STAMP)
 
 migrate: venv
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py migrate --no-input -v 0
+	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input -v 0
 
 seed: migrate
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py seed_demo
+	$(DEV_ENV) $(BIN)/python manage.py seed_demo
 
+# exec: the supervisor becomes make's direct child, so SIGTERM to make reaches it and it notices
+# when make itself dies.
 run: seed
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} EMAIL_URL=$${EMAIL_URL:-file://$(CURDIR)/var/mail} \
-		$(BIN)/python scripts/run_all.py
+	exec env $(DEV_ENV) EMAIL_URL=$${EMAIL_URL:-file://$(VAR_DIR)/mail} $(BIN)/python scripts/run_all.py
 
 lint: venv
 	$(BIN)/ruff check .
@@ -39,11 +51,12 @@ browser:
 	@sh scripts/ensure_chromium.sh
 
 test: venv lint browser
-	$(BIN)/python manage.py makemigrations --check --dry-run -v 0
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run -v 0
+	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Timings of key pages, printed as a report; see benchmarks/.
 bench: venv
-	$(BIN)/python -m pytest -p no:cacheprovider benchmarks $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/python -m pytest -p no:cacheprovider benchmarks $(PYTEST_ARGS)
 
 clean:
 	rm -rf var/test-* .pytest_cache

