@@ -101,6 +101,9 @@ class Meeting(models.Model):
     # coordinators are detected instead of silently reordering each other's work.
     agenda_version = models.PositiveIntegerField(default=1, editable=False)
     agenda_built_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The cover numbers and weekly chart as they stood when the agenda was frozen (see
+    # meetings.stats.cover_for), so that a frozen agenda prints the same document every time.
+    cover_snapshot = models.JSONField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
