@@ -1,8 +1,57 @@
+"""The case list: search, filters, sort and pages, its htmx fragment, and the same list as CSV."""
+
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+
+from .. import access, export, search
+from ..forms import CaseFilterForm
+
+PER_PAGE = 50
+
+
+def _query(request: HttpRequest) -> tuple[CaseFilterForm, search.CaseQuery]:
+    form = CaseFilterForm(request.GET)
+    form.is_valid()  # invalid filters are shown beside their field and left out of the query
+    return form, form.to_query()
 
 
 def case_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "cases/case_list.html", {"nav": "cases"})
+    form, query = _query(request)
+    shootings = search.with_list_details(search.find_cases(request.user, query))
+    page = Paginator(shootings, PER_PAGE).get_page(request.GET.get("page"))
+    params = query.params()
+    query_string = params.urlencode()
+    context = {
+        "nav": "cases",
+        "form": form,
+        "page": page,
+        "query": query,
+        "filtered": any(name != "sort" for name in params),
+        "page_url": f"{reverse('cases:list')}?{query_string}{'&' if query_string else ''}page=",
+        "export_url": reverse("cases:export") + (f"?{query_string}" if query_string else ""),
+        "sort_links": search.sort_links(query),
+        "updated": query.updated_cutoff(),
+        "can_create": access.can_create_shooting(request.user),
+        "can_search_suspects": access.can_search_suspects(request.user),
+    }
+    # A history restore (back button with an empty htmx cache) needs the whole page.
+    if request.htmx and not request.htmx.history_restore_request:
+        response = render(request, "cases/case_list.html#results", {**context, "oob": True})
+    else:
+        response = render(request, "cases/case_list.html", context)
+    # The same URL answers with a fragment or a page: caches must keep them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def case_export(request: HttpRequest) -> StreamingHttpResponse:
+    _form, query = _query(request)
+    shootings = search.find_cases(request.user, query)
+    response = StreamingHttpResponse(export.stream(request.user, shootings), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{export.filename()}"'
+    return response

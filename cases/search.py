@@ -1,0 +1,219 @@
+"""Search, filters and sort order of the case list; the CSV export asks the same questions.
+
+Plain functions over `Shooting.objects.visible_to(user)`, so the list, its htmx fragment and the
+export can never disagree about which cases a person gets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils import timezone
+
+from . import access
+from .models import Note, Shooting, Victim
+
+# Without a recorded meeting, "since the last meeting" means this many days, and the page says so.
+FALLBACK_MEETING_DAYS = 7
+# Several words narrow the search (each must match); more than this many are ignored.
+MAX_TERMS = 6
+
+FLAGS: dict[str, tuple[str, str]] = {
+    # query value: (Shooting field, label)
+    "dv": ("is_domestic_violence", "Domestic violence"),
+    "group": ("is_group_involved", "Group-involved"),
+    "retaliation": ("is_retaliation_risk", "Retaliation risk"),
+    "juvenile": ("is_juvenile_involved", "Juvenile involved"),
+}
+
+CLEARED = "cleared"
+STATUS_FILTERS: dict[str, Q] = {
+    Shooting.Status.OPEN: Q(status=Shooting.Status.OPEN),
+    CLEARED: Q(status__in=[Shooting.Status.CLEARED_ARREST, Shooting.Status.CLEARED_EXCEPTIONAL]),
+    Shooting.Status.CLEARED_ARREST: Q(status=Shooting.Status.CLEARED_ARREST),
+    Shooting.Status.CLEARED_EXCEPTIONAL: Q(status=Shooting.Status.CLEARED_EXCEPTIONAL),
+    Shooting.Status.INACTIVE: Q(status=Shooting.Status.INACTIVE),
+}
+
+# sort key: (label, model field, direction of the first click on its column heading)
+SORTS: dict[str, tuple[str, str, str]] = {
+    "report": ("Report number", "report_number", "asc"),
+    "occurred": ("Occurred", "occurred_from", "desc"),
+    "kind": ("Kind", "kind", "asc"),
+    "status": ("Status", "status", "asc"),
+}
+DEFAULT_SORT = "-occurred"
+
+UPDATED_ANY = ""
+UPDATED_SINCE_MEETING = "meeting"
+UPDATED_SINCE_DATE = "date"
+
+
+def last_meeting_cutoff() -> dt.datetime | None:
+    """When the last shoot review was held; "updated since the last meeting" counts from here.
+
+    None while no meeting is recorded (the meetings app fills this in)."""
+    return None
+
+
+@dataclass(frozen=True)
+class UpdatedSince:
+    cutoff: dt.datetime
+    # True when no meeting is recorded and the cutoff is FALLBACK_MEETING_DAYS ago instead.
+    is_fallback: bool = False
+
+
+def since_last_meeting() -> UpdatedSince:
+    cutoff = last_meeting_cutoff()
+    if cutoff is None:
+        return UpdatedSince(timezone.now() - dt.timedelta(days=FALLBACK_MEETING_DAYS), is_fallback=True)
+    return UpdatedSince(cutoff)
+
+
+@dataclass(frozen=True)
+class CaseQuery:
+    """What the person asked the case list for, already validated."""
+
+    text: str = ""
+    status: str = ""
+    kind: str = ""
+    division: str = ""
+    occurred_after: dt.date | None = None  # local calendar dates, both inclusive
+    occurred_before: dt.date | None = None
+    flags: tuple[str, ...] = ()
+    updated: str = UPDATED_ANY
+    updated_since: dt.date | None = None
+    sort: str = DEFAULT_SORT
+
+    def updated_cutoff(self) -> UpdatedSince | None:
+        if self.updated == UPDATED_SINCE_MEETING:
+            return since_last_meeting()
+        if self.updated == UPDATED_SINCE_DATE and self.updated_since:
+            return UpdatedSince(start_of_local_day(self.updated_since))
+        return None
+
+    def params(self) -> QueryDict:
+        """The query as URL parameters, empty ones left out: for page, sort and export links."""
+        params = QueryDict(mutable=True)
+        for name, value in [
+            ("q", self.text),
+            ("status", self.status),
+            ("kind", self.kind),
+            ("division", self.division),
+            ("occurred_after", self.occurred_after.isoformat() if self.occurred_after else ""),
+            ("occurred_before", self.occurred_before.isoformat() if self.occurred_before else ""),
+            ("updated", self.updated),
+            (
+                "updated_since",
+                self.updated_since.isoformat() if self.updated == UPDATED_SINCE_DATE and self.updated_since else "",
+            ),
+            ("sort", "" if self.sort == DEFAULT_SORT else self.sort),
+        ]:
+            if value:
+                params[name] = value
+        if self.flags:
+            params.setlist("flag", list(self.flags))
+        return params
+
+
+def start_of_local_day(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def search_terms(text: str) -> list[str]:
+    return text.lower().split()[:MAX_TERMS]
+
+
+def matching_text(user, term: str) -> Q:
+    """Cases whose report number, address or victim names contain `term`, or — for those who may
+    search suspects — with a live suspect note they may see whose names contain it."""
+    condition = Q(search_text__icontains=term)
+    if access.can_search_suspects(user):
+        suspects = Note.objects.visible_to(user).filter(
+            kind=Note.Kind.SUSPECT, retracted_at__isnull=True, search_text__icontains=term
+        )
+        condition |= Q(pk__in=suspects.values("shooting_id"))
+    return condition
+
+
+def order_by(sort: str) -> list[str]:
+    descending = sort.startswith("-")
+    key = sort.lstrip("-")
+    if key not in SORTS:
+        return order_by(DEFAULT_SORT)
+    column = SORTS[key][1]
+    prefix = "-" if descending else ""
+    ordering = [prefix + column]
+    if column != "occurred_from":
+        ordering.append("-occurred_from")
+    ordering.append(prefix + "id")
+    return ordering
+
+
+def find_cases(user, query: CaseQuery) -> QuerySet[Shooting]:
+    """The cases `user` may see that match `query`, in the asked order."""
+    shootings = Shooting.objects.visible_to(user)
+    for term in search_terms(query.text):
+        shootings = shootings.filter(matching_text(user, term))
+    if query.status in STATUS_FILTERS:
+        shootings = shootings.filter(STATUS_FILTERS[query.status])
+    if query.kind:
+        shootings = shootings.filter(kind=query.kind)
+    if query.division:
+        shootings = shootings.filter(division=query.division)
+    if query.occurred_after:
+        shootings = shootings.filter(occurred_from__gte=start_of_local_day(query.occurred_after))
+    if query.occurred_before:
+        next_day = query.occurred_before + dt.timedelta(days=1)
+        shootings = shootings.filter(occurred_from__lt=start_of_local_day(next_day))
+    for flag in query.flags:
+        if flag in FLAGS:
+            shootings = shootings.filter(**{FLAGS[flag][0]: True})
+    updated = query.updated_cutoff()
+    if updated is not None:
+        shootings = shootings.filter(last_activity_at__gte=updated.cutoff)
+    return shootings.order_by(*order_by(query.sort))
+
+
+def with_list_details(shootings: QuerySet[Shooting]) -> QuerySet[Shooting]:
+    """What a case-list row shows, loaded in a fixed number of queries whatever the page size."""
+    return shootings.select_related("lead_investigator").prefetch_related(
+        Prefetch("victims", queryset=Victim.objects.order_by("id"))
+    )
+
+
+@dataclass(frozen=True)
+class SortLink:
+    key: str
+    label: str
+    url: str
+    # "ascending" / "descending" for the column the list is sorted by (aria-sort), else "".
+    current: str
+
+
+def sort_links(query: CaseQuery) -> dict[str, SortLink]:
+    """Column headings of the list: a click sorts by the column, a second click reverses it."""
+    base = reverse("cases:list")
+    current_key = query.sort.lstrip("-")
+    current_desc = query.sort.startswith("-")
+    links = {}
+    for key, (label, _column, first) in SORTS.items():
+        if key == current_key:
+            descending = not current_desc
+            current = "descending" if current_desc else "ascending"
+        else:
+            descending = first == "desc"
+            current = ""
+        params = query.params()
+        params.pop("page", None)
+        sort = f"-{key}" if descending else key
+        if sort == DEFAULT_SORT:
+            params.pop("sort", None)
+        else:
+            params["sort"] = sort
+        links[key] = SortLink(key, label, f"{base}?{params.urlencode()}" if params else base, current)
+    return links
