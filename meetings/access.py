@@ -24,3 +24,32 @@ def access_meeting(user, pk, request=None, *, for_editing: bool = False):
     if meeting is None:
         refuse(user, "meeting", pk, request)
     return meeting
+
+
+def access_series(user, pk, request=None):
+    """A weekly series, for the coordinators who manage it."""
+    from .models import MeetingSeries
+
+    series = MeetingSeries.objects.filter(pk=pk).first() if can_run_meetings(user) and str(pk).isdigit() else None
+    if series is None:
+        refuse(user, "meeting series", pk, request)
+    return series
+
+
+def can_complete_action_item(user, item) -> bool:
+    """The assignee closes their own items; coordinators close anyone's (for instance when it
+    was reported done at the meeting)."""
+    return can_view_meetings(user) and (item.assignee_id == user.pk or can_run_meetings(user))
+
+
+def access_action_item(user, pk, request=None):
+    from .models import ActionItem
+
+    item = (
+        ActionItem.objects.select_related("shooting", "meeting", "agency").filter(pk=pk).first()
+        if can_view_meetings(user) and str(pk).isdigit()
+        else None
+    )
+    if item is None or not can_complete_action_item(user, item):
+        refuse(user, "action item", pk, request)
+    return item

@@ -56,6 +56,15 @@ class MeetingQuerySet(models.QuerySet):
     def upcoming(self, now) -> MeetingQuerySet:
         return self.filter(starts_at__gte=now).exclude(status=Meeting.Status.CANCELLED).order_by("starts_at")
 
+    def involving(self, user) -> MeetingQuerySet:
+        """Meetings `user` is expected at: invited by name or through their agency, or chairing
+        (the private calendar feed)."""
+        invited = Meeting.attendees.through.objects.filter(meeting_id=models.OuterRef("pk"), user_id=user.pk)
+        through_agency = Meeting.invited_agencies.through.objects.filter(
+            meeting_id=models.OuterRef("pk"), agency_id=user.agency_id
+        )
+        return self.filter(Q(chair_id=user.pk) | models.Exists(invited) | models.Exists(through_agency))
+
 
 class Meeting(models.Model):
     """One shoot review. Its agenda covers the window from the previous held meeting's cutoff to
@@ -199,6 +208,15 @@ class AgendaItem(models.Model):
         return self.title or (self.shooting.report_number if self.shooting_id else f"item {self.pk}")
 
 
+class ActionItemQuerySet(models.QuerySet):
+    def open(self) -> ActionItemQuerySet:
+        return self.filter(status=ActionItem.Status.OPEN)
+
+    def open_items_due_by(self, day) -> ActionItemQuerySet:
+        """Open items due on or before `day` (a local date): they come back on that day's agenda."""
+        return self.open().filter(due_on__lte=day)
+
+
 class ActionItem(models.Model):
     """Something someone agreed to do; it comes back on every agenda until it is done."""
 
@@ -225,6 +243,8 @@ class ActionItem(models.Model):
     done_note = models.CharField("how it was done", max_length=1000, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ActionItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_on", "id"]
