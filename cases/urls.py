@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import case_forms, case_list
+from .views import case_detail, case_forms, case_list, nibin, notes
 
 app_name = "cases"
 urlpatterns = [
@@ -8,4 +8,17 @@ urlpatterns = [
     path("export.csv", case_list.case_export, name="export"),
     path("new/", case_forms.case_new, name="new"),
     path("<int:pk>/edit/", case_forms.case_edit, name="edit"),
+    path("<int:pk>/", case_detail.case_detail, name="detail"),
+    path("<int:pk>/quick-edit/", case_detail.quick_edit, name="quick_edit"),
+    path("<int:pk>/victims/add/", case_detail.add_victim, name="add_victim"),
+    path("victims/<int:victim_pk>/died/", case_detail.victim_died, name="victim_died"),
+    path("<int:pk>/links/add/", case_detail.add_link, name="add_link"),
+    path("links/<int:link_pk>/remove/", case_detail.remove_link, name="remove_link"),
+    path("<int:pk>/notes/add/<str:kind>/", notes.add_note, name="add_note"),
+    path("notes/<int:note_pk>/", notes.note_detail, name="note"),
+    path("notes/<int:note_pk>/edit/", notes.edit_note, name="edit_note"),
+    path("notes/<int:note_pk>/retract/", notes.retract_note, name="retract_note"),
+    path("notes/<int:note_pk>/revisions/", notes.note_revisions, name="note_revisions"),
+    path("nibin/", nibin.nibin_list, name="nibin_list"),
+    path("nibin/<int:lead_pk>/", nibin.nibin_lead, name="nibin_lead"),
 ]

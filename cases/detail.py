@@ -1,0 +1,412 @@
+"""What the case detail page, a note's revisions and the NIBIN pages show to one viewer.
+
+Everything starts from what cases.access lets the viewer see: notes come from
+`Note.objects.visible_to(user)` and are cut down with `visible_fields` before any value, indicator
+or revision difference is worked out, so a template can never show more than the viewer may see.
+"""
+
+from __future__ import annotations
+
+import copy
+import statistics
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import Agency, User
+
+from . import access, linking
+from .indicators import Indicator, indicators_for
+from .models import LinkKey, ManualLink, NibinLead, Note, NoteRevision, Shooting, ShootingChange, Victim
+from .note_forms import NOTE_FORMS, display_value, field_labels
+
+# The CGIC goal: every affected investigator told within 24–48 hours of recovering the evidence.
+NIBIN_GOAL_HOURS = 48
+# The change history shows the most recent changes; older ones stay in the database.
+HISTORY_LIMIT = 50
+
+LEAD_INVESTIGATOR_ROLES = [User.Role.INVESTIGATOR, User.Role.FEDERAL_AGENT, User.Role.SUPERVISOR, User.Role.COORDINATOR]
+
+
+# --- Notes ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NoteValue:
+    name: str
+    label: str
+    value: str
+    long: bool = False  # free text, shown as a paragraph rather than beside its label
+
+
+@dataclass
+class NoteView:
+    note: Note
+    values: list[NoteValue]
+    redacted: bool
+    can_edit: bool
+
+
+def _long_fields(kind: str) -> set[str]:
+    form = NOTE_FORMS.get(kind)
+    if form is None:
+        return set()
+    return {name for name, f in form.base_fields.items() if isinstance(f.widget, forms.Textarea)}
+
+
+def note_values(kind: str, fields: dict, victim_names: dict[int, str] | None = None) -> list[NoteValue]:
+    """A note's (already redacted) values as label/value pairs, in the order of the kind's form.
+    Empty values are left out; yes/no values are kept, since "no" is information too."""
+    labels = field_labels(kind) if kind in NOTE_FORMS else {}
+    long = _long_fields(kind)
+    ordered = [name for name in labels if name in fields] + sorted(name for name in fields if name not in labels)
+    values = []
+    for name in ordered:
+        raw = fields[name]
+        if name == "victim" and kind == Note.Kind.VICTIM_SERVICES:
+            shown = (victim_names or {}).get(raw, "") if raw else ""
+        elif kind in NOTE_FORMS:
+            shown = display_value(kind, name, raw)
+        else:
+            shown = "" if raw in (None, "", []) else str(raw)
+        if shown == "":
+            continue
+        values.append(NoteValue(name, labels.get(name, name.replace("_", " ").capitalize()), shown, name in long))
+    return values
+
+
+def note_view(note: Note, user: User, victim_names: dict[int, str] | None = None) -> NoteView:
+    return NoteView(
+        note=note,
+        values=note_values(note.kind, access.visible_fields(note, user), victim_names),
+        redacted=access.is_redacted_for(note, user),
+        can_edit=access.can_edit_note(user, note),
+    )
+
+
+def visible_notes(shooting: Shooting, user: User) -> list[Note]:
+    """Every note on the case the viewer may see, newest first, with what the timeline shows
+    of its author and retraction loaded in the same query."""
+    return list(
+        Note.objects.visible_to(user)
+        .filter(shooting=shooting)
+        .select_related("author", "author_agency", "retracted_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def _redacted_copy(note: Note, user: User) -> Note:
+    shown = copy.copy(note)
+    shown.fields = access.visible_fields(note, user)
+    return shown
+
+
+# --- Revisions --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Difference:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class RevisionView:
+    revision: NoteRevision
+    withheld: bool  # restricted to the author's agency at the time, and the viewer is outside it
+    values: list[NoteValue] = field(default_factory=list)  # the first revision: everything it said
+    differences: list[Difference] = field(default_factory=list)  # later ones: what changed
+
+
+def revision_views(note: Note, user: User, victim_names: dict[int, str] | None = None) -> list[RevisionView]:
+    """Every revision of a note with what changed since the one before, both sides redacted for
+    the viewer: a field the viewer may not see never appears, not even as "changed"."""
+    same_agency = user.agency_id == note.author_agency_id
+    views: list[RevisionView] = []
+    previous: dict | None = None
+    previous_restricted = False
+    for revision in note.revisions.order_by("number"):
+        withheld = revision.restricted_to_agency and not same_agency
+        shown = {} if withheld else access.visible_fields(note, user, revision.fields)
+        view = RevisionView(revision=revision, withheld=withheld)
+        if previous is None:
+            view.values = note_values(note.kind, shown, victim_names)
+        elif not withheld:
+            view.differences = _differences(note.kind, previous, shown, victim_names)
+            if revision.restricted_to_agency != previous_restricted:
+                view.differences.append(
+                    Difference(
+                        "Restricted to the author's agency",
+                        "yes" if previous_restricted else "no",
+                        "yes" if revision.restricted_to_agency else "no",
+                    )
+                )
+        views.append(view)
+        previous = shown
+        previous_restricted = revision.restricted_to_agency
+    return views
+
+
+def _differences(kind: str, before: dict, after: dict, victim_names: dict[int, str] | None) -> list[Difference]:
+    old = {v.name: v for v in note_values(kind, before, victim_names)}
+    new = {v.name: v for v in note_values(kind, after, victim_names)}
+    labels = field_labels(kind) if kind in NOTE_FORMS else {}
+    names = [n for n in labels if n in old or n in new] + sorted((set(old) | set(new)) - set(labels))
+    found = []
+    for name in names:
+        a, b = old.get(name), new.get(name)
+        before_text, after_text = (a.value if a else ""), (b.value if b else "")
+        if before_text != after_text:
+            found.append(Difference((a or b).label, before_text, after_text))
+    return found
+
+
+# --- NIBIN leads ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LeadTiming:
+    hours: float | None
+    state: str  # "on_time" | "late" | "pending"
+    label: str
+
+
+def lead_timing(lead: NibinLead, now: datetime | None = None) -> LeadTiming:
+    """Recovery-to-notification time against the CGIC goal. A lead not yet notified is late once
+    48 hours have passed since the evidence was recovered, and pending before that."""
+    hours = lead.turnaround_hours
+    if hours is not None:
+        if hours <= NIBIN_GOAL_HOURS:
+            return LeadTiming(hours, "on_time", "on time")
+        return LeadTiming(hours, "late", "late")
+    now = now or timezone.now()
+    if lead.evidence_recovered_at and (now - lead.evidence_recovered_at).total_seconds() > NIBIN_GOAL_HOURS * 3600:
+        return LeadTiming(None, "late", "late (not yet notified)")
+    return LeadTiming(None, "pending", "pending")
+
+
+@dataclass(frozen=True)
+class NibinSummary:
+    measured: int  # leads with both a recovery and a notification time
+    median_hours: float | None
+    within_goal: int
+
+    @property
+    def within_goal_percent(self) -> int | None:
+        return round(100 * self.within_goal / self.measured) if self.measured else None
+
+
+def nibin_summary(leads: QuerySet[NibinLead]) -> NibinSummary:
+    """Median turnaround and the share notified within 48 hours, over every lead in `leads`
+    (one query, whatever page of the list is shown)."""
+    hours = [
+        (notified - recovered).total_seconds() / 3600
+        for recovered, notified in leads.filter(
+            evidence_recovered_at__isnull=False, notified_at__isnull=False
+        ).values_list("evidence_recovered_at", "notified_at")
+    ]
+    return NibinSummary(
+        measured=len(hours),
+        median_hours=statistics.median(hours) if hours else None,
+        within_goal=sum(1 for h in hours if h <= NIBIN_GOAL_HOURS),
+    )
+
+
+def _visible_nibin_keys(user: User) -> QuerySet[LinkKey]:
+    """NIBIN keys taken from notes the viewer may see: a lead cited only in a note restricted to
+    another agency does not show which cases it joins."""
+    return LinkKey.objects.filter(kind=LinkKey.Kind.NIBIN, note__in=Note.objects.visible_to(user))
+
+
+def visible_leads(user: User) -> QuerySet[NibinLead]:
+    """The leads cited by at least one firearm-trace note the viewer may see."""
+    if not access.can_see_cases(user):
+        return NibinLead.objects.none()
+    return NibinLead.objects.filter(number__in=_visible_nibin_keys(user).values("value"))
+
+
+def lead_case_numbers(numbers: list[str], user: User) -> dict[str, list[tuple[int, str]]]:
+    """Lead number → the (id, report number) of the visible cases citing it, in one query."""
+    rows = (
+        _visible_nibin_keys(user)
+        .filter(value__in=numbers, shooting__in=Shooting.objects.visible_to(user))
+        .values_list("value", "shooting_id", "shooting__report_number")
+        .order_by("shooting__report_number")
+        .distinct()
+    )
+    found: dict[str, list[tuple[int, str]]] = {number: [] for number in numbers}
+    for number, shooting_id, report_number in rows:
+        if (shooting_id, report_number) not in found[number]:
+            found[number].append((shooting_id, report_number))
+    return found
+
+
+def lead_shootings(lead: NibinLead, user: User) -> list[Shooting]:
+    keys = _visible_nibin_keys(user).filter(value=lead.number).values("shooting_id")
+    return list(Shooting.objects.visible_to(user).filter(pk__in=keys).order_by("-occurred_from"))
+
+
+# --- The case detail page ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class ChangeView:
+    change: ShootingChange
+    rows: list[ChangeRow]
+
+
+_CHANGE_LABELS = {"partner_agencies": "Partner agencies", "victim": "Victim"}
+
+
+def _change_label(name: str) -> str:
+    if name in _CHANGE_LABELS:
+        return _CHANGE_LABELS[name]
+    try:
+        return str(Shooting._meta.get_field(name).verbose_name).capitalize()
+    except Exception:  # a field since removed from the model keeps its history
+        return name.replace("_", " ").capitalize()
+
+
+def change_views(changes: list[ShootingChange]) -> list[ChangeView]:
+    return [
+        ChangeView(
+            change,
+            [ChangeRow(_change_label(name), str(old), str(new)) for name, (old, new) in change.changes.items()],
+        )
+        for change in changes
+    ]
+
+
+@dataclass(frozen=True)
+class KindFilter:
+    kind: str  # "" for every kind
+    label: str
+    count: int
+
+
+@dataclass
+class CaseView:
+    """Everything the case detail page shows, already cut down to what `user` may see."""
+
+    shooting: Shooting
+    user: User
+    notes: list[NoteView]
+    kind: str
+    victims: list[Victim]
+    indicators: list[Indicator]
+    linked: list[linking.LinkedCase]
+    manual_links: list[ManualLink]
+    leads: list[tuple[NibinLead, LeadTiming]]
+    changes: list[ChangeView]
+    partner_agencies: list[Agency]
+    addable_kinds: list[tuple[str, str]]
+    can_edit: bool
+
+    @property
+    def timeline(self) -> list[NoteView]:
+        return [n for n in self.notes if not self.kind or n.note.kind == self.kind]
+
+    @property
+    def kind_filters(self) -> list[KindFilter]:
+        counts: dict[str, int] = {}
+        for n in self.notes:
+            counts[n.note.kind] = counts.get(n.note.kind, 0) + 1
+        shown = [KindFilter("", "All", len(self.notes))]
+        for kind, label in Note.Kind.choices:
+            if counts.get(kind) or kind == self.kind:
+                shown.append(KindFilter(kind, label, counts.get(kind, 0)))
+        return shown
+
+    @property
+    def victim_names(self) -> dict[int, str]:
+        return {v.pk: v.name for v in self.victims}
+
+    def note_view(self, note: Note) -> NoteView:
+        return note_view(note, self.user, self.victim_names)
+
+
+def case_view(shooting: Shooting, user: User, *, kind: str = "") -> CaseView:
+    """The detail page's content for one viewer.
+
+    Queries: notes (with author, agency, retracted-by), victims, cited leads (when any), change
+    history, partner agencies; with a cluster, linked_cases' four plus the visibility check of the
+    linked cases and the active manual links."""
+    if kind not in Note.Kind.values:
+        kind = ""
+    notes = visible_notes(shooting, user)
+    victims = list(shooting.victims.all())
+    victim_names = {v.pk: v.name for v in victims}
+    shown_notes = [_redacted_copy(n, user) for n in notes]
+    leads = _cited_leads(shown_notes)
+    linked: list[linking.LinkedCase] = []
+    manual: list[ManualLink] = []
+    if shooting.cluster_id is not None:
+        linked = linking.linked_cases(shooting, hide_serials=access.is_advocate(user))
+        visible_ids = set(
+            Shooting.objects.visible_to(user)
+            .filter(pk__in=[item.shooting.pk for item in linked])
+            .values_list("pk", flat=True)
+        )
+        linked = [item for item in linked if item.shooting.pk in visible_ids]
+        manual = list(
+            ManualLink.objects.filter(removed_at__isnull=True)
+            .filter(Q(from_shooting=shooting) | Q(to_shooting=shooting))
+            .select_related("from_shooting", "to_shooting", "created_by")
+            .order_by("created_at")
+        )
+    changes = list(ShootingChange.objects.filter(shooting=shooting).order_by("-changed_at", "-id")[:HISTORY_LIMIT])
+    labels = dict(Note.Kind.choices)
+    return CaseView(
+        shooting=shooting,
+        user=user,
+        notes=[note_view(n, user, victim_names) for n in notes],
+        kind=kind,
+        victims=victims,
+        indicators=indicators_for(shooting, shown_notes, victims, [lead for lead, _ in leads]),
+        linked=linked,
+        manual_links=manual,
+        leads=leads,
+        changes=change_views(changes),
+        partner_agencies=list(shooting.partner_agencies.all()),
+        addable_kinds=[(k, labels[k]) for k in access.addable_note_kinds(user)],
+        can_edit=access.can_edit_shooting(user),
+    )
+
+
+def _cited_leads(shown_notes: list[Note]) -> list[tuple[NibinLead, LeadTiming]]:
+    """The leads cited by the live firearm-trace notes the viewer may see (rather than every key
+    of the case, which may come from a note restricted to another agency)."""
+    numbers = {
+        number
+        for note in shown_notes
+        if note.kind == Note.Kind.FIREARM and not note.is_retracted
+        for number in note.fields.get("nibin_leads") or []
+    }
+    if not numbers:
+        return []
+    now = timezone.now()
+    return [(lead, lead_timing(lead, now)) for lead in NibinLead.objects.filter(number__in=numbers).order_by("number")]
+
+
+def lead_investigator_choices(current_id: int | None = None) -> QuerySet[User]:
+    """Who may lead a case: active people of law-enforcement agencies in an investigating role
+    (and whoever leads it now, so that editing other fields never drops them)."""
+    eligible = Q(
+        is_active=True,
+        agency__kind__in=access.LAW_ENFORCEMENT_AGENCIES,
+        role__in=LEAD_INVESTIGATOR_ROLES,
+    )
+    if current_id:
+        eligible |= Q(pk=current_id)
+    return User.objects.filter(eligible).select_related("agency").order_by("last_name", "first_name", "username")

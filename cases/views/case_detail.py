@@ -1,0 +1,361 @@
+"""The case detail page and the edits made on it: status, counting and flags, victims, manual links.
+
+Each section of the page is a named partial of cases/case_detail.html. An htmx request gets the
+section it acted on and, out of band, the sections that may have changed with it (header,
+indicators, history…); a plain POST redirects back to the page with a message. Invalid input
+re-renders the form with the errors beside the fields and what was typed.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.vary import vary_on_headers
+
+from accounts.models import User
+from cases import access, detail, services
+from cases.models import ManualLink, Shooting, ShootingChange, Victim
+
+TEMPLATE = "cases/case_detail.html"
+# The sections a change to the case can alter, refreshed out of band after an htmx edit.
+CASE_SECTIONS = ["case_head", "indicators", "facts", "victims", "links", "leads", "history"]
+CLEARED = {Shooting.Status.CLEARED_ARREST, Shooting.Status.CLEARED_EXCEPTIONAL}
+FLAGS = ["is_retaliation_risk", "is_group_involved", "is_domestic_violence", "is_juvenile_involved"]
+
+
+# --- Forms ------------------------------------------------------------------------------------
+
+
+def _date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class QuickEditForm(forms.Form):
+    """Status (with the date cleared), counting state, flags and lead investigator."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(label="Status", choices=Shooting.Status.choices)
+    cleared_on = forms.DateField(
+        label="Date cleared",
+        required=False,
+        widget=_date_input(),
+        help_text="Only for a cleared case; today's date if left empty. Reopening the case removes it.",
+    )
+    counting = forms.ChoiceField(label="Counting state", choices=Shooting.Counting.choices)
+    is_retaliation_risk = forms.BooleanField(label="Retaliation risk", required=False)
+    is_group_involved = forms.BooleanField(label="Group-involved", required=False)
+    is_domestic_violence = forms.BooleanField(label="Domestic-violence related", required=False)
+    is_juvenile_involved = forms.BooleanField(label="Juvenile involved", required=False)
+    lead_investigator = forms.ModelChoiceField(
+        label="Lead investigator", queryset=User.objects.none(), required=False, empty_label="— none —"
+    )
+
+    FIELDS = ["status", "cleared_on", "counting", *FLAGS, "lead_investigator"]
+
+    def __init__(self, *args, shooting: Shooting, **kwargs):
+        kwargs.setdefault("auto_id", "quick_%s")
+        super().__init__(*args, **kwargs)
+        self.shooting = shooting
+        lead = self.fields["lead_investigator"]
+        lead.queryset = detail.lead_investigator_choices(shooting.lead_investigator_id)
+        lead.label_from_instance = lambda u: f"{u.get_full_name() or u.username} ({u.agency.code if u.agency else '—'})"
+
+    @classmethod
+    def initial_for(cls, shooting: Shooting) -> dict:
+        initial = {name: getattr(shooting, name) for name in cls.FIELDS if name != "lead_investigator"}
+        return {**initial, "lead_investigator": shooting.lead_investigator_id, "version": shooting.version}
+
+    def clean(self):
+        data = super().clean()
+        status, cleared_on = data.get("status"), data.get("cleared_on")
+        if status and status not in CLEARED:
+            # Reopening a case (or making it inactive) leaves no stale clearance date behind.
+            data["cleared_on"] = None
+        elif cleared_on:
+            if cleared_on > timezone.localdate():
+                self.add_error("cleared_on", "The date cleared cannot be in the future.")
+            elif cleared_on < timezone.localdate(self.shooting.occurred_from):
+                self.add_error("cleared_on", "The date cleared cannot be before the shooting.")
+        return data
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.FIELDS}
+
+
+class VictimForm(forms.ModelForm):
+    class Meta:
+        model = Victim
+        fields = ["name", "age", "is_juvenile", "sex", "injury"]
+
+    def __init__(self, *args, shooting: Shooting, **kwargs):
+        kwargs.setdefault("auto_id", "victim_%s")
+        super().__init__(*args, **kwargs)
+        self.shooting = shooting
+
+    def clean(self):
+        data = super().clean()
+        if data.get("is_juvenile") and data.get("age") is not None:
+            self.add_error("age", "Leave the age empty for a juvenile: it is withheld.")
+        if data.get("injury") == Victim.Injury.FATAL and self.shooting.kind != Shooting.Kind.HOMICIDE:
+            self.add_error(
+                "injury",
+                "Add the victim as injured, then record the death with its date: the case then becomes "
+                "a homicide and its history shows why.",
+            )
+        return data
+
+
+class VictimDeathForm(forms.Form):
+    died_on = forms.DateField(label="Date of death", widget=_date_input())
+
+    def __init__(self, *args, victim: Victim, **kwargs):
+        kwargs.setdefault("auto_id", f"died{victim.pk}_%s")
+        super().__init__(*args, **kwargs)
+        self.victim = victim
+
+    def clean_died_on(self):
+        died_on = self.cleaned_data["died_on"]
+        if died_on > timezone.localdate():
+            raise forms.ValidationError("The date of death cannot be in the future.")
+        if died_on < timezone.localdate(self.victim.shooting.occurred_from):
+            raise forms.ValidationError("The date of death cannot be before the shooting.")
+        return died_on
+
+    def clean(self):
+        data = super().clean()
+        if self.victim.injury == Victim.Injury.FATAL:
+            raise forms.ValidationError("This victim's death is already recorded.")
+        return data
+
+
+class LinkForm(forms.Form):
+    report_number = forms.CharField(label="Report number of the other case", max_length=32)
+    reason = forms.CharField(
+        label="Why they are linked",
+        max_length=300,
+        help_text="Required; shown beside the link on both cases (up to 300 characters).",
+        error_messages={"required": "Give the reason for the link."},
+    )
+
+    def __init__(self, *args, shooting: Shooting, user: User, **kwargs):
+        kwargs.setdefault("auto_id", "link_%s")
+        super().__init__(*args, **kwargs)
+        self.shooting, self.user = shooting, user
+        self.target: Shooting | None = None
+
+    def clean_report_number(self):
+        number = self.cleaned_data["report_number"].strip()
+        target = Shooting.objects.visible_to(self.user).filter(report_number__iexact=number).first()
+        if target is None:
+            raise forms.ValidationError(f"No case has the report number {number}.")
+        if target.pk == self.shooting.pk:
+            raise forms.ValidationError("That is this case's own report number.")
+        already = ManualLink.objects.filter(removed_at__isnull=True).filter(
+            from_shooting__in=[self.shooting, target], to_shooting__in=[self.shooting, target]
+        )
+        if already.exists():
+            raise forms.ValidationError(f"This case is already linked by hand to {target.report_number}.")
+        self.target = target
+        return number
+
+
+class UnlinkForm(forms.Form):
+    reason = forms.CharField(
+        label="Why the link is removed", max_length=300, error_messages={"required": "Give the reason for removing it."}
+    )
+
+    def __init__(self, *args, link: ManualLink, **kwargs):
+        kwargs.setdefault("auto_id", f"unlink{link.pk}_%s")
+        super().__init__(*args, **kwargs)
+        self.link = link
+
+
+# --- Rendering --------------------------------------------------------------------------------
+
+
+def _case(user: User, pk: int, request: HttpRequest) -> Shooting:
+    return access.access_shooting(user, pk, request, queryset=Shooting.objects.select_related("lead_investigator"))
+
+
+def _context(case: detail.CaseView, **extra) -> dict:
+    context = {"case": case, "nav": "cases"}
+    if case.can_edit:
+        context["victim_form"] = VictimForm(shooting=case.shooting)
+        context["link_form"] = LinkForm(shooting=case.shooting, user=case.user)
+    context.update(extra)
+    return context
+
+
+def render_page(request: HttpRequest, case: detail.CaseView, **extra) -> HttpResponse:
+    return render(request, TEMPLATE, _context(case, **extra))
+
+
+def render_parts(request: HttpRequest, main: str | None, case: detail.CaseView, oob=(), **extra) -> str:
+    """The `main` partial, then each of `oob` marked for an out-of-band swap."""
+    context = _context(case, **extra)
+    html = [render_to_string(f"{TEMPLATE}#{main}", context, request)] if main else []
+    for name in oob:
+        if name != main:
+            html.append(render_to_string(f"{TEMPLATE}#{name}", {**_context(case), "oob": True}, request))
+    return "".join(html)
+
+
+def _done(request: HttpRequest, pk: int, main: str, message: str) -> HttpResponse:
+    """After a successful edit: the refreshed sections for htmx, otherwise back to the page."""
+    if request.htmx:
+        case = detail.case_view(_case(request.user, pk, request), request.user)
+        return HttpResponse(render_parts(request, main, case, oob=CASE_SECTIONS))
+    messages.success(request, message)
+    return redirect(f"{Shooting(pk=pk).get_absolute_url()}#{main}")
+
+
+def _show(request: HttpRequest, shooting: Shooting, main: str, **forms_and_flags) -> HttpResponse:
+    case = detail.case_view(shooting, request.user)
+    if request.htmx:
+        return HttpResponse(render_parts(request, main, case, **forms_and_flags))
+    return render_page(request, case, **forms_and_flags)
+
+
+def _require_edit(user: User) -> None:
+    if not access.can_edit_shooting(user):
+        raise PermissionDenied("You may read this case but not change it.")
+
+
+# --- Views ------------------------------------------------------------------------------------
+
+
+@require_safe
+@vary_on_headers("HX-Request")
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = detail.case_view(_case(request.user, pk, request), request.user, kind=request.GET.get("kind", ""))
+    if request.htmx and not request.htmx.history_restore_request:
+        # The timeline's kind filter: only the timeline is swapped.
+        return render(request, f"{TEMPLATE}#timeline", _context(case))
+    return render_page(request, case)
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def quick_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    shooting = _case(user, pk, request)
+    _require_edit(user)
+    if request.method == "GET":
+        if request.GET.get("cancel") and request.htmx:
+            return HttpResponse(render_parts(request, "facts", detail.case_view(shooting, user)))
+        form = QuickEditForm(initial=QuickEditForm.initial_for(shooting), shooting=shooting)
+        return _show(request, shooting, "facts", quick_form=form)
+    form = QuickEditForm(request.POST, shooting=shooting)
+    if not form.is_valid():
+        return _show(request, shooting, "facts", quick_form=form)
+    try:
+        services.update_shooting(shooting, user, form.changes(), expected_version=form.cleaned_data["version"])
+    except services.EditConflict as conflict:
+        return _conflict(request, shooting, form, conflict.current)
+    return _done(request, pk, "facts", "Status and flags saved.")
+
+
+def _display(shooting: Shooting, name: str) -> str:
+    value = getattr(shooting, name)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    getter = getattr(shooting, f"get_{name}_display", None)
+    if getter is not None:
+        return str(getter())
+    return "" if value is None else str(value)
+
+
+def _conflict(request: HttpRequest, shooting: Shooting, form: QuickEditForm, current: Shooting) -> HttpResponse:
+    """Someone saved the case since this form was loaded: nothing is saved; the form keeps what
+    was typed, shows the newer values, and carries the new version so that saving again is a
+    deliberate overwrite."""
+    mine = Shooting(**{name: form.cleaned_data[name] for name in QuickEditForm.FIELDS})
+    newer = [
+        (QuickEditForm.base_fields[name].label, _display(current, name))
+        for name in QuickEditForm.FIELDS
+        if _display(current, name) != _display(mine, name)
+    ]
+    last = ShootingChange.objects.filter(shooting=current).order_by("-changed_at", "-id").first()
+    data = request.POST.copy()
+    data["version"] = str(current.version)
+    form = QuickEditForm(data, shooting=current)
+    form.is_valid()
+    shooting = _case(request.user, shooting.pk, request)
+    return _show(request, shooting, "facts", quick_form=form, conflict={"newer": newer, "last": last})
+
+
+@require_POST
+def add_victim(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    shooting = _case(user, pk, request)
+    _require_edit(user)
+    form = VictimForm(request.POST, shooting=shooting)
+    if not form.is_valid():
+        return _show(request, shooting, "victims", victim_form=form, victim_form_open=True)
+    services.add_victim(shooting, user, form.cleaned_data)
+    return _done(request, pk, "victims", f"Victim {form.cleaned_data['name']} added.")
+
+
+def _access_victim(user: User, victim_pk: int, request: HttpRequest) -> Victim:
+    victim = (
+        Victim.objects.filter(pk=victim_pk, shooting__in=Shooting.objects.visible_to(user))
+        .select_related("shooting")
+        .first()
+    )
+    if victim is None:
+        access.refuse(user, "victim", victim_pk, request)
+    return victim
+
+
+@require_POST
+def victim_died(request: HttpRequest, victim_pk: int) -> HttpResponse:
+    user = request.user
+    victim = _access_victim(user, victim_pk, request)
+    _require_edit(user)
+    form = VictimDeathForm(request.POST, victim=victim)
+    if not form.is_valid():
+        return _show(request, victim.shooting, "victims", death_form=form)
+    services.record_victim_death(victim, user, form.cleaned_data["died_on"])
+    return _done(request, victim.shooting_id, "victims", f"The death of {victim.name} is recorded.")
+
+
+@require_POST
+def add_link(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    shooting = _case(user, pk, request)
+    _require_edit(user)
+    form = LinkForm(request.POST, shooting=shooting, user=user)
+    if not form.is_valid():
+        return _show(request, shooting, "links", link_form=form, link_form_open=True)
+    services.link_manually(shooting, form.target, user, form.cleaned_data["reason"])
+    return _done(request, pk, "links", f"Linked to {form.target.report_number}.")
+
+
+@require_POST
+def remove_link(request: HttpRequest, link_pk: int) -> HttpResponse:
+    user = request.user
+    visible = Shooting.objects.visible_to(user)
+    link = (
+        ManualLink.objects.filter(
+            pk=link_pk, removed_at__isnull=True, from_shooting__in=visible, to_shooting__in=visible
+        )
+        .select_related("from_shooting", "to_shooting")
+        .first()
+    )
+    if link is None:
+        access.refuse(user, "manual link", link_pk, request)
+    _require_edit(user)
+    # The page the request came from: the link shows on both cases.
+    here = link.to_shooting if str(request.POST.get("from_case")) == str(link.to_shooting_id) else link.from_shooting
+    form = UnlinkForm(request.POST, link=link)
+    if not form.is_valid():
+        return _show(request, _case(user, here.pk, request), "links", unlink_form=form)
+    services.remove_manual_link(link, user, form.cleaned_data["reason"])
+    other = link.from_shooting if here == link.to_shooting else link.to_shooting
+    return _done(request, here.pk, "links", f"The link to {other.report_number} is removed.")

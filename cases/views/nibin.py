@@ -1,0 +1,121 @@
+"""NIBIN leads: the list with turnaround against the CGIC goal, and one lead with its cases, where
+those who manage leads record the examiner's answer (hit or excluded) and the times.
+
+A lead is shown to whoever may see a firearm-trace note citing it, with only the cases whose
+notes they may see. Advocates see lead numbers and report numbers only.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.vary import vary_on_headers
+
+from cases import access, detail, services
+from cases.models import NibinLead
+
+PAGE_SIZE = 50
+TIMES = ["evidence_recovered_at", "entered_at", "lead_received_at", "notified_at"]
+
+
+def _datetime_field(label: str) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+
+class LeadForm(forms.Form):
+    status = forms.ChoiceField(label="Status", choices=NibinLead.Status.choices)
+    evidence_recovered_at = _datetime_field("Evidence recovered")
+    entered_at = _datetime_field("Entered into NIBIN")
+    lead_received_at = _datetime_field("Lead received")
+    notified_at = _datetime_field("Investigators notified")
+
+    def clean(self):
+        data = super().clean()
+        now = timezone.now()
+        for name in TIMES:
+            if data.get(name) and data[name] > now:
+                self.add_error(name, "This time cannot be in the future.")
+        # Each step follows the one before: recovered → entered → lead received → notified.
+        present = [(name, data[name]) for name in TIMES if data.get(name) and name not in self.errors]
+        for (earlier, a), (later, b) in zip(present, present[1:], strict=False):
+            if b < a:
+                label = self.fields[earlier].label.lower()
+                self.add_error(later, f"This cannot be before “{label}”.")
+        return data
+
+
+@require_safe
+def nibin_list(request: HttpRequest) -> HttpResponse:
+    """Queries: the page's count and rows, the report numbers of their cases, and (for everyone
+    but advocates) the turnaround summary over every lead in the list."""
+    user = request.user
+    if not access.can_see_cases(user):
+        access.refuse(user, "NIBIN lead list", "-", request)
+    leads = detail.visible_leads(user)
+    status = request.GET.get("status", "")
+    if status in NibinLead.Status.values:
+        leads = leads.filter(status=status)
+    else:
+        status = ""
+    page = Paginator(leads.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    cases = detail.lead_case_numbers([lead.number for lead in page], user)
+    now = timezone.now()
+    limited = access.is_advocate(user)
+    context = {
+        "nav": "cases",
+        "page": page,
+        "rows": [(lead, detail.lead_timing(lead, now), cases[lead.number]) for lead in page],
+        "summary": None if limited else detail.nibin_summary(leads),
+        "limited": limited,
+        "status": status,
+        "statuses": NibinLead.Status.choices,
+        "goal_hours": detail.NIBIN_GOAL_HOURS,
+    }
+    return render(request, "cases/nibin_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def nibin_lead(request: HttpRequest, lead_pk: int) -> HttpResponse:
+    user = request.user
+    lead = detail.visible_leads(user).filter(pk=lead_pk).first()
+    if lead is None:
+        access.refuse(user, "NIBIN lead", lead_pk, request)
+    can_manage = access.can_manage_nibin(user)
+    form = None
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied("Only investigators, agents, coordinators and supervisors manage NIBIN leads.")
+        form = LeadForm(request.POST, auto_id="lead_%s")
+        if form.is_valid():
+            lead = services.update_nibin_lead(lead, user, form.cleaned_data)
+            if not request.htmx:
+                messages.success(request, f"Lead {lead.number} saved.")
+                return redirect("cases:nibin_lead", lead_pk=lead.pk)
+            form = None
+    if can_manage and form is None:
+        initial = {"status": lead.status, **{name: getattr(lead, name) for name in TIMES}}
+        form = LeadForm(initial=initial, auto_id="lead_%s")
+    context = {
+        "nav": "cases",
+        "lead": lead,
+        "timing": detail.lead_timing(lead),
+        "shootings": detail.lead_shootings(lead, user),
+        "form": form,
+        "limited": access.is_advocate(user),
+        "saved": request.method == "POST" and form is not None and not form.is_bound,
+        "goal_hours": detail.NIBIN_GOAL_HOURS,
+    }
+    if request.htmx:
+        return render(request, "cases/nibin_lead.html#lead_panel", context)
+    return render(request, "cases/nibin_lead.html", context)

@@ -1,0 +1,198 @@
+"""Notes on a case: add one of each kind, edit (a new revision), retract with a reason, and read
+every revision. Someone who may not see a note gets a 404 for all of these (access.access_note);
+someone who may see it but is neither its author nor a supervisor of the author's agency gets a
+403 when trying to change it.
+
+With htmx the forms open inside the page and a saved note is swapped into the timeline; without
+JavaScript each form is a page of its own that redirects back to the case.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import reswap, retarget
+
+from accounts.models import User
+from cases import access, detail, services
+from cases.models import Note, Shooting
+from cases.note_forms import NOTE_FORMS, NoteForm
+
+from .case_detail import render_parts
+
+NOTE_PARTIAL = "cases/case_detail.html#note"
+FORM_TEMPLATE = "cases/note_form.html"
+RETRACT_TEMPLATE = "cases/note_retract.html"
+# What adding, editing or retracting a note can change elsewhere on the page.
+NOTE_SECTIONS = ["indicators", "links", "leads", "kind_filters"]
+
+
+class RetractForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for retraction",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required. The note stays, struck through, with this reason for everyone who can see it.",
+        error_messages={"required": "Give the reason for retracting this note."},
+    )
+
+
+def _kind_label(kind: str) -> str:
+    return dict(Note.Kind.choices)[kind]
+
+
+def _form(kind: str, shooting: Shooting, *, data=None, initial=None, auto_id: str, focus: bool) -> NoteForm:
+    form = NOTE_FORMS[kind](data, initial=initial, shooting=shooting, auto_id=auto_id)
+    if focus:
+        # A form opened inside the page takes the keyboard focus (htmx honours autofocus on swap).
+        first = next(iter(form.fields.values()))
+        first.widget.attrs["autofocus"] = True
+    return form
+
+
+def _case_view(request: HttpRequest, shooting_id: int) -> detail.CaseView:
+    shooting = access.access_shooting(
+        request.user, shooting_id, request, queryset=Shooting.objects.select_related("lead_investigator")
+    )
+    return detail.case_view(shooting, request.user)
+
+
+def _note_item(case: detail.CaseView, note: Note) -> detail.NoteView:
+    found = next((item for item in case.notes if item.note.pk == note.pk), None)
+    return found or case.note_view(note)
+
+
+def _access_editable(request: HttpRequest, note_pk: int) -> Note:
+    note = access.access_note(request.user, note_pk, request)
+    if not access.can_edit_note(request.user, note):
+        reason = "A retracted note cannot be changed." if note.is_retracted else None
+        raise PermissionDenied(reason or "Only the author or a supervisor of the author's agency may change this note.")
+    return note
+
+
+def _note_changed(request: HttpRequest, note: Note, message: str) -> HttpResponse:
+    if not request.htmx:
+        messages.success(request, message)
+        return redirect(f"{note.shooting.get_absolute_url()}#note-{note.pk}")
+    case = _case_view(request, note.shooting_id)
+    html = render_to_string(NOTE_PARTIAL, {"case": case, "item": _note_item(case, note)}, request)
+    return HttpResponse(html + render_parts(request, None, case, oob=NOTE_SECTIONS))
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def add_note(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    user: User = request.user
+    shooting = access.access_shooting(user, pk, request)
+    if kind not in access.addable_note_kinds(user):
+        access.refuse(user, "note kind", kind, request)
+    if request.method == "GET" and request.htmx and request.GET.get("cancel"):
+        return HttpResponse("")
+    data = request.POST if request.method == "POST" else None
+    form = _form(kind, shooting, data=data, auto_id="add_%s", focus=bool(request.htmx) and data is None)
+    if data is not None and form.is_valid():
+        note = services.add_note(
+            shooting, user, kind, form.note_fields(), restricted=form.cleaned_data["restricted_to_agency"]
+        )
+        if not request.htmx:
+            messages.success(request, f"{_kind_label(kind)} note added.")
+            return redirect(f"{shooting.get_absolute_url()}#note-{note.pk}")
+        case = _case_view(request, shooting.pk)
+        html = render_to_string(NOTE_PARTIAL, {"case": case, "item": _note_item(case, note)}, request)
+        html += render_parts(request, None, case, oob=["note_form_slot", *NOTE_SECTIONS])
+        # The form posted into its own slot; a saved note goes to the top of the timeline instead.
+        return reswap(retarget(HttpResponse(html), "#timeline-list"), "afterbegin")
+    context = {"shooting": shooting, "form": form, "kind": kind, "kind_label": _kind_label(kind), "nav": "cases"}
+    if request.htmx:
+        return render(request, f"{FORM_TEMPLATE}#add_form", context)
+    return render(request, FORM_TEMPLATE, context)
+
+
+@require_safe
+@vary_on_headers("HX-Request")
+def note_detail(request: HttpRequest, note_pk: int) -> HttpResponse:
+    """One note as the timeline shows it: what "cancel" puts back in place of an open form."""
+    note = access.access_note(request.user, note_pk, request)
+    if not request.htmx:
+        return redirect(f"{note.shooting.get_absolute_url()}#note-{note.pk}")
+    victims = {v.pk: v.name for v in note.shooting.victims.all()} if note.kind == Note.Kind.VICTIM_SERVICES else {}
+    return render(request, NOTE_PARTIAL, {"item": detail.note_view(note, request.user, victims)})
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def edit_note(request: HttpRequest, note_pk: int) -> HttpResponse:
+    note = _access_editable(request, note_pk)
+    form_class = NOTE_FORMS[note.kind]
+    auto_id = f"note{note.pk}_%s"
+    if request.method == "POST":
+        form = _form(note.kind, note.shooting, data=request.POST, auto_id=auto_id, focus=False)
+        if form.is_valid():
+            try:
+                revised = services.revise_note(
+                    note, request.user, form.note_fields(), restricted=form.cleaned_data["restricted_to_agency"]
+                )
+            except ValueError as error:  # retracted by someone else meanwhile
+                form.add_error(None, str(error))
+            else:
+                if revised.revision_number == note.revision_number:
+                    message = "Nothing was changed."
+                else:
+                    message = f"Note saved as revision {revised.revision_number}."
+                return _note_changed(request, revised, message)
+    else:
+        form = _form(
+            note.kind,
+            note.shooting,
+            initial=form_class.initial_from(note),
+            auto_id=auto_id,
+            focus=bool(request.htmx),
+        )
+    context = {"note": note, "shooting": note.shooting, "form": form, "kind": note.kind, "nav": "cases"}
+    context["kind_label"] = _kind_label(note.kind)
+    if request.htmx:
+        return render(request, f"{FORM_TEMPLATE}#edit_form", context)
+    return render(request, FORM_TEMPLATE, context)
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def retract_note(request: HttpRequest, note_pk: int) -> HttpResponse:
+    note = _access_editable(request, note_pk)
+    form = RetractForm(request.POST if request.method == "POST" else None, auto_id=f"retract{note.pk}_%s")
+    if request.method == "POST" and form.is_valid():
+        retracted = services.retract_note(note, request.user, form.cleaned_data["reason"])
+        return _note_changed(request, retracted, "Note retracted.")
+    if request.htmx and request.method == "GET":
+        form.fields["reason"].widget.attrs["autofocus"] = True
+    context = {"note": note, "shooting": note.shooting, "form": form, "nav": "cases"}
+    context["kind_label"] = _kind_label(note.kind)
+    if request.htmx:
+        return render(request, f"{RETRACT_TEMPLATE}#retract_form", context)
+    return render(request, RETRACT_TEMPLATE, context)
+
+
+@require_safe
+def note_revisions(request: HttpRequest, note_pk: int) -> HttpResponse:
+    """Every revision with who and when, and what changed from the one before, redacted for the
+    viewer on both sides.
+
+    Queries: the note (with case, author, agency), the revisions, and for a victim-services note
+    the case's victims (to name the victim it concerns)."""
+    note = access.access_note(request.user, note_pk, request)
+    victims = {v.pk: v.name for v in note.shooting.victims.all()} if note.kind == Note.Kind.VICTIM_SERVICES else {}
+    context = {
+        "note": note,
+        "shooting": note.shooting,
+        "revisions": detail.revision_views(note, request.user, victims),
+        "redacted": access.is_redacted_for(note, request.user),
+        "kind_label": _kind_label(note.kind),
+        "nav": "cases",
+    }
+    return render(request, "cases/note_revisions.html", context)
