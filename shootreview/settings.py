@@ -211,6 +211,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 60 * 60,
         "options": {"expires": 23 * 60 * 60},
     },
+    # Weekly series stay `weeks_ahead` meetings ahead without anyone typing them.
+    "ensure-upcoming-meetings": {
+        "task": "meetings.tasks.ensure_upcoming_meetings",
+        "schedule": 6 * 60 * 60,
+        "options": {"expires": 5 * 60 * 60},
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
