@@ -7,7 +7,8 @@ VAR_DIR := $(or $(SHOOTREVIEW_VAR_DIR),$(CURDIR)/var)
 PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3.11 python3; do \
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && { echo $$p; break; }; done)
 # The app's own settings are the default; `make test` switches to the test settings.
-DEV_ENV := DJANGO_SETTINGS_MODULE=shootreview.settings DJANGO_DEBUG=$${DJANGO_DEBUG:-1}
+# The demo turns the second factor off (REQUIRE_MFA=0); production keeps it on.
+DEV_ENV := DJANGO_SETTINGS_MODULE=shootreview.settings DJANGO_DEBUG=$${DJANGO_DEBUG:-1} REQUIRE_MFA=$${REQUIRE_MFA:-0}
 TEST_ENV := DJANGO_SETTINGS_MODULE=tests.settings
 
 .PHONY: run test lint format bench venv migrate seed browser clean

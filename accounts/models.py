@@ -44,9 +44,75 @@ class User(AbstractUser):
         Agency, verbose_name="agency", on_delete=models.PROTECT, null=True, blank=True, related_name="users"
     )
     role = models.CharField("role", max_length=20, choices=Role.choices, blank=True)
+    # Set when too many failed logins lock the account; a supervisor or administrator releases it.
+    locked_at = models.DateTimeField("locked", null=True, blank=True)
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+
+class AuditEvent(models.Model):
+    """One row per security-relevant event (CJIS AU-2/AU-3). Append-only: on PostgreSQL a trigger
+    refuses UPDATE, DELETE and TRUNCATE, and each row's hash chains to the row before, so an
+    altered or missing row is found by `manage.py verify_audit`.
+
+    Never holds a password, a code, a note's text or a witness's name: only who, when, from
+    where, what kind of event, on which object, and the outcome."""
+
+    class Outcome(models.TextChoices):
+        SUCCESS = "success", "Success"
+        FAILURE = "failure", "Failure"
+        REFUSED = "refused", "Refused"
+        ERROR = "error", "Error"
+
+    at = models.DateTimeField("when (UTC)", db_index=True)
+    # Plain columns, not foreign keys: the row must outlive the account and must never be
+    # rewritten by an ON DELETE action.
+    actor_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    actor_username = models.CharField(max_length=150, blank=True)
+    actor_name = models.CharField(max_length=300, blank=True)
+    source_ip = models.GenericIPAddressField(null=True, blank=True)
+    event = models.CharField(max_length=80, db_index=True)
+    object_type = models.CharField(max_length=40, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    # The shooting the event concerns, for "who has seen this case" (used by the supervisors' page).
+    case_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS)
+    session_hash = models.CharField(max_length=64, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    row_hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["event", "at"], name="audit_event_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S.%f} {self.actor_username or '-'} {self.event} {self.outcome}"
+
+
+class LoginFailure(models.Model):
+    """A failed login or second-factor attempt, counted per account (AC-7)."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    at = models.DateTimeField(db_index=True)
+    source_ip = models.GenericIPAddressField(null=True, blank=True)
+    second_factor = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"{self.username} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class UserSession(models.Model):
+    """Which sessions belong to whom, so that deactivating a user or changing their role ends
+    every session they have at once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"session of {self.user}"

@@ -179,15 +179,21 @@ def can_manage_nibin(user) -> bool:
 
 def refuse(user, object_type: str, object_id, request=None):
     """Answer a request for something `user` may not see as if it did not exist (404), and hand
-    the attempt to the audit trail (for now the security log; the audit-log work writes its row
-    here). Every refusal in the app goes through this function."""
+    the attempt to the audit trail. Every refusal in the app goes through this function: within
+    a request the audit middleware writes the request's one row as a refusal; outside one, the
+    row is written here."""
+    from accounts import audit
+
+    request = request if request is not None else audit.current_request.get()
     logger.warning(
         "refused access: user=%s object=%s:%s path=%s",
-        getattr(user, "pk", None),
-        object_type,
-        object_id,
-        getattr(request, "path", ""),
+        getattr(user, "pk", None), object_type, object_id, getattr(request, "path", ""),
     )
+    if request is not None:
+        request.audit_refused = (object_type, str(object_id))
+    else:
+        audit.record("access.refused", actor=user if getattr(user, "is_authenticated", False) else None,
+                     object_type=object_type, object_id=object_id, outcome="refused")
     raise Http404(f"No {object_type} matches the given query.")
 
 

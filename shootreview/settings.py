@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "template_partials",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "accounts",
     "cases",
     "meetings",
@@ -88,10 +90,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessionSecurityMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "accounts.middleware.MFARequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "accounts.middleware.NoStoreMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Innermost, so it sees the view's own outcome (a refusal is a 404 from cases.access.refuse).
+    "accounts.middleware.AuditMiddleware",
 ]
 
 ROOT_URLCONF = "shootreview.urls"
@@ -128,12 +137,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
+# NIST SP 800-63B / ASVS 5.0: length, not composition rules; spaces and Unicode allowed; refuse
+# passwords on the common-password list shipped with Django (20,000 drawn from breach corpora).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "accounts.passwords.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = ["accounts.backends.LockoutAwareBackend"]
+
+# Lockout (CJIS AC-7): this many failures within the window lock the account until a supervisor
+# or administrator releases it; LOCKOUT_RELEASE_MINUTES turns on a timed release (off: 0).
+LOCKOUT_FAILURES = env_int("LOCKOUT_FAILURES", 5)
+LOCKOUT_WINDOW_MINUTES = env_int("LOCKOUT_WINDOW_MINUTES", 15)
+LOCKOUT_RELEASE_MINUTES = env_int("LOCKOUT_RELEASE_MINUTES", 0)
+# Two-factor sign-in with TOTP (CJIS IA-2(1)/(2)); on unless turned off (the demo turns it off).
+REQUIRE_MFA = env_bool("REQUIRE_MFA", True)
+OTP_TOTP_ISSUER = "Shoot review"
+# Sessions end on the server after this long idle / this long after sign-in (AC-11, AC-12).
+SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_MINUTES", 30) * 60
+SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_HOURS", 12) * 3600
+# Audit rows are kept at least this long (AU-11); purge_audit refuses anything younger.
+AUDIT_RETENTION_DAYS = max(365, env_int("AUDIT_RETENTION_DAYS", 365))
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -179,6 +205,21 @@ SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# No inline script or style anywhere: htmx is configured (meta htmx-config) not to inject styles.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 if env_bool("DJANGO_HSTS_PRELOAD", False) is False:
     # Preload is a one-way commitment for the whole domain; it is the operator's call.
     SILENCED_SYSTEM_CHECKS = ["security.W021"]

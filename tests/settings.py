@@ -9,6 +9,8 @@ os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("EMAIL_URL", "console:")
+# Tests that exercise the second factor turn it on themselves.
+os.environ.setdefault("REQUIRE_MFA", "0")
 
 from shootreview.settings import *  # noqa: E402,F403
 

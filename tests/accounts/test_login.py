@@ -15,7 +15,9 @@ def test_login_page_shows_the_system_use_notice(client):
 
 
 def test_user_logs_in_and_sees_name_agency_and_role(client, investigator):
-    response = client.post("/accounts/login/", {"username": investigator.username, "password": PASSWORD}, follow=True)
+    response = client.post(
+        "/accounts/login/", {"username": investigator.username, "password": PASSWORD, "acknowledge": "on"}, follow=True
+    )
     page = response.content.decode()
     assert "Dana Whitfield" in page
     assert "Riverbend Metropolitan Police Department" in page
@@ -23,7 +25,9 @@ def test_user_logs_in_and_sees_name_agency_and_role(client, investigator):
 
 
 def test_wrong_password_is_refused_and_keeps_the_username(client, investigator):
-    response = client.post("/accounts/login/", {"username": investigator.username, "password": "wrong"})
+    response = client.post(
+        "/accounts/login/", {"username": investigator.username, "password": "wrong", "acknowledge": "on"}
+    )
     assert response.status_code == 200
     assert b"Please enter a correct username and password" in response.content
     assert f'value="{investigator.username}"'.encode() in response.content
@@ -33,7 +37,7 @@ def test_wrong_password_is_refused_and_keeps_the_username(client, investigator):
 def test_inactive_user_cannot_log_in(client, investigator):
     investigator.is_active = False
     investigator.save()
-    client.post("/accounts/login/", {"username": investigator.username, "password": PASSWORD})
+    client.post("/accounts/login/", {"username": investigator.username, "password": PASSWORD, "acknowledge": "on"})
     assert "_auth_user_id" not in client.session
 
 
@@ -49,7 +53,7 @@ def test_logout_is_a_post(client, investigator):
 def test_login_gives_a_new_session_id(client, investigator):
     client.get("/accounts/login/")
     client.cookies["sessionid"] = "attacker-chosen-session-id"
-    client.post("/accounts/login/", {"username": investigator.username, "password": PASSWORD})
+    client.post("/accounts/login/", {"username": investigator.username, "password": PASSWORD, "acknowledge": "on"})
     assert client.cookies["sessionid"].value != "attacker-chosen-session-id"
 
 

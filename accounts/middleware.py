@@ -1,0 +1,224 @@
+"""Request-level security: server-side session timeouts, required second factor, no caching of
+pages, and one audit row for every request a signed-in person makes."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+
+from . import audit
+from .models import AuditEvent
+
+logger = logging.getLogger("shootreview.audit")
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# Views whose events are recorded by the auth signals or by the view itself.
+SELF_AUDITED = {"login", "logout", "mfa_verify", "mfa_setup"}
+MFA_EXEMPT = {"login", "logout", "mfa_verify", "mfa_setup"}
+# URL keyword → the object type it names, per URL namespace (the first match wins).
+OBJECT_KWARGS = [
+    ("note_pk", "note"),
+    ("victim_pk", "victim"),
+    ("link_pk", "manual_link"),
+    ("lead_pk", "nibin_lead"),
+    ("item_pk", "agenda_item"),
+    ("action_pk", "action_item"),
+    ("user_pk", "user"),
+]
+NAMESPACE_PK = {"cases": "shooting", "meetings": "meeting", "accounts": "user"}
+
+
+def _url_name(request) -> str:
+    match = getattr(request, "resolver_match", None)
+    return match.url_name if match else ""
+
+
+class SessionSecurityMiddleware:
+    """End a session after SESSION_IDLE_SECONDS without a request or SESSION_ABSOLUTE_SECONDS
+    after sign-in, whatever the cookie says (CJIS AC-11/AC-12)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = time.time()
+            session = request.session
+            auth_at = session.get("auth_at")
+            seen_at = session.get("seen_at")
+            if auth_at is None or seen_at is None:
+                session["auth_at"] = auth_at = now
+                session["seen_at"] = seen_at = now
+            idle = now - seen_at > settings.SESSION_IDLE_SECONDS
+            expired = now - auth_at > settings.SESSION_ABSOLUTE_SECONDS
+            if idle or expired:
+                audit.record(
+                    "session.timeout",
+                    request=request,
+                    actor=user,
+                    object_type="user",
+                    object_id=user.pk,
+                    detail={"reason": "idle" if idle else "absolute"},
+                )
+                logout(request)
+                messages.info(request, "Your session ended. Please sign in again.")
+                return redirect(f"{reverse('login')}?next={request.path}")
+            # Writing the session on every request costs a query; a minute's precision is plenty.
+            if now - seen_at > 60:
+                session["seen_at"] = now
+        return self.get_response(request)
+
+
+class MFARequiredMiddleware:
+    """With REQUIRE_MFA on, a signed-in person must pass the second factor before anything else."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            settings.REQUIRE_MFA
+            and user is not None
+            and user.is_authenticated
+            and not user.is_verified()
+            and _url_name(request) not in MFA_EXEMPT
+            and not request.path.startswith(settings.STATIC_URL)
+        ):
+            return redirect(f"{reverse('mfa_verify')}?next={request.get_full_path()}")
+        return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Pages show case data: no browser or proxy may keep a copy (`Cache-Control: no-store`)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not request.path.startswith(settings.STATIC_URL):
+            add_never_cache_headers(response)
+            response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
+        return response
+
+
+def fail_closed_response(request) -> HttpResponse:
+    body = render_to_string("503.html", request=request)
+    return HttpResponse(body, status=503)
+
+
+class AuditMiddleware:
+    """One audit row per request of a signed-in person: what they asked for, on which object,
+    and how it ended. A state-changing request runs in one transaction with its audit row, so
+    if the row cannot be written nothing the request did is kept (fail closed)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = audit.current_request.set(request)
+        try:
+            if request.method in SAFE_METHODS:
+                response = self.get_response(request)
+                try:
+                    self._record(request, response)
+                except audit.AuditWriteError:
+                    logger.exception("audit write failed; refusing the response")
+                    return fail_closed_response(request)
+                return response
+            try:
+                with transaction.atomic():
+                    response = self.get_response(request)
+                    if response.status_code >= 500:
+                        transaction.set_rollback(True)
+                    else:
+                        self._record(request, response)
+            except audit.AuditWriteError:
+                logger.exception("audit write failed; the request was rolled back")
+                return fail_closed_response(request)
+            if response.status_code >= 500:
+                self._record(request, response)
+            return response
+        finally:
+            audit.current_request.reset(token)
+
+    def _record(self, request, response) -> None:
+        user = getattr(request, "user", None)
+        match = getattr(request, "resolver_match", None)
+        if match is None or user is None or not user.is_authenticated or match.url_name in SELF_AUDITED:
+            return
+        if match.namespace == "admin" and match.url_name in {"jsi18n"}:
+            return
+        object_type, object_id = self._object(match)
+        annotations = getattr(request, "audit", {}) or {}
+        refused = getattr(request, "audit_refused", None)
+        status = response.status_code
+        if refused:
+            outcome = AuditEvent.Outcome.REFUSED
+            object_type, object_id = refused
+        elif status == 403:
+            outcome = AuditEvent.Outcome.REFUSED
+        elif status >= 500:
+            outcome = AuditEvent.Outcome.ERROR
+        elif status >= 400:
+            outcome = AuditEvent.Outcome.FAILURE
+        else:
+            outcome = AuditEvent.Outcome.SUCCESS
+        verb = "view" if request.method in SAFE_METHODS else "change"
+        event = annotations.get("event") or f"{match.view_name}.{verb}"
+        detail = {"method": request.method, "status": status, "view": match.view_name}
+        if request.headers.get("HX-Request"):
+            detail["htmx"] = True
+        detail.update(annotations.get("detail", {}))
+        audit.record(
+            event,
+            request=request,
+            actor=user,
+            object_type=annotations.get("object_type", object_type),
+            object_id=annotations.get("object_id", object_id),
+            case_id=annotations.get("case_id", self._case_id(match, object_type, object_id)),
+            outcome=outcome,
+            detail=detail,
+        )
+
+    @staticmethod
+    def _object(match) -> tuple[str, str]:
+        for kwarg, object_type in OBJECT_KWARGS:
+            if kwarg in match.kwargs:
+                return object_type, str(match.kwargs[kwarg])
+        if "pk" in match.kwargs:
+            return NAMESPACE_PK.get(match.namespace, match.namespace or "object"), str(match.kwargs["pk"])
+        return "", ""
+
+    @staticmethod
+    def _case_id(match, object_type: str, object_id: str) -> int | None:
+        if object_type == "shooting" and object_id.isdigit():
+            return int(object_id)
+        if object_type == "note" and object_id.isdigit():
+            from cases.models import Note
+
+            return Note.objects.filter(pk=object_id).values_list("shooting_id", flat=True).first()
+        if match.namespace == "cases" and str(match.kwargs.get("pk", "")).isdigit():
+            return int(match.kwargs["pk"])
+        return None
+
+
+def annotate(request, **values) -> None:
+    """Let a view tell the audit row more (an object the URL does not name, an event name)."""
+    if request is None:
+        return
+    current = getattr(request, "audit", None) or {}
+    current.update(values)
+    request.audit = current
