@@ -8,7 +8,9 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 # Public by design: the login page itself and Django admin's own login handling.
-PUBLIC = {"/accounts/login/"}
+# The private calendar feed is fetched by calendar programs without a session: its unguessable
+# token is the credential (tests/meetings/test_ics.py checks that a wrong token gets nothing).
+PUBLIC = {"/accounts/login/", "/meetings/calendar/x.ics"}
 
 
 def _walk(patterns, prefix=""):
