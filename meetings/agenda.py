@@ -1,0 +1,337 @@
+"""The agenda rules: which cases a meeting reviews, why, and in what order.
+
+`plan_agenda(meeting)` is a plain function over the database: it reads, never writes, and returns
+dataclasses that `meetings.agenda_services.build_agenda` applies to AgendaItem rows. Every rule is
+one set-based query (or two), so the cost does not grow with the number of cases on the agenda.
+
+The review window runs from the previous held meeting's cutoff (excluded) to this meeting's
+cutoff (included). The agenda holds:
+  (a) every shooting that occurred or was entered in the window;
+  (b) open cases with a note added in the window;
+  (c) cases marked "review again" at the previous held meeting;
+  (d) the cluster mates of a case on the agenda when a link in that cluster is new in the window
+      (a firearm-trace note citing a lead or serial, a manual link, a NIBIN hit), grouped with it;
+      and earlier-reviewed cases that a NIBIN lead created or confirmed in the window now touches;
+  (e) cases with an open action item due by the meeting's date (action items without a case
+      are listed in their own section);
+  (f) open cases flagged as a retaliation risk.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import Q
+from django.utils import formats, timezone
+
+from cases.models import LinkKey, ManualLink, NibinLead, Note, Shooting
+
+from .models import ActionItem, AgendaItem, Meeting
+
+# Homicides first, then non-fatal injury shootings, then shots fired.
+KIND_RANK = {Shooting.Kind.HOMICIDE: 0, Shooting.Kind.NONFATAL: 1, Shooting.Kind.SHOTS_FIRED: 2}
+# Without a previous held meeting, the window is the week before the cutoff.
+DEFAULT_WINDOW = timedelta(days=7)
+# A reason names at most this many cases it is linked to, then "and N more".
+LINKED_NAMES_SHOWN = 3
+
+# Reason codes, stored with each item; the minutes and the printed packets show their text.
+NEW_OCCURRED = "new_occurred"
+NEW_ENTERED = "new_entered"
+NEW_NOTES = "new_notes"
+REVIEW_AGAIN = "review_again"
+NEW_LINK = "new_link"
+NIBIN_TOUCH = "nibin_touch"
+ACTION_DUE = "action_due"
+RETALIATION = "retaliation"
+ADDED_BY_HAND = "added"
+
+
+@dataclass(frozen=True)
+class Window:
+    start: datetime  # excluded
+    end: datetime  # included
+    previous_meeting_id: int | None
+
+    def q(self, name: str) -> Q:
+        return Q(**{f"{name}__gt": self.start, f"{name}__lte": self.end})
+
+    def contains(self, moment: datetime | None) -> bool:
+        return moment is not None and self.start < moment <= self.end
+
+
+@dataclass
+class PlannedItem:
+    shooting_id: int
+    report_number: str
+    kind: str
+    occurred_from: datetime
+    cluster_id: int | None
+    reasons: list[dict] = field(default_factory=list)
+    group_key: str = ""
+
+    def add_reason(self, code: str, text: str) -> None:
+        if all(r["code"] != code for r in self.reasons):
+            self.reasons.append({"code": code, "text": text})
+
+    @property
+    def rank(self) -> tuple:
+        return (KIND_RANK.get(self.kind, len(KIND_RANK)), -self.occurred_from.timestamp(), self.shooting_id)
+
+
+@dataclass
+class AgendaPlan:
+    window: Window
+    items: list[PlannedItem]
+    # Open action items due by the meeting that belong to no case: the "Open action items" section.
+    loose_action_item_ids: list[int]
+
+
+def previous_held_meeting(meeting: Meeting) -> Meeting | None:
+    return (
+        Meeting.objects.filter(status=Meeting.Status.HELD, starts_at__lt=meeting.starts_at)
+        .exclude(pk=meeting.pk)
+        .order_by("-starts_at")
+        .first()
+    )
+
+
+def review_window(meeting: Meeting, previous: Meeting | None = None, *, look_up: bool = True) -> Window:
+    """(previous held meeting's cutoff, this meeting's cutoff]. Without a previous held meeting the
+    window starts at the same local wall-clock time a week earlier, so a week that crosses a
+    daylight-saving change is still "since last Tuesday 09:00", not 168 hours."""
+    if previous is None and look_up:
+        previous = previous_held_meeting(meeting)
+    if previous is not None:
+        return Window(previous.cutoff_at, meeting.cutoff_at, previous.pk)
+    # zoneinfo datetimes subtract as wall-clock times and take the offset valid on the new date.
+    start = timezone.localtime(meeting.cutoff_at) - DEFAULT_WINDOW
+    return Window(start, meeting.cutoff_at, None)
+
+
+def _short_date(value: date) -> str:
+    return formats.date_format(value, "D j M")
+
+
+def plan_agenda(meeting: Meeting) -> AgendaPlan:
+    """The agenda the rules give for `meeting`, in default order. Reads only.
+
+    Queries (bounded, whatever the number of cases): previous held meeting; (a) shootings in the
+    window; (b) cases with notes in the window; (c) "review again" items; (e) open action items
+    due; (f) open retaliation-risk cases; (d) new link keys' holders, new manual links, new or
+    confirmed leads and their holders, earlier appearances of lead-touched cases; the facts of
+    the cases found; the members of clusters that gained a link."""
+    previous = previous_held_meeting(meeting)
+    window = review_window(meeting, previous, look_up=False)
+    found: dict[int, PlannedItem] = {}
+
+    def plan(row: dict) -> PlannedItem:
+        item = found.get(row["pk"])
+        if item is None:
+            item = found[row["pk"]] = PlannedItem(
+                shooting_id=row["pk"],
+                report_number=row["report_number"],
+                kind=row["kind"],
+                occurred_from=row["occurred_from"],
+                cluster_id=row["cluster_id"],
+            )
+        return item
+
+    facts = ["pk", "report_number", "kind", "occurred_from", "cluster_id", "created_at"]
+
+    # (a) New shootings: occurred or entered in the window, whatever their status.
+    for row in Shooting.objects.filter(window.q("occurred_from") | window.q("created_at")).values(*facts):
+        if window.contains(row["occurred_from"]):
+            plan(row).add_reason(NEW_OCCURRED, "Occurred since the last review")
+        else:
+            plan(row).add_reason(NEW_ENTERED, "Entered since the last review")
+
+    # Any other case the rules bring: shooting id → [(code, text)]. Their facts come in one query.
+    pending: dict[int, list[tuple[str, str]]] = defaultdict(list)
+
+    # (b) Any live note counts, whoever may read it; the reason stays generic so it never tells a
+    # viewer what kind of note they cannot see was added.
+    noted = (
+        Note.objects.filter(window.q("created_at"), retracted_at__isnull=True, shooting__status=Shooting.Status.OPEN)
+        .values_list("shooting_id", flat=True)
+        .distinct()
+    )
+    for sid in noted:
+        pending[sid].append((NEW_NOTES, "New notes since the last review"))
+
+    # (c)
+    if previous is not None:
+        again = AgendaItem.objects.filter(
+            meeting=previous, review_again=True, removed_at__isnull=True, shooting__isnull=False
+        ).values_list("shooting_id", flat=True)
+        for sid in again:
+            pending[sid].append((REVIEW_AGAIN, "Marked “review again” at the last meeting"))
+
+    # (e)
+    loose_actions: list[int] = []
+    due = (
+        ActionItem.objects.filter(status=ActionItem.Status.OPEN, due_on__lte=meeting.local_date)
+        .order_by("due_on", "id")
+        .values_list("id", "shooting_id", "due_on")
+    )
+    earliest_due: dict[int, date] = {}
+    for action_id, sid, due_on in due:
+        if sid is None:
+            loose_actions.append(action_id)
+        else:
+            earliest_due.setdefault(sid, due_on)
+    for sid, due_on in earliest_due.items():
+        pending[sid].append((ACTION_DUE, f"Open action item due {_short_date(due_on)}"))
+
+    # (f)
+    at_risk = Shooting.objects.filter(status=Shooting.Status.OPEN, is_retaliation_risk=True).values_list(
+        "pk", flat=True
+    )
+    for sid in at_risk:
+        pending[sid].append((RETALIATION, "Retaliation-risk follow-up"))
+
+    # (d) Links new in the window.
+    newly_linked, lead_touched = _new_links(window)
+
+    wanted = (set(pending) | newly_linked | set(lead_touched)) - set(found)
+    rows = {row["pk"]: row for row in Shooting.objects.filter(pk__in=wanted).values(*facts)} if wanted else {}
+    for sid, reasons in pending.items():
+        row = rows.get(sid)
+        if row is None and sid not in found:
+            continue
+        item = found.get(sid) or plan(row)
+        for code, text in reasons:
+            item.add_reason(code, text)
+
+    # Earlier-reviewed cases touched by a lead created or confirmed in the window.
+    touched = set(lead_touched)
+    reviewed_before = set(
+        AgendaItem.objects.filter(
+            shooting_id__in=touched, removed_at__isnull=True, meeting__starts_at__lt=meeting.starts_at
+        )
+        .exclude(meeting=meeting)
+        .values_list("shooting_id", flat=True)
+        .distinct()
+        if touched
+        else []
+    )
+    for sid in sorted(reviewed_before):
+        row = rows.get(sid)
+        if row is None and sid not in found:
+            continue
+        item = found.get(sid) or plan(row)
+        item.add_reason(NIBIN_TOUCH, lead_touched[sid])
+
+    # Cluster mates of agenda cases, where a link in the cluster is new.
+    new_link_clusters = {found[sid].cluster_id for sid in newly_linked if sid in found} | {
+        rows[sid]["cluster_id"] for sid in newly_linked if sid in rows
+    }
+    new_link_clusters.discard(None)
+    agenda_clusters = {item.cluster_id for item in found.values() if item.cluster_id is not None}
+    expand = new_link_clusters & agenda_clusters
+    if expand:
+        on_agenda_before = {sid: item for sid, item in found.items() if item.cluster_id in expand}
+        members = Shooting.objects.filter(cluster_id__in=expand).values(*facts)
+        for row in members:
+            if row["pk"] in found and row["pk"] not in newly_linked:
+                continue
+            cluster = row["cluster_id"]
+            others = sorted(
+                (i for i in on_agenda_before.values() if i.cluster_id == cluster and i.shooting_id != row["pk"]),
+                key=lambda i: i.rank,
+            )
+            if not others:
+                continue
+            plan(row).add_reason(NEW_LINK, "Newly linked to " + _names([i.report_number for i in others]))
+
+    items = order_items(list(found.values()))
+    return AgendaPlan(window=window, items=items, loose_action_item_ids=loose_actions)
+
+
+def _names(report_numbers: list[str]) -> str:
+    shown = report_numbers[:LINKED_NAMES_SHOWN]
+    rest = len(report_numbers) - len(shown)
+    return ", ".join(shown) + (f" and {rest} more" if rest else "")
+
+
+def _new_links(window: Window) -> tuple[set[int], dict[int, str]]:
+    """Shootings that gained a link in the window, and those a NIBIN lead created or confirmed in
+    the window touches (with the reason text)."""
+    newly_linked: set[int] = set()
+
+    # Keys from firearm-trace notes written or revised in the window; a key links only when
+    # another shooting holds it too.
+    new_keys = set(
+        LinkKey.objects.filter(window.q("note__created_at") | window.q("note__updated_at")).values_list("kind", "value")
+    )
+    if new_keys:
+        holders: dict[tuple[str, str], set[int]] = defaultdict(set)
+        rows = LinkKey.objects.filter(value__in={value for _, value in new_keys}).values_list(
+            "kind", "value", "shooting_id"
+        )
+        for kind, value, sid in rows:
+            if (kind, value) in new_keys:
+                holders[(kind, value)].add(sid)
+        for sids in holders.values():
+            if len(sids) > 1:
+                newly_linked |= sids
+
+    for pair in ManualLink.objects.filter(window.q("created_at"), removed_at__isnull=True).values_list(
+        "from_shooting_id", "to_shooting_id"
+    ):
+        newly_linked.update(pair)
+
+    leads = {
+        number: status
+        for number, status, changed_at in NibinLead.objects.filter(
+            window.q("created_at") | (Q(status=NibinLead.Status.HIT) & window.q("status_changed_at"))
+        ).values_list("number", "status", "status_changed_at")
+        # A lead excluded by the examiner later in the window links nothing.
+        if status != NibinLead.Status.EXCLUDED
+    }
+    touched: dict[int, str] = {}
+    if leads:
+        by_lead: dict[str, set[int]] = defaultdict(set)
+        for value, sid in LinkKey.objects.filter(kind=LinkKey.Kind.NIBIN, value__in=leads).values_list(
+            "value", "shooting_id"
+        ):
+            by_lead[value].add(sid)
+        for number, sids in by_lead.items():
+            text = (
+                "NIBIN hit confirmed since the last review"
+                if leads[number] == NibinLead.Status.HIT
+                else "New NIBIN lead since the last review"
+            )
+            for sid in sids:
+                if touched.get(sid) != "NIBIN hit confirmed since the last review":
+                    touched[sid] = text
+            if len(sids) > 1:
+                newly_linked |= sids
+    return newly_linked, touched
+
+
+def order_items(items: list[PlannedItem]) -> list[PlannedItem]:
+    """Default order: homicides, non-fatal shootings, shots fired; newest first within each.
+    Linked incidents (one cluster) stay together, placed where their highest-ranked member goes."""
+    clusters: dict[int, list[PlannedItem]] = defaultdict(list)
+    for item in items:
+        if item.cluster_id is not None:
+            clusters[item.cluster_id].append(item)
+    groups: list[list[PlannedItem]] = []
+    seen_clusters: set[int] = set()
+    for item in items:
+        members = clusters.get(item.cluster_id) if item.cluster_id is not None else None
+        if members and len(members) > 1:
+            if item.cluster_id in seen_clusters:
+                continue
+            seen_clusters.add(item.cluster_id)
+            for member in members:
+                member.group_key = str(item.cluster_id)
+            groups.append(sorted(members, key=lambda i: i.rank))
+        else:
+            item.group_key = ""
+            groups.append([item])
+    groups.sort(key=lambda group: group[0].rank)
+    return [item for group in groups for item in group]

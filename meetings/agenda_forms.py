@@ -1,0 +1,85 @@
+"""Forms of the agenda page. Each edit form carries the agenda version it was shown with."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+
+from .models import AgendaItem
+
+
+class VersionedForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class BuildForm(VersionedForm):
+    pass
+
+
+class AddCaseForm(VersionedForm):
+    report_number = forms.CharField(
+        label="Report number",
+        max_length=32,
+        help_text="Any case, for instance one the rules did not bring.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
+class TextItemForm(VersionedForm):
+    title = forms.CharField(label="Title", max_length=200, help_text="For instance “Retaliation watch list”.")
+    text = forms.CharField(
+        label="Text", required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}), help_text="Optional."
+    )
+
+
+class RemoveForm(VersionedForm):
+    reason = forms.CharField(
+        label="Reason for removing",
+        max_length=300,
+        error_messages={"required": "Say why the item comes off the agenda."},
+    )
+
+
+class FreezeForm(VersionedForm):
+    confirm_empty = forms.BooleanField(label="Yes, freeze an empty agenda", required=False)
+
+
+class UnfreezeForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for unfreezing",
+        max_length=300,
+        error_messages={"required": "Say why the agenda is unfrozen."},
+        help_text="Recorded with your name.",
+    )
+
+
+class RecordForm(forms.Form):
+    discussed = forms.BooleanField(label="Discussed", required=False)
+    outcome = forms.ChoiceField(label="Outcome", choices=AgendaItem.Outcome.choices, required=False)
+    outcome_text = forms.CharField(
+        label="Outcome notes", required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    review_again = forms.BooleanField(label="Review again next week", required=False)
+
+
+class ActionItemForm(forms.Form):
+    """Assignee and agency choices are given by the view (one query for the whole page)."""
+
+    description = forms.CharField(label="What", max_length=500)
+    assignee = forms.TypedChoiceField(label="Assignee", coerce=int)
+    agency = forms.TypedChoiceField(
+        label="Agency", coerce=int, required=False, empty_value=None, help_text="Leave empty for the assignee's agency."
+    )
+    due_on = forms.DateField(label="Due", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, people: list[tuple[int, str]], agencies: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].choices = [("", "— choose —"), *people]
+        self.fields["agency"].choices = [("", "— the assignee's agency —"), *agencies]
+        self.fields["due_on"].widget.attrs["min"] = timezone.localdate().isoformat()
+
+    def clean_due_on(self):
+        value = self.cleaned_data["due_on"]
+        if value < timezone.localdate():
+            raise forms.ValidationError("The due date cannot be in the past.")
+        return value

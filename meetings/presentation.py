@@ -1,0 +1,353 @@
+"""What one viewer, or one printed audience, may see of an agenda: the single source for the
+agenda page, the minutes and every printed packet.
+
+Snapshots (`meetings.snapshot`) carry every note with its kind, author agency and restriction;
+here each note passes `cases.access.note_is_visible` and `visible_fields` for the viewer and, when
+printing, again for the audience's typical reader. A note or field reaches the output only if
+both allow it, so nobody can print more than they may see themselves.
+
+Audiences (each a stand-in reader of an agency that is nobody's own, so no packet carries a note
+restricted to one agency, and victim-services notes stay with the advocates):
+- law enforcement: what a police investigator sees;
+- prosecutors: what a prosecutor sees;
+- advocates and community partners: what a victim advocate sees (no suspect notes, witnesses
+  reduced to the safety fields, no purchaser or dealer).
+Linked incidents show how they are linked (lead numbers, serials, a manual link's reason) only to
+readers who see investigative detail; the others read "NIBIN lead", "same firearm", "linked by hand".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from types import SimpleNamespace
+
+from django import forms
+
+from accounts.models import Agency, User
+from cases.access import note_is_visible, sees_investigative_detail, visible_fields
+from cases.indicators import Indicator, indicators_for
+from cases.models import LinkKey, NibinLead, Note
+from cases.note_forms import NOTE_FORMS, display_value, field_labels
+
+from .agenda import Window, review_window
+from .models import AgendaItem, Meeting, PrintedCopy
+from .snapshot import ACTION_ITEMS_SECTION, as_date, as_datetime, snapshot_items
+
+Audience = PrintedCopy.Audience
+NOTE_KIND_ORDER = [k.value for k in Note.Kind]
+# Who each packet is written for, as a stand-in reader that cases.access judges like anyone else.
+_PACKET_READERS = {
+    Audience.LAW_ENFORCEMENT: (User.Role.INVESTIGATOR, Agency.Kind.POLICE),
+    Audience.PROSECUTORS: (User.Role.PROSECUTOR, Agency.Kind.PROSECUTOR),
+    Audience.COMMUNITY: (User.Role.VICTIM_ADVOCATE, Agency.Kind.VICTIM_ADVOCACY),
+}
+# An id no real agency has: "own agency" never matches, so a note restricted to one agency never
+# reaches a packet that is handed around the table.
+_PACKET_AGENCY_ID = -1
+
+
+def audience_reader(audience: str | None) -> User | None:
+    """The typical reader of a packet (None on screen: no limit beyond the viewer's own)."""
+    if audience is None:
+        return None
+    role, kind = _PACKET_READERS[Audience(audience)]
+    reader = User(username=f"packet-{audience}", role=role, is_active=True)
+    reader.agency = Agency(pk=_PACKET_AGENCY_ID, kind=kind, code="packet", name=Audience(audience).label)
+    return reader
+
+
+class Reader:
+    """The viewer, narrowed by the audience's reader when printing."""
+
+    def __init__(self, viewer: User, audience: str | None = None):
+        self.viewer = viewer
+        self.audience = audience
+        self.packet_reader = audience_reader(audience)
+        self.people = [viewer] + ([self.packet_reader] if self.packet_reader is not None else [])
+        self.sees_detail = all(sees_investigative_detail(person) for person in self.people)
+
+    def may_see(self, note: dict) -> bool:
+        return all(
+            note_is_visible(
+                person,
+                kind=note["kind"],
+                author_agency_id=note["author_agency_id"],
+                author_agency_kind=note["author_agency_kind"],
+                restricted=note["restricted"],
+            )
+            for person in self.people
+        )
+
+    def fields(self, note: dict) -> tuple[dict, bool]:
+        """The note's fields this reader may see, and whether anything was taken out."""
+        held = SimpleNamespace(kind=note["kind"], author_agency_id=note["author_agency_id"], fields=note["fields"])
+        fields = dict(note["fields"] or {})
+        for person in self.people:
+            fields = visible_fields(held, person, fields)
+        return fields, len(fields) < len(note["fields"] or {})
+
+
+# --- What templates receive -------------------------------------------------------------------
+
+
+@dataclass
+class ActionView:
+    description: str
+    assignee: str
+    agency: str
+    due_on: date | None
+    overdue: bool
+
+
+@dataclass
+class NoteLine:
+    kind_label: str
+    created_at: datetime | None
+    agency: str
+    restricted: bool
+    redacted: bool
+    values: list[tuple[str, str]]
+    paragraphs: list[tuple[str, str]]
+
+
+@dataclass
+class NoteGroup:
+    kind: str
+    label: str
+    notes: list[NoteLine]
+
+
+@dataclass
+class LinkedView:
+    report_number: str
+    kind_label: str
+    occurred_from: datetime | None
+    status_label: str
+    how: list[str]
+
+
+@dataclass
+class CaseView:
+    id: int
+    report_number: str
+    kind: str
+    kind_label: str
+    occurred_from: datetime | None
+    address: str
+    division: str
+    beat: str
+    status_label: str
+    lead_investigator: str
+    victims: list[dict]
+    flags: list[str]
+    indicators: list[Indicator]
+    leads: list[dict]
+    linked: list[LinkedView]
+    since: datetime | None
+    new_notes: list[NoteGroup]
+    action_items: list[ActionView]
+
+
+@dataclass
+class ItemView:
+    item: AgendaItem
+    number: int
+    title: str
+    text: str
+    reasons: list[str]
+    group_key: str
+    group_start: bool = False
+    group_size: int = 1
+    case: CaseView | None = None
+    section_actions: list[ActionView] | None = None
+
+    @property
+    def is_case(self) -> bool:
+        return self.case is not None
+
+
+@dataclass
+class AgendaView:
+    meeting: Meeting
+    audience: str | None
+    audience_label: str
+    frozen: bool
+    window: Window
+    items: list[ItemView]
+    removed: list[AgendaItem] = field(default_factory=list)
+
+    @property
+    def case_count(self) -> int:
+        return sum(1 for item in self.items if item.is_case)
+
+
+def agenda_view(meeting: Meeting, viewer: User, audience: str | None = None, *, items=None) -> AgendaView:
+    """The agenda as `viewer` (printing for `audience`, if given) may see it. A frozen or held
+    meeting renders from its snapshots only; a scheduled one from the cases as they are now.
+
+    Queries: the items (unless given), the previous held meeting (for the window), and for a live
+    agenda the snapshot queries (see snapshot_items)."""
+    reader = Reader(viewer, audience)
+    if items is None:
+        items = list(meeting.items.select_related("removed_by"))
+    active = [i for i in items if i.removed_at is None]
+    removed = [i for i in items if i.removed_at is not None]
+    frozen = meeting.is_frozen
+    if frozen:
+        snaps = {i.pk: i.snapshot for i in active if i.snapshot}
+        missing = [i for i in active if not i.snapshot]
+        if missing:
+            snaps.update(snapshot_items(meeting, missing))
+    else:
+        snaps = snapshot_items(meeting, active) if active else {}
+    views = [_item_view(item, n, snaps[item.pk], reader, meeting) for n, item in enumerate(active, start=1)]
+    _mark_groups(views)
+    label = Audience(audience).label if audience else ""
+    return AgendaView(meeting, audience, label, frozen, review_window(meeting), views, removed)
+
+
+def _mark_groups(views: list[ItemView]) -> None:
+    i = 0
+    while i < len(views):
+        key = views[i].group_key
+        j = i + 1
+        while key and j < len(views) and views[j].group_key == key:
+            j += 1
+        if j - i > 1:
+            views[i].group_start = True
+            for view in views[i:j]:
+                view.group_size = j - i
+        i = j
+
+
+def _actions(rows: list[dict], meeting: Meeting) -> list[ActionView]:
+    out = []
+    for row in rows:
+        due = as_date(row.get("due_on"))
+        out.append(
+            ActionView(row["description"], row["assignee"], row["agency"], due, bool(due and due < meeting.local_date))
+        )
+    return out
+
+
+def _item_view(item: AgendaItem, number: int, snap: dict, reader: Reader, meeting: Meeting) -> ItemView:
+    reasons = [r.get("text", "") for r in item.reasons or []]
+    if snap.get("kind") != "case":
+        view = ItemView(item, number, snap.get("title", item.title), snap.get("text", item.text), reasons, "")
+        if item.group_key == ACTION_ITEMS_SECTION:
+            view.section_actions = _actions(snap.get("action_items", []), meeting)
+        return view
+    s = snap["shooting"]
+    victim_names = {v["id"]: v["name"] for v in snap["victims"]}
+
+    visible_notes = [n for n in snap["notes"] if reader.may_see(n)]
+    groups: dict[str, list[NoteLine]] = {}
+    for note in visible_notes:
+        lines = groups.setdefault(note["kind"], [])
+        if len(lines) < 3:
+            lines.append(_note_line(note, reader, victim_names))
+    new_notes = [
+        NoteGroup(kind, Note.Kind(kind).label, groups[kind])
+        for kind in sorted(groups, key=lambda k: NOTE_KIND_ORDER.index(k) if k in NOTE_KIND_ORDER else 99)
+    ]
+
+    signal_notes = [
+        SimpleNamespace(kind=n["kind"], fields=reader.fields(n)[0], is_retracted=False)
+        for n in snap["signals"]
+        if reader.may_see(n)
+    ]
+    indicators = indicators_for(
+        SimpleNamespace(
+            is_retaliation_risk=s["is_retaliation_risk"],
+            is_juvenile_involved=s["is_juvenile_involved"],
+            counting=s["counting"],
+        ),
+        signal_notes,
+        [SimpleNamespace(is_juvenile=v["is_juvenile"], age=v["age"]) for v in snap["victims"]],
+        [SimpleNamespace(status=lead["status"]) for lead in snap["leads"]],
+    )
+    flags = []
+    if s["is_domestic_violence"]:
+        flags.append("Domestic violence")
+    if s["is_group_involved"]:
+        flags.append("Group-involved")
+
+    case = CaseView(
+        id=s["id"],
+        report_number=s["report_number"],
+        kind=s["kind"],
+        kind_label=s["kind_label"],
+        occurred_from=as_datetime(s["occurred_from"]),
+        address=s["address"],
+        division=s["division"],
+        beat=s["beat"],
+        status_label=s["status_label"],
+        lead_investigator=s["lead_investigator"],
+        victims=snap["victims"],
+        flags=flags,
+        indicators=indicators,
+        leads=snap["leads"] if reader.sees_detail else [],
+        linked=[_linked(entry, reader) for entry in snap["linked"]],
+        since=as_datetime(snap.get("since")),
+        new_notes=new_notes,
+        action_items=_actions(snap["action_items"], meeting),
+    )
+    return ItemView(item, number, s["report_number"], "", reasons, item.group_key, case=case)
+
+
+def _long_fields(kind: str) -> set[str]:
+    form = NOTE_FORMS.get(kind)
+    if form is None:
+        return set()
+    return {name for name, f in form.base_fields.items() if isinstance(f.widget, forms.Textarea)}
+
+
+def _note_line(note: dict, reader: Reader, victim_names: dict[int, str]) -> NoteLine:
+    kind = note["kind"]
+    fields, redacted = reader.fields(note)
+    labels = field_labels(kind) if kind in NOTE_FORMS else {}
+    long = _long_fields(kind)
+    values, paragraphs = [], []
+    for name in [n for n in labels if n in fields] + sorted(n for n in fields if n not in labels):
+        raw = fields[name]
+        if name == "victim" and kind == Note.Kind.VICTIM_SERVICES:
+            shown = victim_names.get(raw, "") if raw else ""
+        elif kind in NOTE_FORMS:
+            shown = display_value(kind, name, raw)
+        else:
+            shown = "" if raw in (None, "", []) else str(raw)
+        if shown == "":
+            continue
+        label = labels.get(name, name.replace("_", " ").capitalize())
+        (paragraphs if name in long else values).append((label, shown))
+    return NoteLine(
+        kind_label=Note.Kind(kind).label if kind in Note.Kind.values else kind,
+        created_at=as_datetime(note["created_at"]),
+        agency=note["author_agency_code"],
+        restricted=note["restricted"],
+        redacted=redacted,
+        values=values,
+        paragraphs=paragraphs,
+    )
+
+
+def _linked(entry: dict, reader: Reader) -> LinkedView:
+    how = []
+    for link in entry["how"]:
+        if link["kind"] == LinkKey.Kind.NIBIN:
+            status = "hit" if link.get("status") == NibinLead.Status.HIT else "lead"
+            how.append(f"NIBIN {status} {link['value']}" if reader.sees_detail else f"NIBIN {status}")
+        elif link["kind"] == LinkKey.Kind.SERIAL:
+            how.append(f"same firearm serial {link['value']}" if reader.sees_detail else "same firearm")
+        else:
+            how.append(f"linked by hand: {link['value']}" if reader.sees_detail else "linked by hand")
+    if not how:
+        how.append("through another linked case")
+    return LinkedView(
+        report_number=entry["report_number"],
+        kind_label=entry["kind_label"],
+        occurred_from=as_datetime(entry["occurred_from"]),
+        status_label=entry["status_label"],
+        how=how,
+    )

@@ -1,0 +1,285 @@
+"""An agenda item's content as a JSON-safe dict: the same data whether the agenda is live or
+frozen, so the page, the minutes and every printed packet come from one source.
+
+A snapshot holds everything that anyone at the table might be allowed to see (all live notes of
+the item, with their kind, author agency and restriction) and no decision about who sees what:
+`meetings.presentation` applies the viewer's and the audience's need-to-know to it when it is
+shown or printed. Snapshots are built for many items at once in a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+
+from django.db.models import F, Max, Q, Window
+from django.db.models.functions import RowNumber
+from django.utils.dateparse import parse_date, parse_datetime
+
+from cases.indicators import TRAFFICKING_TIME_TO_CRIME_DAYS
+from cases.models import LinkKey, ManualLink, NibinLead, Note, Shooting, Victim
+
+from .models import ActionItem, AgendaItem, Meeting
+
+# "What is new since the last review": at most this many of the latest notes of each kind.
+LATEST_PER_KIND = 3
+# Marks the free-text item that lists open action items without a case.
+ACTION_ITEMS_SECTION = "section:action_items"
+SNAPSHOT_VERSION = 1
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def as_datetime(value: str | None) -> datetime | None:
+    return parse_datetime(value) if value else None
+
+
+def as_date(value: str | None) -> date | None:
+    return parse_date(value) if value else None
+
+
+def _person(user) -> str:
+    return (user.get_full_name() or user.username) if user is not None else ""
+
+
+def _action_item(action: ActionItem) -> dict:
+    return {
+        "id": action.pk,
+        "description": action.description,
+        "assignee": _person(action.assignee),
+        "agency": action.agency.code,
+        "due_on": _iso(action.due_on),
+        "shooting_id": action.shooting_id,
+    }
+
+
+def loose_action_items(meeting: Meeting) -> list[dict]:
+    """Open action items with no case, due by the meeting: the "Open action items" section."""
+    actions = ActionItem.objects.filter(
+        status=ActionItem.Status.OPEN, shooting__isnull=True, due_on__lte=meeting.local_date
+    ).select_related("assignee", "agency")
+    return [_action_item(a) for a in actions]
+
+
+def snapshot_items(meeting: Meeting, items: list[AgendaItem]) -> dict[int, dict]:
+    """item id → snapshot, for every item given.
+
+    Queries (whatever the number of items): shootings with lead investigators; victims; earlier
+    appearances; latest notes per kind (a window function); notes behind the indicators; open
+    action items; cluster members; their link keys; the leads those cite; manual links; and the
+    loose action items when the section is on the agenda."""
+    case_ids = [item.shooting_id for item in items if item.shooting_id]
+    cases = _case_snapshots(meeting, case_ids) if case_ids else {}
+    out: dict[int, dict] = {}
+    loose: list[dict] | None = None
+    for item in items:
+        if item.shooting_id:
+            out[item.pk] = {"v": SNAPSHOT_VERSION, "kind": "case", **cases[item.shooting_id]}
+            continue
+        content = {"v": SNAPSHOT_VERSION, "kind": "text", "title": item.title, "text": item.text}
+        if item.group_key == ACTION_ITEMS_SECTION:
+            if loose is None:
+                loose = loose_action_items(meeting)
+            content["action_items"] = loose
+        out[item.pk] = content
+    return out
+
+
+def _case_snapshots(meeting: Meeting, ids: list[int]) -> dict[int, dict]:
+    shootings = {s.pk: s for s in Shooting.objects.filter(pk__in=ids).select_related("lead_investigator")}
+
+    victims: dict[int, list[dict]] = defaultdict(list)
+    for v in Victim.objects.filter(shooting_id__in=ids).order_by("id"):
+        victims[v.shooting_id].append(
+            {
+                "id": v.pk,
+                "name": v.name,
+                "age": v.age,
+                "age_display": v.age_display,
+                "sex": v.sex,
+                "injury": v.injury,
+                "injury_label": v.get_injury_display(),
+                "died_on": _iso(v.died_on),
+                "is_juvenile": v.is_juvenile or (v.age is not None and v.age < 18),
+                "referral": v.get_referral_status_display(),
+            }
+        )
+
+    # "New since the last review": since the cutoff of the last held meeting that had the case.
+    since = dict(
+        AgendaItem.objects.filter(
+            shooting_id__in=ids,
+            removed_at__isnull=True,
+            meeting__status=Meeting.Status.HELD,
+            meeting__starts_at__lt=meeting.starts_at,
+        )
+        .exclude(meeting=meeting)
+        .values("shooting_id")
+        .annotate(last=Max("meeting__cutoff_at"))
+        .values_list("shooting_id", "last")
+    )
+
+    # The latest notes of each (kind, author agency, restriction): within one partition every
+    # note is visible to the same people, so the latest visible notes of a kind, for any reader,
+    # are among these.
+    meta = ["id", "shooting_id", "kind", "author_agency_id", "author_agency__kind", "author_agency__code"]
+    latest = (
+        Note.objects.filter(shooting_id__in=ids, retracted_at__isnull=True)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("shooting_id"), F("kind"), F("author_agency_id"), F("restricted_to_agency")],
+                order_by=[F("created_at").desc(), F("id").desc()],
+            )
+        )
+        .filter(rank__lte=LATEST_PER_KIND)
+        .values(*meta, "restricted_to_agency", "created_at", "fields")
+    )
+    notes: dict[int, list[dict]] = defaultdict(list)
+    for row in sorted(latest, key=lambda r: (r["created_at"], r["id"]), reverse=True):
+        cutoff = since.get(row["shooting_id"])
+        if cutoff is not None and row["created_at"] <= cutoff:
+            continue
+        notes[row["shooting_id"]].append(_note(row, row["fields"]))
+
+    # Indicators look at every live note, not only the new ones: keep just the field each needs.
+    signals: dict[int, list[dict]] = defaultdict(list)
+    signal_rows = Note.objects.filter(
+        shooting_id__in=ids, retracted_at__isnull=True, kind__in=[Note.Kind.WITNESS, Note.Kind.FIREARM]
+    ).values(*meta, "restricted_to_agency", "created_at", "fields")
+    for row in signal_rows:
+        fields = row["fields"] or {}
+        if row["kind"] == Note.Kind.WITNESS and fields.get("intimidation_concern"):
+            signals[row["shooting_id"]].append(_note(row, {"intimidation_concern": True}))
+        ttc = fields.get("time_to_crime_days") if row["kind"] == Note.Kind.FIREARM else None
+        if ttc is not None and ttc <= TRAFFICKING_TIME_TO_CRIME_DAYS:
+            signals[row["shooting_id"]].append(_note(row, {"time_to_crime_days": ttc}))
+
+    actions: dict[int, list[dict]] = defaultdict(list)
+    for action in ActionItem.objects.filter(shooting_id__in=ids, status=ActionItem.Status.OPEN).select_related(
+        "assignee", "agency"
+    ):
+        actions[action.shooting_id].append(_action_item(action))
+
+    links = _links(shootings)
+
+    out = {}
+    for sid, s in shootings.items():
+        out[sid] = {
+            "shooting": {
+                "id": s.pk,
+                "report_number": s.report_number,
+                "kind": s.kind,
+                "kind_label": s.get_kind_display(),
+                "occurred_from": _iso(s.occurred_from),
+                "address": s.address,
+                "division": s.division,
+                "beat": s.beat,
+                "status": s.status,
+                "status_label": s.get_status_display(),
+                "counting": s.counting,
+                "lead_investigator": _person(s.lead_investigator),
+                "is_domestic_violence": s.is_domestic_violence,
+                "is_group_involved": s.is_group_involved,
+                "is_retaliation_risk": s.is_retaliation_risk,
+                "is_juvenile_involved": s.is_juvenile_involved,
+                "cluster_id": s.cluster_id,
+            },
+            "victims": victims.get(sid, []),
+            "since": _iso(since.get(sid)),
+            "notes": notes.get(sid, []),
+            "signals": signals.get(sid, []),
+            "leads": links["leads"].get(sid, []),
+            "linked": links["linked"].get(sid, []),
+            "action_items": actions.get(sid, []),
+        }
+    return out
+
+
+def _note(row: dict, fields: dict) -> dict:
+    return {
+        "id": row["id"],
+        "kind": row["kind"],
+        "author_agency_id": row["author_agency_id"],
+        "author_agency_kind": row["author_agency__kind"],
+        "author_agency_code": row["author_agency__code"],
+        "restricted": row["restricted_to_agency"],
+        "created_at": _iso(row["created_at"]),
+        "fields": fields,
+    }
+
+
+def _links(shootings: dict[int, Shooting]) -> dict[str, dict[int, list[dict]]]:
+    """The NIBIN leads of each case and its linked incidents with how each is linked (the values
+    are kept; the presentation decides who sees a serial number or a manual link's reason)."""
+    clusters = {s.cluster_id for s in shootings.values() if s.cluster_id is not None}
+    members: dict[int, dict] = {}
+    if clusters:
+        for row in Shooting.objects.filter(cluster_id__in=clusters).values(
+            "pk", "report_number", "kind", "occurred_from", "cluster_id", "status"
+        ):
+            members[row["pk"]] = row
+    everyone = set(members) | set(shootings)
+    keys = list(LinkKey.objects.filter(shooting_id__in=everyone).values_list("shooting_id", "kind", "value").distinct())
+    numbers = {value for _, kind, value in keys if kind == LinkKey.Kind.NIBIN}
+    lead_status = dict(NibinLead.objects.filter(number__in=numbers).values_list("number", "status")) if numbers else {}
+    manual = (
+        list(
+            ManualLink.objects.filter(removed_at__isnull=True)
+            .filter(Q(from_shooting_id__in=members) & Q(to_shooting_id__in=members))
+            .values_list("from_shooting_id", "to_shooting_id", "reason")
+        )
+        if members
+        else []
+    )
+
+    holders: dict[tuple[str, str], set[int]] = defaultdict(set)
+    own_keys: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    for sid, kind, value in keys:
+        holders[(kind, value)].add(sid)
+        own_keys[sid].add((kind, value))
+    status_labels = dict(NibinLead.Status.choices)
+
+    leads: dict[int, list[dict]] = {}
+    linked: dict[int, list[dict]] = {}
+    for sid, s in shootings.items():
+        leads[sid] = [
+            {
+                "number": value,
+                "status": lead_status.get(value, NibinLead.Status.LEAD),
+                "status_label": status_labels[lead_status.get(value, NibinLead.Status.LEAD)],
+            }
+            for kind, value in sorted(own_keys[sid])
+            if kind == LinkKey.Kind.NIBIN
+        ]
+        if s.cluster_id is None:
+            continue
+        entries: dict[int, dict] = {}
+        for other, row in members.items():
+            if other == sid or row["cluster_id"] != s.cluster_id:
+                continue
+            entries[other] = {
+                "id": other,
+                "report_number": row["report_number"],
+                "kind_label": Shooting.Kind(row["kind"]).label,
+                "occurred_from": _iso(row["occurred_from"]),
+                "status_label": Shooting.Status(row["status"]).label,
+                "how": [],
+            }
+        for kind, value in sorted(own_keys[sid]):
+            for other in holders[(kind, value)] - {sid}:
+                if other in entries:
+                    how = {"kind": kind, "value": value}
+                    if kind == LinkKey.Kind.NIBIN:
+                        how["status"] = lead_status.get(value, NibinLead.Status.LEAD)
+                    entries[other]["how"].append(how)
+        for a, b, reason in manual:
+            other = b if a == sid else a if b == sid else None
+            if other in entries:
+                entries[other]["how"].append({"kind": "manual", "value": reason})
+        linked[sid] = sorted(
+            entries.values(), key=lambda e: (not e["how"], -(as_datetime(e["occurred_from"]).timestamp()))
+        )
+    return {"leads": leads, "linked": linked}

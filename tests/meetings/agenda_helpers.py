@@ -1,0 +1,100 @@
+"""Shared building blocks of the agenda tests: meetings at fixed local times, cases and notes
+created at a chosen moment (time_machine), and the agenda page's URLs. Every name is fictional."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import time_machine
+from django.urls import reverse
+
+from cases import services as case_services
+from cases.models import Note, Shooting
+from meetings.models import Meeting
+from tests.factories import make_shooting
+
+CHICAGO = ZoneInfo("America/Chicago")
+H = Shooting.Kind.HOMICIDE
+NF = Shooting.Kind.NONFATAL
+SF = Shooting.Kind.SHOTS_FIRED
+
+WITNESS_NAME = "Tobias Quenneville"
+SUSPECT_NAME = "Lucan Dravitz"
+PURCHASER_NAME = "Orsolya Brandvik"
+
+
+def local(*args) -> datetime:
+    return datetime(*args, tzinfo=CHICAGO)
+
+
+def at(moment: datetime):
+    """Everything created inside happens at `moment` (created_at, status_changed_at…)."""
+    return time_machine.travel(moment, tick=False)
+
+
+def meeting_at(start: datetime, *, status: str = Meeting.Status.SCHEDULED, cutoff_hours: int = 24, **fields) -> Meeting:
+    return Meeting.objects.create(
+        starts_at=start,
+        ends_at=start + timedelta(minutes=90),
+        local_date=start.astimezone(CHICAGO).date(),
+        cutoff_at=start - timedelta(hours=cutoff_hours),
+        place="Headquarters, room 4B",
+        status=status,
+        **fields,
+    )
+
+
+def case_at(user, occurred: datetime, *, entered: datetime | None = None, kind: str = NF, **fields) -> Shooting:
+    with at(entered or occurred + timedelta(hours=2)):
+        return make_shooting(user, kind=kind, occurred_from=occurred, **fields)
+
+
+def note_at(moment: datetime, shooting: Shooting, user, kind: str, fields: dict, *, restricted: bool = False) -> Note:
+    with at(moment):
+        return case_services.add_note(shooting, user, kind, fields, restricted=restricted)
+
+
+def firearm(leads: list[str] | None = None, **fields) -> dict:
+    return {
+        "recovered": False,
+        "make": "",
+        "model": "",
+        "caliber": "9mm",
+        "serial_number": "",
+        "nibin_leads": leads or [],
+        "etrace_status": "not_submitted",
+        "purchaser": "",
+        "dealer": "",
+        "text": "",
+        **fields,
+    }
+
+
+def witness(name: str = WITNESS_NAME, **fields) -> dict:
+    return {
+        "name": name,
+        "contact": "816-555-0142",
+        "relation": "neighbour",
+        "account": f"{name} saw a grey sedan leave northbound.",
+        "cooperation": "reluctant",
+        "intimidation_concern": True,
+        "relocation_requested": False,
+        "referred_to_advocate": True,
+        **fields,
+    }
+
+
+def suspect(name: str = SUSPECT_NAME, **fields) -> dict:
+    return {
+        "name": name,
+        "aliases": "Lu",
+        "status": "suspect",
+        "basis": "Seen on a doorbell camera",
+        "text": f"{name} was at the scene.",
+        **fields,
+    }
+
+
+def url(name: str, meeting: Meeting, *args) -> str:
+    return reverse(f"meetings:{name}", args=[meeting.pk, *args])
