@@ -8,15 +8,27 @@ from django.utils import timezone
 from .models import AgendaItem
 
 
-class VersionedForm(forms.Form):
+class PageForm(forms.Form):
+    """Several forms share the page: each gets its own id prefix so labels point at the right
+    field."""
+
+    id_prefix = "form"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}-%s")
+        super().__init__(*args, **kwargs)
+
+
+class VersionedForm(PageForm):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
 class BuildForm(VersionedForm):
-    pass
+    id_prefix = "build"
 
 
 class AddCaseForm(VersionedForm):
+    id_prefix = "add-case"
     report_number = forms.CharField(
         label="Report number",
         max_length=32,
@@ -26,6 +38,7 @@ class AddCaseForm(VersionedForm):
 
 
 class TextItemForm(VersionedForm):
+    id_prefix = "text-item"
     title = forms.CharField(label="Title", max_length=200, help_text="For instance “Retaliation watch list”.")
     text = forms.CharField(
         label="Text", required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}), help_text="Optional."
@@ -33,6 +46,7 @@ class TextItemForm(VersionedForm):
 
 
 class RemoveForm(VersionedForm):
+    id_prefix = "remove"
     reason = forms.CharField(
         label="Reason for removing",
         max_length=300,
@@ -41,10 +55,12 @@ class RemoveForm(VersionedForm):
 
 
 class FreezeForm(VersionedForm):
+    id_prefix = "freeze"
     confirm_empty = forms.BooleanField(label="Yes, freeze an empty agenda", required=False)
 
 
-class UnfreezeForm(forms.Form):
+class UnfreezeForm(PageForm):
+    id_prefix = "unfreeze"
     reason = forms.CharField(
         label="Reason for unfreezing",
         max_length=300,
@@ -53,7 +69,8 @@ class UnfreezeForm(forms.Form):
     )
 
 
-class RecordForm(forms.Form):
+class RecordForm(PageForm):
+    id_prefix = "record"
     discussed = forms.BooleanField(label="Discussed", required=False)
     outcome = forms.ChoiceField(label="Outcome", choices=AgendaItem.Outcome.choices, required=False)
     outcome_text = forms.CharField(
@@ -62,8 +79,10 @@ class RecordForm(forms.Form):
     review_again = forms.BooleanField(label="Review again next week", required=False)
 
 
-class ActionItemForm(forms.Form):
+class ActionItemForm(PageForm):
     """Assignee and agency choices are given by the view (one query for the whole page)."""
+
+    id_prefix = "action"
 
     description = forms.CharField(label="What", max_length=500)
     assignee = forms.TypedChoiceField(label="Assignee", coerce=int)

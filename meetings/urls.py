@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .views import agenda as agenda_views
 from .views import calendar, meeting_forms, meeting_list, minutes, my_items
 
 app_name = "meetings"
@@ -17,4 +18,22 @@ urlpatterns = [
     path("calendar/", calendar.calendar_page, name="calendar"),
     path("calendar/new-link/", calendar.calendar_new_link, name="calendar_new_link"),
     path("calendar/<str:token>.ics", calendar.feed, name="feed"),
+]
+
+# The meeting's page: its agenda, edited by coordinators and recorded in the meeting.
+urlpatterns += [
+    path("<int:pk>/", agenda_views.meeting_detail, name="detail"),
+    path("<int:pk>/agenda/build/", agenda_views.build, name="agenda_build"),
+    path("<int:pk>/agenda/reorder/", agenda_views.reorder, name="agenda_reorder"),
+    path("<int:pk>/agenda/add-case/", agenda_views.add_case, name="agenda_add_case"),
+    path("<int:pk>/agenda/add-text/", agenda_views.add_text, name="agenda_add_text"),
+    path("<int:pk>/agenda/items/<int:item_pk>/move/", agenda_views.move, name="agenda_move"),
+    path("<int:pk>/agenda/items/<int:item_pk>/remove/", agenda_views.remove, name="agenda_remove"),
+    path("<int:pk>/agenda/items/<int:item_pk>/restore/", agenda_views.restore, name="agenda_restore"),
+    path("<int:pk>/agenda/freeze/", agenda_views.freeze, name="agenda_freeze"),
+    path("<int:pk>/agenda/unfreeze/", agenda_views.unfreeze, name="agenda_unfreeze"),
+    path("<int:pk>/agenda/items/<int:item_pk>/record/", agenda_views.record, name="agenda_record"),
+    path("<int:pk>/agenda/items/<int:item_pk>/action-items/", agenda_views.add_action, name="agenda_action"),
+    path("<int:pk>/agenda/attendance/", agenda_views.attendance, name="agenda_attendance"),
+    path("<int:pk>/agenda/held/", agenda_views.mark_held, name="agenda_held"),
 ]

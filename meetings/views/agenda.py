@@ -1,0 +1,438 @@
+"""The meeting's page: its agenda, read-only for partners and editable by coordinators (build,
+reorder, add, remove, free text, freeze), and in the meeting the outcomes, action items,
+attendance and "held".
+
+Every POST works without JavaScript (redirect with a message, or the page again with the form's
+errors); with htmx the agenda region is swapped in place. Edits post the agenda version they
+were made on, and a stale one is refused with the fresh agenda.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_POST
+
+from accounts.models import Agency, User
+
+from .. import agenda_services as services
+from ..access import access_meeting, can_run_meetings
+from ..agenda_forms import (
+    ActionItemForm,
+    AddCaseForm,
+    BuildForm,
+    FreezeForm,
+    RecordForm,
+    RemoveForm,
+    TextItemForm,
+    UnfreezeForm,
+    VersionedForm,
+)
+from ..models import ActionItem, Meeting
+from ..presentation import agenda_view
+
+PAGE = "meetings/agenda.html"
+
+
+def _url_or_none(name: str, *args) -> str | None:
+    # Pages other parts of the app add (the cover, the PDF) are linked once they exist.
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def _people_choices() -> list[tuple[int, str]]:
+    users = User.objects.filter(is_active=True, agency__isnull=False).select_related("agency")
+    return [(u.pk, f"{u.get_full_name() or u.username} ({u.agency.code})") for u in users]
+
+
+def _attendance_rows(meeting: Meeting, bound: dict | None = None) -> list[dict]:
+    """Invited agencies (all agencies when none were invited), each with its people and what was
+    recorded. Queries: invited agencies, attendance with people, the agencies' users."""
+    agencies = list(meeting.invited_agencies.all()) or list(Agency.objects.all())
+    recorded = {a.agency_id: a for a in meeting.attendance.prefetch_related("people")}
+    known = {a.pk for a in agencies}
+    agencies += [a.agency for a in recorded.values() if a.agency_id not in known]
+    members: dict[int, list[User]] = {}
+    for user in User.objects.filter(agency__in=agencies, is_active=True).order_by("last_name", "first_name"):
+        members.setdefault(user.agency_id, []).append(user)
+    rows = []
+    for agency in agencies:
+        row = recorded.get(agency.pk)
+        chosen = {p.pk for p in row.people.all()} if row else set()
+        present = row.present if row else False
+        others = row.others if row else ""
+        if bound is not None:
+            present = bound.get(f"present_{agency.pk}") == "on"
+            chosen = {int(v) for v in bound.getlist(f"people_{agency.pk}") if v.isdigit()}
+            others = bound.get(f"others_{agency.pk}", "")
+        rows.append(
+            {
+                "agency": agency,
+                "present": present,
+                "people": [(u, u.pk in chosen) for u in members.get(agency.pk, [])],
+                "others": others,
+                "recorded": row is not None,
+            }
+        )
+    return rows
+
+
+def _context(
+    request: HttpRequest, meeting: Meeting, *, bound: dict | None = None, error: str = "", notice: str = ""
+) -> dict:
+    """Everything the page shows. Queries: the items, the window, the snapshot queries of a live
+    agenda, the meeting's action items; for coordinators the people and agencies of the forms and,
+    on a frozen agenda, the attendance."""
+    bound = bound or {}
+    user = request.user
+    editor = can_run_meetings(user)
+    view = agenda_view(meeting, user)
+    version = {"version": meeting.agenda_version}
+    editable = editor and meeting.status == Meeting.Status.SCHEDULED
+    in_meeting = editor and meeting.status == Meeting.Status.FROZEN
+
+    recorded_actions: dict[int | None, list[ActionItem]] = {}
+    for action in meeting.action_items.select_related("assignee", "agency"):
+        recorded_actions.setdefault(action.agenda_item_id, []).append(action)
+
+    people = _people_choices() if in_meeting else []
+    agencies = [(a.pk, a.code) for a in Agency.objects.all()] if in_meeting else []
+    for item in view.items:
+        pk = item.item.pk
+        item.recorded_actions = recorded_actions.get(pk, [])
+        if editable:
+            item.remove_form = bound.get(("remove", pk)) or RemoveForm(prefix=f"remove-{pk}", initial=version)
+        if in_meeting:
+            item.record_form = bound.get(("record", pk)) or RecordForm(
+                prefix=f"record-{pk}",
+                initial={
+                    "discussed": item.item.discussed,
+                    "outcome": item.item.outcome,
+                    "outcome_text": item.item.outcome_text,
+                    "review_again": item.item.review_again,
+                },
+            )
+            item.action_form = bound.get(("action", pk)) or ActionItemForm(
+                prefix=f"action-{pk}", people=people, agencies=agencies
+            )
+
+    return {
+        "nav": "meetings",
+        "meeting": meeting,
+        "agenda": view,
+        "can_edit": editor,
+        "editable": editable,
+        "in_meeting": in_meeting,
+        "error": error,
+        "notice": notice,
+        "build_form": BuildForm(initial=version),
+        "add_case_form": bound.get(("add_case", None)) or AddCaseForm(initial=version),
+        "text_form": bound.get(("text", None)) or TextItemForm(initial=version),
+        "freeze_form": bound.get(("freeze", None)) or FreezeForm(initial=version),
+        "unfreeze_form": bound.get(("unfreeze", None)) or UnfreezeForm(),
+        "attendance": _attendance_rows(meeting, bound.get(("attendance", None))) if in_meeting else [],
+        "attendance_error": error if ("attendance", None) in bound else "",
+        "events": list(meeting.events.all()[:5]) if editor else [],
+        "cover_url": _url_or_none("meetings:cover", meeting.pk),
+    }
+
+
+def _render(
+    request: HttpRequest,
+    meeting: Meeting,
+    *,
+    bound: dict | None = None,
+    error: str = "",
+    notice: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    context = _context(request, meeting, bound=bound, error=error, notice=notice)
+    if request.htmx:
+        # htmx swaps only successful responses; the message travels in the fragment.
+        return render(request, f"{PAGE}#agenda", context)
+    return render(request, PAGE, context, status=status)
+
+
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = access_meeting(request.user, pk, request)
+    return _render(request, meeting)
+
+
+def _for_coordinators(request: HttpRequest, pk: int) -> Meeting:
+    """Partners who may see the meeting are told they may not change it (403); anyone else
+    learns nothing (404)."""
+    meeting = access_meeting(request.user, pk, request)
+    if not can_run_meetings(request.user):
+        raise PermissionDenied("Only coordinators change agendas and record meetings.")
+    return meeting
+
+
+def _done(request: HttpRequest, meeting: Meeting, message: str, anchor: str = "") -> HttpResponse:
+    if request.htmx:
+        meeting.refresh_from_db()
+        response = _render(request, meeting, notice=message)
+        response["HX-Trigger"] = "agendaChanged"
+        return response
+    messages.success(request, message)
+    return redirect(meeting.get_absolute_url() + (f"#{anchor}" if anchor else ""))
+
+
+def _refused(
+    request: HttpRequest, meeting: Meeting, exc: services.AgendaError, key: tuple, form: forms.Form | None
+) -> HttpResponse:
+    """The page again, fresh, with the message; the form keeps what was typed, the message next
+    to its field. A conflict shows the fresh agenda and a form ready to send again."""
+    meeting.refresh_from_db()
+    bound = {}
+    if form is not None:
+        if isinstance(exc, services.AgendaConflict) or exc.field is None:
+            form = _fresh_copy(form, meeting)
+        else:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        bound[key] = form
+    status = 409 if isinstance(exc, services.AgendaConflict | services.AgendaLocked) else 400
+    return _render(request, meeting, bound=bound, error=exc.message, status=status)
+
+
+def _fresh_copy(form: forms.Form, meeting: Meeting) -> forms.Form:
+    """An unbound form with what the user typed and the current agenda version."""
+    initial = {name: form.data.get(form.add_prefix(name)) for name in form.fields}
+    if "version" in form.fields:
+        initial["version"] = meeting.agenda_version
+    kwargs = {"prefix": form.prefix, "initial": initial}
+    if isinstance(form, ActionItemForm):
+        kwargs.update(people=form.fields["assignee"].choices[1:], agencies=form.fields["agency"].choices[1:])
+    return type(form)(**kwargs)
+
+
+def _invalid(request: HttpRequest, meeting: Meeting, key: tuple, form: forms.Form) -> HttpResponse:
+    if "version" in form.errors:
+        return _refused(request, meeting, services.AgendaConflict(meeting), key, form)
+    return _render(request, meeting, bound={key: form}, error="Please correct the marked field.", status=400)
+
+
+# --- Editing ----------------------------------------------------------------------------------
+
+
+@require_POST
+def build(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _for_coordinators(request, pk)
+    form = BuildForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, meeting, ("build", None), form)
+    try:
+        result = services.build_agenda(meeting, request.user, expected_version=form.cleaned_data["version"])
+    except services.AgendaError as exc:
+        return _refused(request, meeting, exc, ("build", None), None)
+    return _done(
+        request, meeting, f"Agenda built: {result.total} items, {len(result.added)} added by the rules.", "agenda"
+    )
+
+
+@require_POST
+def reorder(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _for_coordinators(request, pk)
+    form = VersionedForm(request.POST)
+    raw = request.POST.get("order", "")
+    order = [int(part) for part in raw.split(",") if part.strip().isdigit()]
+    if not form.is_valid():
+        return _invalid(request, meeting, ("reorder", None), form)
+    try:
+        services.reorder_items(meeting, request.user, order, expected_version=form.cleaned_data["version"])
+    except services.AgendaError as exc:
+        return _refused(request, meeting, exc, ("reorder", None), None)
+    return _done(request, meeting, "New order saved.", "agenda")
+
+
+@require_POST
+def move(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    meeting = _for_coordinators(request, pk)
+    form = VersionedForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, meeting, ("move", item_pk), form)
+    direction = request.POST.get("direction", "")
+    try:
+        services.move_item(meeting, request.user, item_pk, direction, expected_version=form.cleaned_data["version"])
+    except services.AgendaError as exc:
+        return _refused(request, meeting, exc, ("move", item_pk), None)
+    return _done(request, meeting, f"Item moved {direction}.", f"item-{item_pk}")
+
+
+@require_POST
+def add_case(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _for_coordinators(request, pk)
+    form = AddCaseForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, meeting, ("add_case", None), form)
+    try:
+        item = services.add_case(
+            meeting, request.user, form.cleaned_data["report_number"], expected_version=form.cleaned_data["version"]
+        )
+    except services.AgendaError as exc:
+        return _refused(request, meeting, exc, ("add_case", None), form)
+    return _done(request, meeting, f"{item.shooting.report_number} added to the agenda.", f"item-{item.pk}")
+
+
+@require_POST
+def add_text(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _for_coordinators(request, pk)
+    form = TextItemForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, meeting, ("text", None), form)
+    try:
+        item = services.add_text_item(
+            meeting,
+            request.user,
+            form.cleaned_data["title"],
+            form.cleaned_data["text"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except services.AgendaError as exc:
+        return _refused(request, meeting, exc, ("text", None), form)
+    return _done(request, meeting, f"“{item.title}” added to the agenda.", f"item-{item.pk}")
+
+
+@require_POST
+def remove(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    meeting = _for_coordinators(request, pk)
+    form = RemoveForm(request.POST, prefix=f"remove-{item_pk}")
+    if not form.is_valid():
+        return _invalid(request, meeting, ("remove", item_pk), form)
+    try:
+        services.remove_item(
+            meeting, request.user, item_pk, form.cleaned_data["reason"], expected_version=form.cleaned_data["version"]
+        )
+    except services.AgendaError as exc:
+        return _refused(request, meeting, exc, ("remove", item_pk), form)
+    return _done(request, meeting, "Item removed; it is listed under “Removed items”.", "removed")
+
+
+@require_POST
+def restore(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    meeting = _for_coordinators(request, pk)
+    form = VersionedForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, meeting, ("restore", item_pk), form)
+    try:
+        services.restore_item(meeting, request.user, item_pk, expected_version=form.cleaned_data["version"])
+    except services.AgendaError as exc:
+        return _refused(request, meeting, exc, ("restore", item_pk), None)
+    return _done(request, meeting, "Item back on the agenda, at the end.", f"item-{item_pk}")
+
+
+@require_POST
+def freeze(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _for_coordinators(request, pk)
+    form = FreezeForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, meeting, ("freeze", None), form)
+    try:
+        services.freeze(
+            meeting,
+            request.user,
+            expected_version=form.cleaned_data["version"],
+            confirm_empty=form.cleaned_data["confirm_empty"],
+        )
+    except services.AgendaError as exc:
+        return _refused(request, meeting, exc, ("freeze", None), form)
+    return _done(request, meeting, "Agenda frozen: it will not change until someone unfreezes it.")
+
+
+@require_POST
+def unfreeze(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _for_coordinators(request, pk)
+    form = UnfreezeForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, meeting, ("unfreeze", None), form)
+    try:
+        services.unfreeze(meeting, request.user, form.cleaned_data["reason"])
+    except services.AgendaError as exc:
+        return _refused(request, meeting, exc, ("unfreeze", None), form)
+    return _done(request, meeting, "Agenda unfrozen; the unfreezing is on record.")
+
+
+# --- In the meeting ---------------------------------------------------------------------------
+
+
+@require_POST
+def record(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    meeting = _for_coordinators(request, pk)
+    form = RecordForm(request.POST, prefix=f"record-{item_pk}")
+    if not form.is_valid():
+        return _invalid(request, meeting, ("record", item_pk), form)
+    try:
+        services.record_item(meeting, request.user, item_pk, **form.cleaned_data)
+    except services.AgendaError as exc:
+        return _refused(request, meeting, exc, ("record", item_pk), form)
+    return _done(request, meeting, "Recorded.", f"item-{item_pk}")
+
+
+@require_POST
+def add_action(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    meeting = _for_coordinators(request, pk)
+    people = _people_choices()
+    agencies = [(a.pk, a.code) for a in Agency.objects.all()]
+    form = ActionItemForm(request.POST, prefix=f"action-{item_pk}", people=people, agencies=agencies)
+    if not form.is_valid():
+        return _invalid(request, meeting, ("action", item_pk), form)
+    data = form.cleaned_data
+    assignee = User.objects.select_related("agency").get(pk=data["assignee"])
+    agency = Agency.objects.get(pk=data["agency"]) if data["agency"] else None
+    try:
+        action = services.create_action_item(
+            meeting,
+            request.user,
+            item_id=item_pk,
+            description=data["description"],
+            assignee=assignee,
+            agency=agency,
+            due_on=data["due_on"],
+        )
+    except services.AgendaError as exc:
+        return _refused(request, meeting, exc, ("action", item_pk), form)
+    return _done(request, meeting, f"Action item for {action.assignee} added.", f"item-{item_pk}")
+
+
+@require_POST
+def attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _for_coordinators(request, pk)
+    rows = []
+    agencies = {a.pk: a for a in Agency.objects.all()}
+    chosen_ids = {
+        int(v) for key in request.POST if key.startswith("people_") for v in request.POST.getlist(key) if v.isdigit()
+    }
+    people = User.objects.in_bulk(chosen_ids)
+    for agency_pk in {int(k.split("_", 1)[1]) for k in request.POST if k.split("_", 1)[-1].isdigit()}:
+        agency = agencies.get(agency_pk)
+        if agency is None:
+            continue
+        rows.append(
+            services.AttendanceRow(
+                agency=agency,
+                present=request.POST.get(f"present_{agency_pk}") == "on",
+                people=[people[int(v)] for v in request.POST.getlist(f"people_{agency_pk}") if int(v) in people],
+                others=request.POST.get(f"others_{agency_pk}", ""),
+            )
+        )
+    try:
+        services.record_attendance(meeting, request.user, rows)
+    except services.AgendaError as exc:
+        meeting.refresh_from_db()
+        return _render(request, meeting, bound={("attendance", None): request.POST}, error=exc.message, status=400)
+    return _done(request, meeting, "Attendance recorded.", "attendance")
+
+
+@require_POST
+def mark_held(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _for_coordinators(request, pk)
+    try:
+        services.mark_held(meeting, request.user)
+    except services.AgendaError as exc:
+        return _refused(request, meeting, exc, ("held", None), None)
+    return _done(request, meeting, "Meeting marked as held.")
