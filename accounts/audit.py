@@ -156,3 +156,13 @@ def purge_anchors() -> list[str]:
         for d in AuditEvent.objects.filter(event="audit.purge").values_list("detail", flat=True)
         if isinstance(d, dict)
     ]
+
+
+def annotate(request, **values) -> None:
+    """Let a view tell its request's audit row more: `event`, `object_type`, `object_id`,
+    `case_id`, `detail` (a small dict; never note text, names or secrets)."""
+    if request is None:
+        return
+    current = getattr(request, "audit", None) or {}
+    current.update(values)
+    request.audit = current

@@ -213,12 +213,3 @@ class AuditMiddleware:
         if match.namespace == "cases" and str(match.kwargs.get("pk", "")).isdigit():
             return int(match.kwargs["pk"])
         return None
-
-
-def annotate(request, **values) -> None:
-    """Let a view tell the audit row more (an object the URL does not name, an event name)."""
-    if request is None:
-        return
-    current = getattr(request, "audit", None) or {}
-    current.update(values)
-    request.audit = current

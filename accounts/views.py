@@ -24,7 +24,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import audit
 from .forms import AuditSearchForm, LoginForm, TOTPCodeForm
-from .middleware import annotate
 from .models import AuditEvent, User
 from .security import is_locked, record_failure, release_lock
 
@@ -153,7 +152,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     form = AuditSearchForm(request.GET or None)
     events = _filtered_events(form) if request.GET else AuditEvent.objects.order_by("-id")
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    annotate(request, event="audit.search", detail={"filters": {k: v for k, v in request.GET.items() if v}})
+    audit.annotate(request, event="audit.search", detail={"filters": {k: v for k, v in request.GET.items() if v}})
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -165,7 +164,7 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
     _require_auditor(request)
     form = AuditSearchForm(request.GET or None)
     events = _filtered_events(form) if request.GET else AuditEvent.objects.order_by("-id")
-    annotate(request, event="audit.export", detail={"filters": {k: v for k, v in request.GET.items() if v}})
+    audit.annotate(request, event="audit.export", detail={"filters": {k: v for k, v in request.GET.items() if v}})
 
     class Echo:
         def write(self, value):
@@ -242,7 +241,7 @@ def case_viewers(request: HttpRequest, pk: int) -> HttpResponse:
         entry["agency"] = user.agency.name if user and user.agency else ""
         entry["role"] = user.get_role_display() if user else ""
         entry["sees_witnesses"] = bool(user and access.sees_investigative_detail(user)) and bool(witness_note_ids)
-    annotate(request, event="audit.case_viewers", object_type="shooting", object_id=pk, case_id=pk)
+    audit.annotate(request, event="audit.case_viewers", object_type="shooting", object_id=pk, case_id=pk)
     return render(
         request,
         "accounts/case_viewers.html",

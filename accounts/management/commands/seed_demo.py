@@ -5,14 +5,16 @@ from django.core.management.base import BaseCommand
 
 from accounts.demo import seed_demo_accounts
 from accounts.demo_people import demo_logins
+from cases.demo import seed_demo_cases
 
 
 class Command(BaseCommand):
     help = "Create or refresh the fictional demo agencies, users and data. Safe to run again."
 
     def handle(self, *args, **options) -> None:
-        seed_demo_accounts()
-        self.stdout.write(self.style.SUCCESS("Demo data is in place."))
+        users = seed_demo_accounts()
+        created = seed_demo_cases(users)
+        self.stdout.write(self.style.SUCCESS(f"Demo data is in place ({created} demo shootings added)."))
         self.stdout.write("Demo logins (password: the DEMO_PASSWORD setting):")
         for username, what in demo_logins():
             self.stdout.write(f"  {username:<14} {what}")
