@@ -34,7 +34,7 @@ def minutes_context(meeting: Meeting, user) -> dict:
     )
     shooting_ids = {row.shooting_id for row in [*items, *action_items] if row.shooting_id}
     visible_case_ids = (
-        set(Shooting.objects.visible_to(user).filter(pk__in=shooting_ids).values_list("pk", flat=True))
+        set(Shooting.objects.visible_to(user).filter(pk__in=shooting_ids).order_by().values_list("pk", flat=True))
         if shooting_ids
         else set()
     )

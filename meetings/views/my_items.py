@@ -55,7 +55,9 @@ def _page_context(request: HttpRequest, bound: DoneForm | None = None, bound_pk:
         shown = shown + list(page.object_list)
     ids = {item.shooting_id for item in shown if item.shooting_id}
     context["visible_case_ids"] = (
-        set(Shooting.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+        set(Shooting.objects.visible_to(user).filter(pk__in=ids).order_by().values_list("pk", flat=True))
+        if ids
+        else set()
     )
     return context
 
