@@ -87,6 +87,10 @@ class MFARequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        # In process_view the URL is resolved, so the exempt views are known by name.
         user = getattr(request, "user", None)
         if (
             settings.REQUIRE_MFA
@@ -94,10 +98,9 @@ class MFARequiredMiddleware:
             and user.is_authenticated
             and not user.is_verified()
             and _url_name(request) not in MFA_EXEMPT
-            and not request.path.startswith(settings.STATIC_URL)
         ):
             return redirect(f"{reverse('mfa_verify')}?next={request.get_full_path()}")
-        return self.get_response(request)
+        return None
 
 
 class NoStoreMiddleware:
