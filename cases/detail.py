@@ -324,7 +324,7 @@ class CaseView:
             counts[n.note.kind] = counts.get(n.note.kind, 0) + 1
         shown = [KindFilter("", "All", len(self.notes))]
         for kind, label in Note.Kind.choices:
-            if counts.get(kind) or kind == self.kind:
+            if counts.get(kind):
                 shown.append(KindFilter(kind, label, counts.get(kind, 0)))
         return shown
 
