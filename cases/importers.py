@@ -1,0 +1,490 @@
+"""CSV import of shootings: our documented template and the Kansas City Police open-data CSV.
+
+One entry point, `import_shootings`, used by the upload page and the `import_shootings` command.
+It reads the whole file, validates every row, compares with what is stored (one bulk look-up by
+report number) and only then writes, inside one transaction, through cases.services. One bad row
+and nothing is written; a dry run stops before writing. Importing the same file twice changes
+nothing, so an import can be re-run safely whenever the records system exports again.
+
+Line numbers are the row numbers a spreadsheet shows (the header of a plain file is line 1; a
+quoted cell spanning several lines is still one row).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+
+from . import services
+from .models import Shooting, Victim
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+FORMAT_AUTO, FORMAT_TEMPLATE, FORMAT_KCPD = "auto", "template", "kcpd"
+FORMAT_LABELS = {FORMAT_TEMPLATE: "Shoot review template", FORMAT_KCPD: "KCPD open data"}
+IMPORT_REASON = "CSV import"
+# SQLite refuses statements with too many parameters; PostgreSQL is happy either way.
+LOOKUP_CHUNK = 500
+# Clock skew between the records system and us should not turn a fresh report into an error.
+FUTURE_SLACK = timedelta(minutes=10)
+
+YES = {"y", "yes", "true", "t", "1"}
+NO = {"n", "no", "false", "f", "0"}
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (not UTF-8, too large, no recognisable header)."""
+
+
+@dataclass
+class RowError:
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}" if self.line else self.message
+
+
+@dataclass
+class ParsedShooting:
+    """One report number's worth of rows, validated and turned into model values."""
+
+    report_number: str
+    line: int
+    # Fields the file decides, on create and on every re-import.
+    data: dict
+    # Fields set only when the case is created (the app's people may edit them afterwards).
+    create_only: dict = field(default_factory=dict)
+    victims: list[dict] = field(default_factory=list)
+    remarks: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Outcome:
+    """What happens (or would happen) to one report number."""
+
+    report_number: str
+    line: int
+    action: str  # created, updated, unchanged or skipped
+    reason: str = ""
+    changes: dict[str, tuple[str, str]] = field(default_factory=dict)
+    victims_added: list[str] = field(default_factory=list)
+    remarks: list[str] = field(default_factory=list)
+    shooting_id: int | None = None
+
+    @property
+    def text(self) -> str:
+        """One line for the command's output and the preview table."""
+        if self.action == "skipped":
+            return f"skipped: {self.reason}"
+        parts = []
+        if self.changes:
+            parts.append("fields " + ", ".join(self.changes))
+        if self.victims_added:
+            parts.append(("victims " if self.action == "created" else "victims added ") + ", ".join(self.victims_added))
+        return self.action + (": " + "; ".join(parts) if parts else "")
+
+
+@dataclass
+class ImportReport:
+    format: str = ""
+    dry_run: bool = True
+    rows: int = 0
+    outcomes: list[Outcome] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def applied(self) -> bool:
+        return self.ok and not self.dry_run
+
+    @property
+    def format_label(self) -> str:
+        return FORMAT_LABELS.get(self.format, self.format)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(["created", "updated", "unchanged", "skipped"], 0)
+        for outcome in self.outcomes:
+            counts[outcome.action] += 1
+        return counts
+
+
+# --- Reading the file -------------------------------------------------------------------------
+
+
+def decode(raw: bytes) -> str:
+    """The file's text: UTF-8, with or without a byte-order mark; anything else is refused
+    rather than guessed, because a wrong guess garbles addresses without a visible error."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ImportFileError(
+            f"The file is not UTF-8 text (first bad byte on line {line}). "
+            "In a spreadsheet, save it as “CSV UTF-8” and try again."
+        ) from None
+
+
+def column_key(name: str) -> str:
+    """Header names compared without case, spaces or punctuation: KCPD has published
+    "Firearm Used Flag", "Firearm_Used_Flag" and "location" over the years."""
+    return re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
+
+
+@dataclass
+class Table:
+    header: list[str]  # column keys, in file order
+    header_line: int
+    rows: list[tuple[int, dict[str, str]]]  # (line, {column key: stripped cell})
+    errors: list[RowError]
+
+
+def read_table(text: str) -> Table:
+    """Rows as dicts keyed by column key. Lines before the header whose first cell starts with
+    "#" are comments (our template documents itself that way); blank rows are ignored."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: list[str] | None = None
+    header_line = 0
+    rows: list[tuple[int, dict[str, str]]] = []
+    errors: list[RowError] = []
+    line = 0
+    try:
+        for line, cells in enumerate(reader, start=1):
+            if not any(cell.strip() for cell in cells):
+                continue
+            if header is None:
+                if cells[0].lstrip().startswith("#"):
+                    continue
+                header, header_line = [column_key(cell) for cell in cells], line
+                continue
+            if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header) :]):
+                errors.append(
+                    RowError(
+                        line,
+                        f"this row has {len(cells)} cells but the header has {len(header)} "
+                        "(is there a comma in a cell that is not in quotes?)",
+                    )
+                )
+                continue
+            row: dict[str, str] = {}
+            for key, cell in zip(header, cells, strict=False):
+                if key and key not in row:
+                    row[key] = cell.strip()
+            rows.append((line, row))
+    except csv.Error as exc:
+        raise ImportFileError(f"Line {line + 1} cannot be read as CSV: {exc}.") from None
+    if header is None:
+        raise ImportFileError("The file is empty: there is no header row.")
+    return Table(header=header, header_line=header_line, rows=rows, errors=errors)
+
+
+def detect_format(header: list[str]) -> str:
+    keys = set(header)
+    if {"report_no", "ibrs"} <= keys:
+        return FORMAT_KCPD
+    if {"report_number", "kind"} <= keys:
+        return FORMAT_TEMPLATE
+    raise ImportFileError(
+        "The format cannot be told from the header row: expected our template (report_number, kind, "
+        "occurred_from, address, …) or the KCPD open-data columns (Report_No, IBRS, …)."
+    )
+
+
+# --- Values -----------------------------------------------------------------------------------
+
+_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_US_DATETIME = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?)?$")
+_TIME = re.compile(r"^(\d{1,2}):?(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*([AaPp][Mm])?$")
+DATETIME_HELP = "use ISO 8601 like 2026-03-14 21:40, or M/D/YYYY H:MM"
+
+
+def _hour(hour: int, meridiem: str | None) -> int:
+    if not meridiem:
+        return hour
+    if not 1 <= hour <= 12:
+        raise ValueError
+    return hour % 12 + (12 if meridiem.lower() == "pm" else 0)
+
+
+def aware(value: datetime) -> datetime:
+    """Times without an offset are local to the site (settings.TIME_ZONE), as RMS exports are."""
+    if timezone.is_aware(value):
+        return value
+    return timezone.make_aware(value, timezone.get_default_timezone())
+
+
+def parse_datetime(text: str, column: str) -> datetime:
+    match = _US_DATETIME.match(text)
+    try:
+        if match:
+            month, day, year, hour, minute, second, meridiem = match.groups()
+            value = datetime(  # noqa: DTZ001 - made aware in the site time zone just below
+                int(year),
+                int(month),
+                int(day),
+                _hour(int(hour or 0), meridiem),
+                int(minute or 0),
+                int(second or 0),
+            )
+        else:
+            value = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{column}: “{text}” is not a date and time ({DATETIME_HELP})") from None
+    return aware(value)
+
+
+def parse_date(text: str, column: str) -> date:
+    match = _US_DATE.match(text)
+    try:
+        if match:
+            month, day, year = match.groups()
+            return date(int(year), int(month), int(day))
+        # Newer KCPD exports carry ISO timestamps ("2024-01-05T00:00:00.000") in date columns.
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        raise ValueError(f"{column}: “{text}” is not a date (use M/D/YYYY)") from None
+
+
+def parse_time(text: str, column: str) -> time:
+    if not text:
+        return time(0, 0)
+    match = _TIME.match(text)
+    try:
+        if not match:
+            raise ValueError
+        hour, minute, second, meridiem = match.groups()
+        return time(_hour(int(hour), meridiem), int(minute), int(second or 0))
+    except ValueError:
+        raise ValueError(f"{column}: “{text}” is not a time (use H:MM)") from None
+
+
+def combine(day: date, at: time) -> datetime:
+    return aware(datetime.combine(day, at))  # noqa: DTZ001 - aware() applies the site time zone
+
+
+def parse_decimal(text: str, column: str, low: int, high: int) -> Decimal:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"{column}: “{text}” is not a number") from None
+    if not value.is_finite() or not low <= value <= high:
+        raise ValueError(f"{column}: {text} is outside {low} to {high}")
+    # The model keeps six decimal places (about 10 cm); more would fail validation.
+    return value.quantize(Decimal("0.000001"))
+
+
+def parse_age(text: str, column: str) -> int | None:
+    if not text:
+        return None
+    if not re.fullmatch(r"\d+(\.0+)?", text):
+        raise ValueError(f"{column}: “{text}” is not a whole number")
+    age = int(float(text))
+    if age > 120:
+        raise ValueError(f"{column}: {age} is not a possible age")
+    return age
+
+
+def parse_yes_no(text: str, column: str) -> bool | None:
+    value = text.strip().lower()
+    if value in YES:
+        return True
+    if value in NO:
+        return False
+    if value in {"", "u", "unknown"}:
+        return None
+    raise ValueError(f"{column}: “{text}” should be yes or no")
+
+
+def check_not_future(value: datetime | None, column: str, now: datetime) -> None:
+    if value is not None and value > now + FUTURE_SLACK:
+        raise ValueError(f"{column}: {timezone.localtime(value):%Y-%m-%d %H:%M} is in the future")
+
+
+# --- Comparing with what is stored and writing ------------------------------------------------
+
+
+def _same(old, new) -> bool:
+    if old is None or new is None:
+        return (old in (None, "")) and (new in (None, ""))
+    if isinstance(old, Decimal) or isinstance(new, Decimal):
+        return Decimal(str(old)) == Decimal(str(new))
+    return old == new
+
+
+def _display(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
+    return str(value)
+
+
+def _validate(item: ParsedShooting) -> list[RowError]:
+    """Model validation of every value before anything is written, so that a bad value in the
+    last report cannot leave the first ones half imported. No queries."""
+    errors = []
+    shooting = Shooting(**{**item.create_only, **item.data})
+    try:
+        shooting.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            errors.extend(RowError(item.line, f"{name}: {message}") for message in messages)
+    for victim in item.victims:
+        try:
+            Victim(**victim).full_clean(exclude=["shooting"], validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                errors.extend(RowError(item.line, f"victim {victim['name']}: {name}: {m}") for m in messages)
+    return errors
+
+
+def _existing(user: User, numbers: list[str]) -> dict[str, Shooting]:
+    found: dict[str, Shooting] = {}
+    for start in range(0, len(numbers), LOOKUP_CHUNK):
+        chunk = numbers[start : start + LOOKUP_CHUNK]
+        for shooting in Shooting.objects.visible_to(user).filter(report_number__in=chunk).prefetch_related("victims"):
+            found[shooting.report_number] = shooting
+    return found
+
+
+def _plan(item: ParsedShooting, current: Shooting | None) -> tuple[Outcome, dict, list[dict]]:
+    """The outcome for one report, the fields to change and the victims to add."""
+    if current is None:
+        outcome = Outcome(
+            item.report_number,
+            item.line,
+            "created",
+            victims_added=[v["name"] for v in item.victims],
+            remarks=list(item.remarks),
+        )
+        return outcome, {**item.create_only, **item.data}, item.victims
+    outcome = Outcome(item.report_number, item.line, "unchanged", shooting_id=current.pk, remarks=list(item.remarks))
+    changed: dict = {}
+    for name, new in item.data.items():
+        old = getattr(current, name)
+        if name == "kind" and old == Shooting.Kind.HOMICIDE and new != old:
+            # The case may have become a homicide here (a victim's death was recorded) before the
+            # records system caught up; an import must not undo that every week.
+            outcome.remarks.append("kind kept as homicide (an import never downgrades a homicide)")
+            continue
+        if not _same(old, new):
+            changed[name] = new
+            outcome.changes[name] = (_display(old), _display(new))
+    stored = {victim.name.lower(): victim for victim in current.victims.all()}
+    new_victims = []
+    for victim in item.victims:
+        existing = stored.get(victim["name"].lower())
+        if existing is None:
+            new_victims.append(victim)
+            continue
+        differs = [key for key in ("age", "is_juvenile", "sex", "injury") if getattr(existing, key) != victim[key]]
+        if differs:
+            outcome.remarks.append(
+                f"victim {existing.name}: {', '.join(differs)} differ from the file; kept as recorded here"
+            )
+    outcome.victims_added = [v["name"] for v in new_victims]
+    if changed or new_victims:
+        outcome.action = "updated"
+    return outcome, changed, new_victims
+
+
+def _format_module(fmt: str):
+    """The module reading one format: its COLUMNS (known column keys) and parse(table, now).
+    Imported here, not at the top, because those modules build on this one's helpers."""
+    if fmt == FORMAT_KCPD:
+        from . import importers_kcpd
+
+        return importers_kcpd
+    from . import importers_template
+
+    return importers_template
+
+
+def import_shootings(
+    content: bytes | str, user: User, *, fmt: str = FORMAT_AUTO, dry_run: bool = False
+) -> ImportReport:
+    """Read, validate, compare and (unless `dry_run` or anything is wrong) write, all or nothing.
+
+    Raises ImportFileError when the file cannot be read at all; every problem with a row is an
+    error in the report, with its line number."""
+    text = decode(content) if isinstance(content, bytes) else content.removeprefix("\ufeff")
+    table = read_table(text)
+    if fmt == FORMAT_AUTO:
+        fmt = detect_format(table.header)
+    reader = _format_module(fmt)
+    report = ImportReport(format=fmt, dry_run=dry_run, rows=len(table.rows))
+    report.ignored_columns = [key for key in table.header if key and key not in reader.COLUMNS]
+
+    now = timezone.now()
+    parsed, skipped, errors = reader.parse(table, now)
+    report.errors = errors
+    for item in parsed:
+        report.errors.extend(_validate(item))
+    if report.errors:
+        report.errors.sort(key=lambda error: error.line or 0)
+        return report
+
+    existing = _existing(user, [item.report_number for item in parsed])
+    plans = [(item, *_plan(item, existing.get(item.report_number))) for item in parsed]
+    report.outcomes = sorted([plan[1] for plan in plans] + skipped, key=lambda outcome: outcome.line)
+    if dry_run:
+        return report
+    item = None
+    try:
+        with transaction.atomic():
+            for item, outcome, changed, new_victims in plans:
+                _write(outcome, changed, new_victims, existing.get(item.report_number), user)
+    except services.EditConflict:
+        report.errors.append(
+            RowError(
+                item.line,
+                f"report {item.report_number} was changed by someone else during the import; "
+                "nothing was imported — run the import again",
+            )
+        )
+    except ValidationError as exc:
+        report.errors.append(RowError(item.line, f"report {item.report_number}: {'; '.join(exc.messages)}"))
+    except IntegrityError:
+        # Someone saved the same report number between our look-up and our insert.
+        report.errors.append(
+            RowError(
+                item.line,
+                f"report {item.report_number} was just saved by someone else; nothing was imported — run it again",
+            )
+        )
+    if report.errors:
+        # Rolled back: the outcomes would describe cases that do not exist.
+        report.outcomes = []
+    return report
+
+
+def _write(outcome: Outcome, changed: dict, new_victims: list[dict], current: Shooting | None, user: User) -> None:
+    if outcome.action == "created":
+        shooting = services.create_shooting(user, changed, victims=new_victims)
+        outcome.shooting_id = shooting.pk
+        return
+    if outcome.action != "updated":
+        return
+    shooting = current
+    if changed:
+        shooting = services.update_shooting(
+            current, user, changed, expected_version=current.version, reason=IMPORT_REASON
+        )
+    for victim in new_victims:
+        services.add_victim(shooting, user, victim)
