@@ -353,3 +353,71 @@ class CalendarFeed(models.Model):
         self.token = _new_token()
         self.revoked_count += 1
         self.save(update_fields=["token", "revoked_count"])
+
+
+class Reminder(models.Model):
+    """One reminder that has come due for one person: the database, not the queue, is the source
+    of truth. A beat task creates the rows that have come due, claims them under a lease with
+    SELECT … FOR UPDATE SKIP LOCKED and hands them to workers; a worker sends each at most once
+    (a row already sent is skipped) and a lease that runs out (a killed worker, a wiped queue)
+    makes the row claimable again."""
+
+    class Kind(models.TextChoices):
+        MEETING = "meeting", "Meeting reminder (with my open items)"
+        MEETING_CHANGED = "meeting_changed", "Meeting moved or cancelled"
+        CASE_UPDATE = "case_update", "Please update your cases before the cutoff"
+        ACTION_DUE = "action_due", "Action item due tomorrow"
+        OVERDUE_DIGEST = "overdue_digest", "Overdue action items (daily)"
+        AGENDA_READY = "agenda_ready", "Agenda ready"
+        RETALIATION = "retaliation", "Retaliation-risk follow-up (daily)"
+        NIBIN_TURNAROUND = "nibin_turnaround", "NIBIN lead not yet notified"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        CLAIMED = "claimed", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Not sent (no longer applies)"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders")
+    object_type = models.CharField(max_length=20)
+    object_id = models.CharField(max_length=40)
+    # Which occurrence of a repeating reminder this is (the lead time and start, the day…).
+    occurrence = models.CharField(max_length=60)
+    due_at = models.DateTimeField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    next_attempt_at = models.DateTimeField()
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    resends = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-due_at", "-id"]
+        indexes = [
+            # The sweep's claim query: pending rows whose attempt time has come, claimed rows
+            # whose lease ran out.
+            models.Index(fields=["state", "next_attempt_at"], name="reminder_claim_idx"),
+            models.Index(fields=["state", "claimed_until"], name="reminder_lease_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "recipient", "object_type", "object_id", "occurrence"], name="reminder_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.recipient_id} ({self.occurrence})"
+
+
+class ReminderPreference(models.Model):
+    """Kinds of reminder a person has turned off. Meeting changes always go out."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_preference")
+    disabled_kinds = models.JSONField(default=list, blank=True)
+
+    def __str__(self) -> str:
+        return f"reminder preferences of {self.user_id}"
