@@ -361,7 +361,15 @@ def unfreeze(meeting: Meeting, user: User, reason: str) -> Meeting:
         raise AgendaLocked("Only a frozen agenda of a meeting not yet held can be unfrozen.")
     current.items.update(snapshot=None)
     _event(current, user, AgendaEvent.Kind.UNFROZEN, reason)
-    _bump(current, status=Meeting.Status.SCHEDULED, frozen_at=None, frozen_by=None, updated_at=timezone.now())
+    # The cover numbers kept at freezing go too: a live agenda has live numbers.
+    _bump(
+        current,
+        status=Meeting.Status.SCHEDULED,
+        frozen_at=None,
+        frozen_by=None,
+        cover_snapshot=None,
+        updated_at=timezone.now(),
+    )
     return current
 
 
