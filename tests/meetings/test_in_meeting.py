@@ -1,0 +1,286 @@
+"""In the meeting, on the frozen agenda: discussed, outcomes, action items, "review again",
+attendance by agency, and marking the meeting held — and what of it comes back next week."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import User
+from meetings import agenda_services as services
+from meetings.agenda import plan_agenda
+from meetings.models import ActionItem, AgendaEvent, AgendaItem, Attendance, Meeting
+from tests.factories import UserFactory
+
+from .agenda_helpers import NF, H, case_at, local, meeting_at, url
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def frozen(coordinator, investigator, police, atf_office, advocacy_center) -> Meeting:
+    meeting = meeting_at(local(2026, 2, 11, 9, 0))
+    meeting.invited_agencies.set([police, atf_office, advocacy_center])
+    case_at(investigator, local(2026, 2, 5, 23, 0), kind=H)
+    case_at(investigator, local(2026, 2, 7, 23, 0), kind=NF)
+    services.build_agenda(meeting, coordinator)
+    meeting.refresh_from_db()
+    services.freeze(meeting, coordinator, expected_version=meeting.agenda_version)
+    meeting.refresh_from_db()
+    return meeting
+
+
+def first_item(meeting: Meeting) -> AgendaItem:
+    return meeting.items.order_by("position").first()
+
+
+def record(client, meeting: Meeting, item: AgendaItem, **fields):
+    data = {f"record-{item.pk}-{name}": value for name, value in fields.items()}
+    return client.post(url("agenda_record", meeting, item.pk), data)
+
+
+def action(client, meeting: Meeting, item: AgendaItem, **fields):
+    data = {f"action-{item.pk}-{name}": value for name, value in fields.items()}
+    return client.post(url("agenda_action", meeting, item.pk), data)
+
+
+def test_the_coordinator_records_discussed_an_outcome_and_review_again(client_for, coordinator, frozen):
+    item = first_item(frozen)
+    client = client_for(coordinator)
+
+    response = record(
+        client,
+        frozen,
+        item,
+        discussed="on",
+        outcome="decision",
+        outcome_text="Refer to the federal task force",
+        review_again="on",
+    )
+
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert (item.discussed, item.outcome, item.outcome_text, item.review_again) == (
+        True,
+        "decision",
+        "Refer to the federal task force",
+        True,
+    )
+    html = client.get(url("detail", frozen)).content.decode()
+    assert "Refer to the federal task force" in html and "Review again next week" in html
+
+
+def test_an_outcome_outside_the_list_is_refused_next_to_the_field(client_for, coordinator, frozen):
+    item = first_item(frozen)
+
+    response = record(client_for(coordinator), frozen, item, outcome="shrug", outcome_text="Typed notes")
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert re.search(rf'id="record-record-{item.pk}-outcome_errors".*?Select a valid choice', html, re.S)
+    assert "Typed notes" in html
+    item.refresh_from_db()
+    assert item.outcome == "" and item.outcome_text == ""
+
+
+def test_a_case_marked_review_again_comes_back_on_the_next_agenda(client_for, coordinator, frozen):
+    item = first_item(frozen)
+    client = client_for(coordinator)
+    record(client, frozen, item, discussed="on", outcome="follow_up", review_again="on")
+    client.post(url("agenda_held", frozen))
+    following = meeting_at(local(2026, 2, 18, 9, 0))
+
+    reasons = {p.shooting_id: [r["code"] for r in p.reasons] for p in plan_agenda(following).items}
+
+    assert reasons == {item.shooting_id: ["review_again"]}
+
+
+def test_an_action_item_takes_the_assignees_agency_unless_another_is_chosen(
+    client_for, coordinator, investigator, atf_agent, prosecutor_office, frozen
+):
+    item = first_item(frozen)
+    client = client_for(coordinator)
+    due = timezone.localdate() + timedelta(days=7)
+
+    action(client, frozen, item, description="Request the eTrace", assignee=atf_agent.pk, due_on=due.isoformat())
+    action(
+        client,
+        frozen,
+        item,
+        description="Draft the charging memo",
+        assignee=investigator.pk,
+        agency=prosecutor_office.pk,
+        due_on=due.isoformat(),
+    )
+
+    etrace, memo = ActionItem.objects.order_by("id")
+    assert (etrace.assignee, etrace.agency, etrace.shooting_id, etrace.agenda_item, etrace.meeting) == (
+        atf_agent,
+        atf_agent.agency,
+        item.shooting_id,
+        item,
+        frozen,
+    )
+    assert memo.agency == prosecutor_office
+    html = client.get(url("detail", frozen)).content.decode()
+    assert "New action item: Request the eTrace — Marcus Ortelli (ATF-RB)" in html
+
+
+def test_an_action_item_due_in_the_past_is_refused_keeping_what_was_typed(client_for, coordinator, atf_agent, frozen):
+    item = first_item(frozen)
+    yesterday = timezone.localdate() - timedelta(days=1)
+
+    response = action(
+        client_for(coordinator),
+        frozen,
+        item,
+        description="Canvass Prospect Ave",
+        assignee=atf_agent.pk,
+        due_on=yesterday.isoformat(),
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "The due date cannot be in the past." in html
+    assert 'value="Canvass Prospect Ave"' in html
+    assert '<details class="action-form" open>' in html
+    assert not ActionItem.objects.exists()
+
+
+def test_an_open_action_item_brings_its_case_back_each_week_until_done(client_for, coordinator, atf_agent, frozen):
+    item = first_item(frozen)
+    client = client_for(coordinator)
+    action(client, frozen, item, description="Request the eTrace", assignee=atf_agent.pk, due_on="2099-01-01")
+    ActionItem.objects.update(due_on=date(2026, 2, 18))
+    client.post(url("agenda_held", frozen))
+    following = meeting_at(local(2026, 2, 18, 9, 0))
+
+    assert [p.shooting_id for p in plan_agenda(following).items] == [item.shooting_id]
+    ActionItem.objects.update(status=ActionItem.Status.DONE)
+    assert plan_agenda(following).items == []
+
+
+def test_attendance_is_taken_by_invited_agency_with_people_and_others(
+    client_for, coordinator, investigator, atf_agent, advocate, police, atf_office, advocacy_center, frozen
+):
+    client = client_for(coordinator)
+    page = client.get(url("detail", frozen)).content.decode()
+    attendance = page.split('id="attendance"')[1]
+    for agency in [police, atf_office, advocacy_center]:
+        assert f"<legend>{agency.name}</legend>" in attendance
+    assert "Dana Whitfield" in attendance
+
+    client.post(
+        url("agenda_attendance", frozen),
+        {
+            f"present_{police.pk}": "on",
+            f"people_{police.pk}": [investigator.pk, coordinator.pk],
+            f"others_{police.pk}": "Two patrol sergeants",
+            f"others_{atf_office.pk}": "",
+            f"present_{advocacy_center.pk}": "on",
+            f"people_{advocacy_center.pk}": [advocate.pk],
+            f"others_{advocacy_center.pk}": "",
+        },
+    )
+
+    rows = {a.agency: a for a in Attendance.objects.filter(meeting=frozen)}
+    assert rows[police].present and set(rows[police].people.all()) == {investigator, coordinator}
+    assert rows[police].others == "Two patrol sergeants"
+    assert not rows[atf_office].present
+    assert list(rows[advocacy_center].people.all()) == [advocate]
+
+
+def test_a_person_cannot_be_recorded_present_for_an_agency_they_do_not_work_for(
+    client_for, coordinator, atf_agent, police, frozen
+):
+    response = client_for(coordinator).post(
+        url("agenda_attendance", frozen),
+        {f"present_{police.pk}": "on", f"people_{police.pk}": [atf_agent.pk], f"others_{police.pk}": ""},
+    )
+
+    assert response.status_code == 400
+    assert "Marcus Ortelli does not work for Riverbend Metropolitan Police Department." in response.content.decode()
+    assert not Attendance.objects.exists()
+
+
+def test_marking_the_meeting_held_closes_it_and_is_recorded(client_for, coordinator, frozen):
+    client = client_for(coordinator)
+
+    client.post(url("agenda_held", frozen))
+
+    frozen.refresh_from_db()
+    assert frozen.status == Meeting.Status.HELD and frozen.held_at is not None
+    assert AgendaEvent.objects.get(meeting=frozen, kind=AgendaEvent.Kind.HELD).actor == coordinator
+    item = first_item(frozen)
+    late = record(client, frozen, item, outcome="information")
+    assert late.status_code == 409
+    assert client.post(url("agenda_unfreeze", frozen), {"reason": "Oops"}).status_code == 409
+    html = client.get(url("detail", frozen)).content.decode()
+    assert "Mark the meeting held" not in html and "Save outcome" not in html
+
+
+def test_outcomes_are_recorded_on_a_frozen_agenda_only(client_for, coordinator, investigator):
+    meeting = meeting_at(local(2026, 2, 11, 9, 0))
+    case_at(investigator, local(2026, 2, 5, 23, 0))
+    services.build_agenda(meeting, coordinator)
+    item = first_item(meeting)
+    client = client_for(coordinator)
+
+    answers = [record(client, meeting, item, outcome="decision"), client.post(url("agenda_held", meeting))]
+
+    assert [a.status_code for a in answers] == [409, 409]
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.SCHEDULED
+
+
+@pytest.mark.parametrize("persona", ["investigator", "prosecutor", "advocate", "supervisor"])
+def test_only_coordinators_record_the_meeting(request, client_for, frozen, persona):
+    user = request.getfixturevalue(persona)
+    client = client_for(user)
+    item = first_item(frozen)
+
+    answers = [
+        record(client, frozen, item, outcome="decision"),
+        action(client, frozen, item, description="x", assignee=user.pk, due_on="2099-01-01"),
+        client.post(url("agenda_attendance", frozen), {}),
+        client.post(url("agenda_held", frozen)),
+    ]
+
+    assert [a.status_code for a in answers] == [403, 403, 403, 403]
+    assert "Save outcome" not in client.get(url("detail", frozen)).content.decode()
+    frozen.refresh_from_db()
+    assert frozen.status == Meeting.Status.FROZEN and not ActionItem.objects.exists()
+
+
+def test_in_meeting_forms_answer_htmx_with_the_agenda_fragment(client_for, coordinator, frozen):
+    item = first_item(frozen)
+
+    response = client_for(coordinator).post(
+        url("agenda_record", frozen, item.pk),
+        {f"record-{item.pk}-discussed": "on", f"record-{item.pk}-outcome": "information"},
+        headers={"HX-Request": "true"},
+    )
+
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="agenda"') and "<html" not in html
+    assert "Recorded." in html and "is-discussed" in html
+
+
+def test_the_in_meeting_page_stays_within_its_query_budget(
+    client_for, coordinator, investigator, frozen, django_assert_max_num_queries
+):
+    for n in range(8):
+        UserFactory(username=f"det_extra{n}", agency=investigator.agency, role=User.Role.INVESTIGATOR)
+    client = client_for(coordinator)
+
+    # session, user, user's agency, meeting, items, previous held meeting, action items of the
+    # meeting, who froze it, recent events, people and agencies for the action-item forms,
+    # invited agencies, attendance and its people, the agencies' members, the audit trail's last
+    # row hash and its new row
+    with django_assert_max_num_queries(18):
+        response = client.get(url("detail", frozen))
+
+    assert response.content.decode().count("Save outcome of item") == 2
