@@ -92,7 +92,8 @@ class CaseFilterForm(forms.Form):
         cleaned = super().clean()
         after, before = cleaned.get("occurred_after"), cleaned.get("occurred_before")
         if after and before and before < after:
-            self.add_error("occurred_before", "“Occurred to” cannot be before “occurred from”.")
+            self.add_error("occurred_before", "“Occurred to” cannot be before “occurred from”; dates left out.")
+            cleaned.pop("occurred_after", None)
         if cleaned.get("updated_since") and not cleaned.get("updated"):
             cleaned["updated"] = search.UPDATED_SINCE_DATE
         if cleaned.get("updated") == search.UPDATED_SINCE_DATE and not cleaned.get("updated_since"):
@@ -222,8 +223,6 @@ class ShootingForm(forms.ModelForm):
         )
         self.fields["partner_agencies"].queryset = Agency.objects.order_by("name")
         self.fields["partner_agencies"].help_text = "Agencies working this case with the lead investigator."
-        if self.instance.pk:
-            self.fields["version"].required = True
 
     @property
     def is_edit(self) -> bool:

@@ -7,8 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone
+
+from accounts.audit import annotate
 
 from .. import access, services
 from ..forms import ShootingForm, VictimFormSet
@@ -19,13 +20,6 @@ def _add_service_errors(form: ShootingForm, error: ValidationError) -> None:
     """A rule the model checks again at save time (say, a report number taken a moment ago)."""
     for name, errors in error.message_dict.items():
         form.add_error(name if name in form.fields else None, errors)
-
-
-def _case_url(shooting: Shooting) -> str:
-    try:
-        return shooting.get_absolute_url()
-    except NoReverseMatch:  # until the case page exists, back to the list
-        return reverse("cases:list")
 
 
 def case_new(request: HttpRequest) -> HttpResponse:
@@ -54,8 +48,9 @@ def case_new(request: HttpRequest) -> HttpResponse:
                     raise
                 form.add_error("report_number", "Another case was just saved with this report number.")
             else:
+                annotate(request, object_type="shooting", object_id=shooting.pk, case_id=shooting.pk)
                 messages.success(request, f"Case {shooting.report_number} was created.")
-                return redirect(_case_url(shooting))
+                return redirect(shooting)
     else:
         form = ShootingForm(initial={"occurred_from": timezone.localtime().replace(second=0, microsecond=0)})
         victims = VictimFormSet(prefix="victims")
@@ -92,11 +87,12 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     else ""
                 )
                 form.show_conflict(conflict.current, saved_by)
+                annotate(request, detail={"edit_conflict": True})
             except ValidationError as error:
                 _add_service_errors(form, error)
             else:
                 messages.success(request, f"Case {updated.report_number} was saved.")
-                return redirect(_case_url(updated))
+                return redirect(updated)
     else:
         form = ShootingForm(instance=shooting, initial={"version": shooting.version})
     return render(

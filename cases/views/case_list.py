@@ -8,6 +8,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 
+from accounts.audit import annotate
+
 from .. import access, export, search
 from ..forms import CaseFilterForm
 
@@ -52,6 +54,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def case_export(request: HttpRequest) -> StreamingHttpResponse:
     _form, query = _query(request)
     shootings = search.find_cases(request.user, query)
+    # Which filters shaped the file, not their values: a search can hold a person's name.
+    annotate(request, detail={"export": "csv", "filters": sorted(set(query.params()))})
     response = StreamingHttpResponse(export.stream(request.user, shootings), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{export.filename()}"'
     return response
