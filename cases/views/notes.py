@@ -33,6 +33,11 @@ RETRACT_TEMPLATE = "cases/note_retract.html"
 NOTE_SECTIONS = ["indicators", "links", "leads", "kind_filters"]
 
 
+def _sections_for(note: Note) -> list[str]:
+    # A victim-services note carries the referral status shown in the victims table.
+    return [*NOTE_SECTIONS, "victims"] if note.kind == Note.Kind.VICTIM_SERVICES else NOTE_SECTIONS
+
+
 class RetractForm(forms.Form):
     reason = forms.CharField(
         label="Reason for retraction",
@@ -82,7 +87,7 @@ def _note_changed(request: HttpRequest, note: Note, message: str) -> HttpRespons
         return redirect(f"{note.shooting.get_absolute_url()}#note-{note.pk}")
     case = _case_view(request, note.shooting_id)
     html = render_to_string(NOTE_PARTIAL, {"case": case, "item": _note_item(case, note)}, request)
-    return HttpResponse(html + render_parts(request, None, case, oob=NOTE_SECTIONS))
+    return HttpResponse(html + render_parts(request, None, case, oob=_sections_for(note)))
 
 
 @require_http_methods(["GET", "POST"])
@@ -105,7 +110,7 @@ def add_note(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
             return redirect(f"{shooting.get_absolute_url()}#note-{note.pk}")
         case = _case_view(request, shooting.pk)
         html = render_to_string(NOTE_PARTIAL, {"case": case, "item": _note_item(case, note)}, request)
-        html += render_parts(request, None, case, oob=["note_form_slot", *NOTE_SECTIONS])
+        html += render_parts(request, None, case, oob=["note_form_slot", *_sections_for(note)])
         # The form posted into its own slot; a saved note goes to the top of the timeline instead.
         return reswap(retarget(HttpResponse(html), "#timeline-list"), "afterbegin")
     context = {"shooting": shooting, "form": form, "kind": kind, "kind_label": _kind_label(kind), "nav": "cases"}
