@@ -1,12 +1,13 @@
 from django.urls import path
 
-from .views import case_detail, case_forms, case_list, nibin, notes
+from .views import case_detail, case_forms, case_list, imports, nibin, notes
 
 app_name = "cases"
 urlpatterns = [
     path("", case_list.case_list, name="list"),
     path("export.csv", case_list.case_export, name="export"),
     path("new/", case_forms.case_new, name="new"),
+    path("import/", imports.import_page, name="import"),
     path("<int:pk>/edit/", case_forms.case_edit, name="edit"),
     path("<int:pk>/", case_detail.case_detail, name="detail"),
     path("<int:pk>/quick-edit/", case_detail.quick_edit, name="quick_edit"),
