@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from accounts.demo import seed_demo_accounts
 from accounts.demo_people import demo_logins
 from cases.demo import seed_demo_cases
+from meetings.demo import seed_demo_meetings
 
 
 class Command(BaseCommand):
@@ -14,6 +15,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         users = seed_demo_accounts()
         created = seed_demo_cases(users)
+        # After the cases: the meetings' agendas are built from them.
+        seed_demo_meetings(users)
         self.stdout.write(self.style.SUCCESS(f"Demo data is in place ({created} demo shootings added)."))
         self.stdout.write("Demo logins (password: the DEMO_PASSWORD setting):")
         for username, what in demo_logins():
