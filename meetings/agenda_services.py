@@ -22,6 +22,7 @@ from cases.models import Shooting
 from . import agenda
 from .models import ActionItem, AgendaEvent, AgendaItem, Attendance, Meeting
 from .snapshot import ACTION_ITEMS_SECTION, snapshot_items
+from .stats import keep_cover
 
 ACTION_ITEMS_TITLE = "Open action items"
 
@@ -347,6 +348,8 @@ def freeze(meeting: Meeting, user: User, *, expected_version: int, confirm_empty
     now = timezone.now()
     _event(meeting, user, AgendaEvent.Kind.FROZEN, f"{len(items)} items" + (" (empty agenda)" if not items else ""))
     _bump(meeting, status=Meeting.Status.FROZEN, frozen_at=now, frozen_by=user, updated_at=now)
+    # The cover numbers are kept with the snapshots, so a reprint's cover does not change either.
+    keep_cover(meeting, user)
     return meeting
 
 

@@ -17,7 +17,7 @@ from .stats import Week, cover_for
 
 WIDTH = 640
 HEIGHT = 280
-LEFT, RIGHT, TOP, BOTTOM = 48, 16, 48, 58
+LEFT, RIGHT, TOP, BOTTOM = 48, 16, 56, 58
 PLOT_W = WIDTH - LEFT - RIGHT
 PLOT_H = HEIGHT - TOP - BOTTOM
 SHOOTING_FILL = "#5b8fc7"
@@ -77,13 +77,13 @@ def weekly_chart_svg(weeks: Sequence[Week], *, title: str, id_prefix: str = "wee
         f'<desc id="{ident}-desc">{escape(described or "No weeks to show.")}</desc>',
         _text(8, 18, title, font_size="14", font_weight="bold", fill=INK, class_="chart-title"),
     ]
-    # Legend, on the title's line at the right, clear of the tallest bar's count.
-    legend_x = WIDTH - RIGHT - 250
+    # Legend under the title at the right, above the tallest bar's count.
+    legend_x = WIDTH - RIGHT - 210
     parts += [
-        f'<rect x="{legend_x}" y="9" width="10" height="10" fill="{HOMICIDE_FILL}"/>',
-        _text(legend_x + 14, 18, "Homicides", fill=INK),
-        f'<rect x="{legend_x + 90}" y="9" width="10" height="10" fill="{SHOOTING_FILL}"/>',
-        _text(legend_x + 104, 18, "Non-fatal shootings", fill=INK),
+        f'<rect x="{legend_x}" y="27" width="10" height="10" fill="{HOMICIDE_FILL}"/>',
+        _text(legend_x + 14, 36, "Homicides", fill=INK),
+        f'<rect x="{legend_x + 82}" y="27" width="10" height="10" fill="{SHOOTING_FILL}"/>',
+        _text(legend_x + 96, 36, "Non-fatal shootings", fill=INK),
     ]
     for tick in range(0, top + 1, step):
         y = y_for(tick)
@@ -128,7 +128,7 @@ def cover_context(meeting, viewer) -> dict:
     the agenda page and the printed packets so that all three show the same."""
     stats = cover_for(meeting, viewer)
     end = timezone.localtime(stats.window_end)
-    title = f"Shootings per week, the 12 weeks to {end:%a %b} {end.day}"
+    title = f"Shootings per week, the 12 weeks to {end:%b} {end.day}"
     return {
         "cover": stats,
         "cover_chart": weekly_chart_svg(stats.weeks, title=title, id_prefix=f"weekly-chart-{meeting.pk}"),

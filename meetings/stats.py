@@ -18,29 +18,17 @@ from django.utils import timezone
 
 from cases.models import Shooting
 
+from . import agenda
 from .models import Meeting
 
 CHART_WEEKS = 12
-# Without an earlier held meeting the window is the week before the cutoff.
-DEFAULT_WINDOW = timedelta(days=7)
 SNAPSHOT_VERSION = 1
 
 
 def review_window(meeting: Meeting) -> tuple[datetime, datetime]:
-    """(start, end]: from the previous held meeting's cutoff (excluded) to this meeting's cutoff
-    (included), as the agenda rules define it; without a previous held meeting, the same local
-    wall-clock time a week before."""
-    previous = (
-        Meeting.objects.filter(status=Meeting.Status.HELD, starts_at__lt=meeting.starts_at)
-        .exclude(pk=meeting.pk)
-        .order_by("-starts_at")
-        .values_list("cutoff_at", flat=True)
-        .first()
-    )
-    end = meeting.cutoff_at
-    # zoneinfo datetimes subtract as wall-clock times: "since last Tuesday 09:00" across DST too.
-    start = previous if previous is not None and previous < end else timezone.localtime(end) - DEFAULT_WINDOW
-    return start, end
+    """(start, end]: the agenda's own review window, so the cover counts what the agenda covers."""
+    window = agenda.review_window(meeting)
+    return window.start, window.end
 
 
 def percent_change(now: int, before: int) -> float | None:

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .views import agenda as agenda_views
-from .views import calendar, meeting_forms, meeting_list, minutes, my_items
+from .views import calendar, cover, meeting_forms, meeting_list, minutes, my_items, printing
 
 app_name = "meetings"
 urlpatterns = [
@@ -18,6 +18,9 @@ urlpatterns = [
     path("calendar/", calendar.calendar_page, name="calendar"),
     path("calendar/new-link/", calendar.calendar_new_link, name="calendar_new_link"),
     path("calendar/<str:token>.ics", calendar.feed, name="feed"),
+    path("<int:pk>/cover/", cover.cover, name="cover"),
+    path("<int:pk>/agenda.pdf", printing.agenda_pdf, name="agenda_pdf"),
+    path("<int:pk>/minutes.pdf", printing.minutes_pdf, name="minutes_pdf"),
 ]
 
 # The meeting's page: its agenda, edited by coordinators and recorded in the meeting.

@@ -41,6 +41,7 @@ def app_env(tmp_path_factory) -> dict[str, str]:
     env.update(
         DJANGO_SETTINGS_MODULE="shootreview.settings",
         DJANGO_DEBUG="1",
+        REQUIRE_MFA="0",
         DATABASE_URL=f"sqlite:///{tmp / 'app.sqlite3'}",
         SHOOTREVIEW_VAR_DIR=str(tmp / "var"),
         EMAIL_URL=f"file://{tmp / 'mail'}",

@@ -1,0 +1,130 @@
+"""Printed copies: which packets a person may print, the copy number and marking every page
+carries, and the record every print leaves.
+
+A packet is written for an audience (law enforcement, prosecutors, advocates and community
+partners); what it holds is what that audience may know, intersected with what the person
+printing may see, so nobody prints more than they may see.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from cases.access import sees_investigative_detail
+
+from .access import can_view_meetings
+from .models import AgendaEvent, Meeting, PrintedCopy
+
+audit_logger = logging.getLogger("shootreview.audit")
+
+# The marking at the top of every page of a packet.
+SENSITIVITY = {
+    PrintedCopy.Audience.LAW_ENFORCEMENT: "Law-enforcement sensitive · Need-to-know only · Do not copy or forward",
+    PrintedCopy.Audience.PROSECUTORS: "Law-enforcement sensitive · Prosecutors' copy · Need-to-know only",
+    PrintedCopy.Audience.COMMUNITY: (
+        "Redacted for advocates and community partners · No witness identity, no suspect detail · Confidential"
+    ),
+}
+
+Audience = PrintedCopy.Audience
+Document = PrintedCopy.Document
+
+# Widest first: the default packet of a person is the first they may print.
+AUDIENCE_ORDER = [Audience.LAW_ENFORCEMENT, Audience.PROSECUTORS, Audience.COMMUNITY]
+
+
+def printable_audiences(user) -> list[str]:
+    """The packets `user` may print. Investigative detail (suspects, witness identities, trace
+    purchasers) is in the law-enforcement and prosecutor packets, so only people who may see it
+    print them; everyone who may see meetings may print the community packet."""
+    if not can_view_meetings(user):
+        return []
+    if sees_investigative_detail(user):
+        return list(AUDIENCE_ORDER)
+    return [Audience.COMMUNITY]
+
+
+def can_print(user, audience: str) -> bool:
+    return audience in printable_audiences(user)
+
+
+@dataclass(frozen=True)
+class CopyMarking:
+    """What every page of a printed copy says about itself."""
+
+    document: str
+    audience: str
+    copy_number: int
+    printed_by: str
+    printed_at_local: str
+
+    @property
+    def audience_label(self) -> str:
+        return Audience(self.audience).label
+
+    @property
+    def line(self) -> str:
+        return (
+            f"Copy {self.copy_number} · For {self.audience_label.lower()} · "
+            f"Printed by {self.printed_by} on {self.printed_at_local}"
+        )
+
+
+def printer_name(user) -> str:
+    name = user.get_full_name() or user.username
+    agency = getattr(user, "agency", None)
+    return f"{name} ({agency.code})" if agency else name
+
+
+def marking_for(copy: PrintedCopy) -> CopyMarking:
+    return CopyMarking(
+        document=copy.document,
+        audience=copy.audience,
+        copy_number=copy.copy_number,
+        printed_by=copy.printed_by_name,
+        printed_at_local=f"{timezone.localtime(copy.printed_at):%Y-%m-%d %H:%M %Z}",
+    )
+
+
+def record_print(meeting: Meeting, user, *, document: str, audience: str, request=None) -> PrintedCopy:
+    """Number a new copy and put the print on record (a PrintedCopy, an AgendaEvent and the audit
+    log). The audit trail hooks in here: every print of an agenda or minutes passes through.
+
+    The meeting row is locked while the number is chosen, so two people printing at once get
+    different numbers. The number is taken before the PDF is drawn, because every page carries
+    it; a copy whose drawing then fails stays on record as attempted."""
+    document = Document(document)
+    audience = Audience(audience)
+    with transaction.atomic():
+        Meeting.objects.select_for_update().filter(pk=meeting.pk).values_list("pk", flat=True).get()
+        last = PrintedCopy.objects.filter(meeting=meeting, document=document).aggregate(n=Max("copy_number"))["n"]
+        copy = PrintedCopy.objects.create(
+            meeting=meeting,
+            document=document,
+            audience=audience,
+            copy_number=(last or 0) + 1,
+            printed_by=user,
+            printed_by_name=printer_name(user),
+        )
+        AgendaEvent.objects.create(
+            meeting=meeting,
+            kind=AgendaEvent.Kind.PRINTED,
+            actor=user,
+            actor_name=printer_name(user),
+            detail=f"{document.label}, copy {copy.copy_number}, for {audience.label.lower()}",
+        )
+    audit_logger.info(
+        "printed: user=%s meeting=%s document=%s audience=%s copy=%s path=%s",
+        user.pk,
+        meeting.pk,
+        document,
+        audience,
+        copy.copy_number,
+        getattr(request, "path", ""),
+    )
+    return copy

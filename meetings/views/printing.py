@@ -1,0 +1,52 @@
+"""Printed packets: the agenda for one audience, and the minutes, as PDF downloads. Each
+download is a numbered copy on record."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET
+
+from cases.access import refuse
+
+from .. import pdf
+from ..access import access_meeting
+from ..models import Meeting, PrintedCopy
+from ..printing import Document, can_print, printable_audiences, record_print
+
+
+def _audience(request: HttpRequest, meeting: Meeting, document: str) -> str:
+    """The audience asked for, or the widest the person may print; asking for a packet one may
+    not print answers as if it did not exist."""
+    allowed = printable_audiences(request.user)
+    audience = request.GET.get("audience") or (allowed[0] if allowed else "")
+    if not can_print(request.user, audience):
+        refuse(request.user, f"{document} packet", f"{meeting.pk}:{audience[:30]}", request)
+    return audience
+
+
+def _pdf_response(content: bytes, meeting: Meeting, copy: PrintedCopy) -> HttpResponse:
+    filename = f"{copy.document}-{meeting.local_date:%Y-%m-%d}-{copy.audience}-copy-{copy.copy_number}.pdf"
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # A numbered, named copy: no cache anywhere may keep or hand it out again.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+def agenda_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = access_meeting(request.user, pk, request)
+    audience = _audience(request, meeting, Document.AGENDA)
+    copy = record_print(meeting, request.user, document=Document.AGENDA, audience=audience, request=request)
+    return _pdf_response(pdf.agenda_pdf(meeting, request.user, copy), meeting, copy)
+
+
+@require_GET
+def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = access_meeting(request.user, pk, request)
+    if meeting.status != Meeting.Status.HELD:
+        # Minutes exist once the meeting is marked held.
+        refuse(request.user, "minutes", pk, request)
+    audience = _audience(request, meeting, Document.MINUTES)
+    copy = record_print(meeting, request.user, document=Document.MINUTES, audience=audience, request=request)
+    return _pdf_response(pdf.minutes_pdf(meeting, request.user, copy), meeting, copy)
