@@ -34,6 +34,8 @@ OBJECT_KWARGS = [
     ("item_pk", "agenda_item"),
     ("action_pk", "action_item"),
     ("user_pk", "user"),
+    ("reminder_pk", "reminder"),
+    ("series_pk", "meeting_series"),
 ]
 NAMESPACE_PK = {"cases": "shooting", "meetings": "meeting", "accounts": "user"}
 

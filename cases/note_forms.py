@@ -203,6 +203,11 @@ class GeneralNoteForm(NoteForm):
     kind = Note.Kind.GENERAL
 
     text = text_field("Note", required=True)
+    follow_up_contact = forms.BooleanField(
+        label="Records a retaliation-risk follow-up contact",
+        required=False,
+        help_text="Stops the daily follow-up reminder for a case flagged as a retaliation risk.",
+    )
 
 
 NOTE_FORMS: dict[str, type[NoteForm]] = {

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .views import agenda as agenda_views
-from .views import calendar, cover, meeting_forms, meeting_list, minutes, my_items, printing
+from .views import calendar, cover, meeting_forms, meeting_list, minutes, my_items, printing, reminders
 
 app_name = "meetings"
 urlpatterns = [
@@ -21,6 +21,9 @@ urlpatterns = [
     path("<int:pk>/cover/", cover.cover, name="cover"),
     path("<int:pk>/agenda.pdf", printing.agenda_pdf, name="agenda_pdf"),
     path("<int:pk>/minutes.pdf", printing.minutes_pdf, name="minutes_pdf"),
+    path("reminders/", reminders.reminder_list, name="reminders"),
+    path("reminders/<int:reminder_pk>/resend/", reminders.reminder_resend, name="reminder_resend"),
+    path("reminders/settings/", reminders.reminder_settings, name="reminder_settings"),
 ]
 
 # The meeting's page: its agenda, edited by coordinators and recorded in the meeting.

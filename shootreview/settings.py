@@ -258,6 +258,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 6 * 60 * 60,
         "options": {"expires": 5 * 60 * 60},
     },
+    # Reminders: the database holds what is due; this sweep creates, claims and hands them out.
+    "sweep-reminders": {
+        "task": "meetings.tasks.sweep_reminders",
+        "schedule": 60,
+        "options": {"expires": 55},
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -307,6 +313,18 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Product settings -------------------------------------------------------------------------
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "shootreview-demo")
+# Reminders (see meetings/reminders.py): lead times before a meeting, the hour (local) of the
+# daily digests, how long a claim lasts before another sweep may take the row again.
+REMINDER_MEETING_LEAD_HOURS = [int(h) for h in env_list("REMINDER_MEETING_LEAD_HOURS", ["48", "2"])]
+REMINDER_CASE_UPDATE_HOURS = env_int("REMINDER_CASE_UPDATE_HOURS", 24)
+REMINDER_DIGEST_HOUR = env_int("REMINDER_DIGEST_HOUR", 7)
+REMINDER_NIBIN_HOURS = env_int("REMINDER_NIBIN_HOURS", 24)
+REMINDER_LEASE_SECONDS = env_int("REMINDER_LEASE_SECONDS", 120)
+REMINDER_CLAIM_LIMIT = env_int("REMINDER_CLAIM_LIMIT", 5000)
+REMINDER_BATCH_SIZE = env_int("REMINDER_BATCH_SIZE", 50)
+REMINDER_MAX_ATTEMPTS = env_int("REMINDER_MAX_ATTEMPTS", 5)
+REMINDER_RETRY_BASE_SECONDS = env_int("REMINDER_RETRY_BASE_SECONDS", 60)
+
 # Accounts unused this long are disabled by a daily task (CJIS AC-2(3)).
 INACTIVE_ACCOUNT_DAYS = env_int("INACTIVE_ACCOUNT_DAYS", 90)
 

@@ -194,7 +194,7 @@ def redis_url(tmp_path_factory) -> str:
         proc.wait(10)
 
 
-def _database_url_for_worker() -> str:
+def database_url_for_worker() -> str:
     """The URL of the database the tests are using right now (the test database)."""
     s = connection.settings_dict
     if connection.vendor == "sqlite":
@@ -205,25 +205,19 @@ def _database_url_for_worker() -> str:
     return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
-@pytest.fixture(scope="session")
-def celery_worker(django_db_setup, django_db_blocker, redis_url, tmp_path_factory):
-    """A real `celery worker` process on its own queue, over the real Redis, using the test
-    database. Tests that use it must commit their data (transactional_db)."""
+def start_celery_worker(queue: str, redis_url: str, db_url: str, log: Path, **extra_env: str) -> subprocess.Popen:
+    """Start a real `celery worker` process (solo pool) on `queue` and wait until it answers."""
     from shootreview.celery import app
 
-    queue = f"test-{uuid.uuid4().hex[:8]}"
-    with django_db_blocker.unblock():
-        db_url = _database_url_for_worker()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
         "DATABASE_URL": db_url,
         "REDIS_URL": redis_url,
         "CELERY_QUEUE": queue,
+        **extra_env,
     }
-    app.conf.update(broker_url=redis_url, result_backend=redis_url, task_default_queue=queue)
-    log = tmp_path_factory.mktemp("celery") / "worker.log"
-    with open(log, "wb") as out:
+    with open(log, "ab") as out:
         proc = subprocess.Popen(
             [
                 sys.executable,
@@ -254,16 +248,33 @@ def celery_worker(django_db_setup, django_db_blocker, redis_url, tmp_path_factor
         if proc.poll() is not None:
             pytest.fail(f"Celery worker exited early:\n{log.read_text()}")
         if app.control.ping(destination=[f"{queue}@{socket.gethostname()}"], timeout=0.5):
-            break
-    else:
-        proc.kill()
-        pytest.fail(f"Celery worker did not answer within 60 s:\n{log.read_text()}")
-    yield proc
+            return proc
+    proc.kill()
+    pytest.fail(f"Celery worker did not answer within 60 s:\n{log.read_text()}")
+
+
+def stop_celery_worker(proc: subprocess.Popen) -> None:
     proc.terminate()
     try:
         proc.wait(15)
     except subprocess.TimeoutExpired:
         proc.kill()
+        proc.wait()
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker, redis_url, tmp_path_factory):
+    """A real `celery worker` process on its own queue, over the real Redis, using the test
+    database. Tests that use it must commit their data (transactional_db)."""
+    from shootreview.celery import app
+
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    with django_db_blocker.unblock():
+        db_url = database_url_for_worker()
+    app.conf.update(broker_url=redis_url, result_backend=redis_url, task_default_queue=queue)
+    proc = start_celery_worker(queue, redis_url, db_url, tmp_path_factory.mktemp("celery") / "worker.log")
+    yield proc
+    stop_celery_worker(proc)
 
 
 # --- Browser ----------------------------------------------------------------------------------
@@ -326,3 +337,7 @@ def login_page(page):
 
 def with_path(url: str, path: str) -> str:
     return urlunparse(urlparse(url)._replace(path=path))
+
+
+# Kept for tests written against the earlier private name.
+_database_url_for_worker = database_url_for_worker

@@ -1,0 +1,418 @@
+"""Which reminders have come due, whether one still applies when it is sent, and what it says.
+
+Mail leaves the secure system: a reminder names report numbers, times and links only — never a
+victim, suspect or witness.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db.models import Max, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from cases.models import NibinLead, Note, Shooting
+
+from .access import can_view_meetings
+from .models import ActionItem, AgendaEvent, AgendaItem, Meeting, Reminder, ReminderPreference
+
+ALWAYS_SENT = {Reminder.Kind.MEETING_CHANGED}
+
+
+@dataclass(frozen=True)
+class Planned:
+    kind: str
+    recipient_id: int
+    object_type: str
+    object_id: str
+    occurrence: str
+    due_at: datetime
+
+
+def _local_at(day: date, hour: int) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour=hour)), timezone.get_current_timezone())
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(timezone.get_current_timezone()).strftime("%Y-%m-%dT%H:%M")
+
+
+def _meeting_people(meeting: Meeting) -> set[int]:
+    people = {u.pk for u in meeting.attendees.all()}
+    if meeting.chair_id:
+        people.add(meeting.chair_id)
+    return people
+
+
+def _coordinators() -> list[int]:
+    return list(User.objects.filter(is_active=True, role=User.Role.COORDINATOR).values_list("pk", flat=True))
+
+
+# --- What has come due ------------------------------------------------------------------------
+
+
+def plan_meeting_reminders(now: datetime) -> list[Planned]:
+    """(a, e) Every attendee, at each lead time before the meeting; the person's own open action
+    items due by the meeting go in the same message. A moved meeting has a new start, hence new
+    occurrences: its reminders move with it."""
+    leads = settings.REMINDER_MEETING_LEAD_HOURS
+    horizon = now + timedelta(hours=max(leads))
+    meetings = Meeting.objects.filter(
+        status__in=[Meeting.Status.SCHEDULED, Meeting.Status.FROZEN], starts_at__gt=now, starts_at__lte=horizon
+    ).prefetch_related("attendees")
+    planned = []
+    for meeting in meetings:
+        for hours in leads:
+            due = meeting.starts_at - timedelta(hours=hours)
+            if due <= now:
+                occurrence = f"{hours}h@{_stamp(meeting.starts_at)}"
+                planned += [
+                    Planned(Reminder.Kind.MEETING, uid, "meeting", str(meeting.pk), occurrence, due)
+                    for uid in _meeting_people(meeting)
+                ]
+    return planned
+
+
+def plan_meeting_changes(now: datetime) -> list[Planned]:
+    """Moved or cancelled meetings: always sent, to everyone invited, while the meeting (at its
+    old or new time) is still ahead — also after the system was down for days."""
+    events = (
+        AgendaEvent.objects.filter(
+            Q(meeting__starts_at__gte=now) | Q(meeting__moved_from__gte=now),
+            kind__in=[AgendaEvent.Kind.MOVED, AgendaEvent.Kind.CANCELLED],
+            at__gte=now - timedelta(days=14),
+            at__lte=now,
+        )
+        .select_related("meeting")
+        .prefetch_related("meeting__attendees")
+    )
+    return [
+        Planned(Reminder.Kind.MEETING_CHANGED, uid, "meeting", str(e.meeting_id), f"event-{e.pk}", e.at)
+        for e in events
+        for uid in _meeting_people(e.meeting)
+    ]
+
+
+def stale_cases_by_lead(meeting: Meeting) -> dict[int, list[Shooting]]:
+    """(b) The lead investigators' cases on this agenda with no note since their last review."""
+    items = AgendaItem.objects.filter(
+        meeting=meeting, removed_at__isnull=True, shooting__isnull=False, shooting__lead_investigator__isnull=False
+    )
+    shootings = {s.pk: s for s in Shooting.objects.filter(pk__in=items.values("shooting_id"))}
+    last_review = dict(
+        AgendaItem.objects.filter(
+            shooting_id__in=shootings, meeting__status=Meeting.Status.HELD, meeting__starts_at__lt=meeting.starts_at
+        )
+        .values("shooting_id")
+        .annotate(at=Max("meeting__starts_at"))
+        .values_list("shooting_id", "at")
+    )
+    last_note = dict(
+        Note.objects.filter(shooting_id__in=shootings)
+        .values("shooting_id")
+        .annotate(at=Max("created_at"))
+        .values_list("shooting_id", "at")
+    )
+    stale: dict[int, list[Shooting]] = defaultdict(list)
+    for pk, shooting in sorted(shootings.items(), key=lambda kv: kv[1].report_number):
+        since = last_review.get(pk) or shooting.created_at
+        noted = last_note.get(pk)
+        if noted is None or noted <= since:
+            stale[shooting.lead_investigator_id].append(shooting)
+    return stale
+
+
+def plan_case_updates(now: datetime) -> list[Planned]:
+    lead = timedelta(hours=settings.REMINDER_CASE_UPDATE_HOURS)
+    meetings = Meeting.objects.filter(status=Meeting.Status.SCHEDULED, starts_at__gt=now, starts_at__lte=now + lead)
+    planned = []
+    for meeting in meetings:
+        due = meeting.starts_at - lead
+        for uid in stale_cases_by_lead(meeting):
+            planned.append(
+                Planned(Reminder.Kind.CASE_UPDATE, uid, "meeting", str(meeting.pk), _stamp(meeting.starts_at), due)
+            )
+    return planned
+
+
+def plan_action_items(now: datetime) -> list[Planned]:
+    """(c) Each open item the day before it is due, and a daily digest of overdue items, both at
+    the configured local hour."""
+    today = timezone.localdate(now)
+    hour = settings.REMINDER_DIGEST_HOUR
+    planned = []
+    for item in ActionItem.objects.filter(status=ActionItem.Status.OPEN, due_on__in=[today, today + timedelta(1)]):
+        due = _local_at(item.due_on - timedelta(days=1), hour)
+        if due <= now:
+            planned.append(
+                Planned(
+                    Reminder.Kind.ACTION_DUE,
+                    item.assignee_id,
+                    "action_item",
+                    str(item.pk),
+                    item.due_on.isoformat(),
+                    due,
+                )
+            )
+    digest_due = _local_at(today, hour)
+    if digest_due <= now:
+        overdue_people = (
+            ActionItem.objects.filter(status=ActionItem.Status.OPEN, due_on__lt=today)
+            .values_list("assignee_id", flat=True)
+            .distinct()
+        )
+        planned += [
+            Planned(Reminder.Kind.OVERDUE_DIGEST, uid, "user", str(uid), today.isoformat(), digest_due)
+            for uid in overdue_people
+        ]
+    return planned
+
+
+def plan_agenda_ready(now: datetime) -> list[Planned]:
+    """(d) Coordinators and attendees, once a freeze is committed (the sweep reads committed rows
+    only, so a freeze that rolls back never reaches here)."""
+    meetings = Meeting.objects.filter(
+        status=Meeting.Status.FROZEN, frozen_at__isnull=False, frozen_at__lte=now, starts_at__gt=now
+    ).prefetch_related("attendees")
+    coordinators = _coordinators()
+    return [
+        Planned(Reminder.Kind.AGENDA_READY, uid, "meeting", str(m.pk), _stamp(m.frozen_at), m.frozen_at)
+        for m in meetings
+        for uid in _meeting_people(m) | set(coordinators)
+    ]
+
+
+def retaliation_cases_awaiting_contact():
+    followed_up = Note.objects.filter(
+        kind=Note.Kind.GENERAL, retracted_at__isnull=True, fields__follow_up_contact=True
+    ).values("shooting_id")
+    return Shooting.objects.filter(
+        status=Shooting.Status.OPEN, is_retaliation_risk=True, lead_investigator__isnull=False
+    ).exclude(pk__in=followed_up)
+
+
+def plan_retaliation(now: datetime) -> list[Planned]:
+    """(f) Daily to the lead of each open retaliation-risk case until a follow-up contact is noted."""
+    today = timezone.localdate(now)
+    due = _local_at(today, settings.REMINDER_DIGEST_HOUR)
+    if due > now:
+        return []
+    return [
+        Planned(Reminder.Kind.RETALIATION, s.lead_investigator_id, "shooting", str(s.pk), today.isoformat(), due)
+        for s in retaliation_cases_awaiting_contact()
+    ]
+
+
+def plan_nibin(now: datetime) -> list[Planned]:
+    """(g) A lead not notified to the investigators a day after it arrived reminds the coordinators."""
+    hours = settings.REMINDER_NIBIN_HOURS
+    leads = NibinLead.objects.filter(
+        notified_at__isnull=True, lead_received_at__lte=now - timedelta(hours=hours)
+    ).exclude(status=NibinLead.Status.EXCLUDED)
+    coordinators = _coordinators()
+    return [
+        Planned(
+            Reminder.Kind.NIBIN_TURNAROUND,
+            uid,
+            "nibin_lead",
+            str(lead.pk),
+            f"{hours}h",
+            lead.lead_received_at + timedelta(hours=hours),
+        )
+        for lead in leads
+        for uid in coordinators
+    ]
+
+
+PLANNERS = [
+    plan_meeting_reminders,
+    plan_meeting_changes,
+    plan_case_updates,
+    plan_action_items,
+    plan_agenda_ready,
+    plan_retaliation,
+    plan_nibin,
+]
+
+
+def plan_due(now: datetime | None = None) -> int:
+    """Create a row for every reminder that has come due and has none yet. Idempotent: the
+    unique constraint makes a second sweep (or two at once) add nothing. Returns rows added."""
+    now = now or timezone.now()
+    planned = [p for planner in PLANNERS for p in planner(now)]
+    if not planned:
+        return 0
+    active = set(
+        User.objects.filter(pk__in={p.recipient_id for p in planned}, is_active=True).values_list("pk", flat=True)
+    )
+    opted_out = {
+        pref.user_id: set(pref.disabled_kinds) for pref in ReminderPreference.objects.filter(user_id__in=active)
+    }
+    rows = [
+        Reminder(
+            kind=p.kind,
+            recipient_id=p.recipient_id,
+            object_type=p.object_type,
+            object_id=p.object_id,
+            occurrence=p.occurrence,
+            due_at=p.due_at,
+            next_attempt_at=now,
+        )
+        for p in set(planned)
+        if p.recipient_id in active and (p.kind in ALWAYS_SENT or p.kind not in opted_out.get(p.recipient_id, set()))
+    ]
+    before = Reminder.objects.count()
+    Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    return Reminder.objects.count() - before
+
+
+# --- What a reminder says, if it still applies ------------------------------------------------
+
+
+@dataclass
+class Message:
+    subject: str
+    intro: str
+    lines: list[tuple[str, str]] = field(default_factory=list)  # (text, absolute link or "")
+    attach_ics_for: Meeting | None = None
+
+
+def _link(name: str, *args) -> str:
+    return settings.SITE_URL + reverse(name, args=args)
+
+
+def _when(moment: datetime) -> str:
+    return timezone.localtime(moment).strftime("%a %d %b %Y, %H:%M")
+
+
+def _open_items_due_by(user: User, day: date) -> list[ActionItem]:
+    return list(
+        ActionItem.objects.filter(assignee=user, status=ActionItem.Status.OPEN, due_on__lte=day)
+        .select_related("shooting")
+        .order_by("due_on", "pk")
+    )
+
+
+def _item_line(item: ActionItem) -> tuple[str, str]:
+    case = f" — case {item.shooting.report_number}" if item.shooting_id else ""
+    link = _link("cases:detail", item.shooting_id) if item.shooting_id else _link("meetings:my_items")
+    return (f"Due {item.due_on:%a %d %b}{case}: action item #{item.pk}", link)
+
+
+def compose(reminder: Reminder, now: datetime | None = None) -> Message | None:
+    """The message for a reminder, or None if it no longer applies (the meeting was cancelled
+    or moved, the item is done, the person lost access…). Checked again at sending time."""
+    now = now or timezone.now()
+    user = reminder.recipient
+    if not user.is_active or not user.email or not can_view_meetings(user):
+        return None
+    kind = reminder.kind
+    if reminder.object_type == "meeting":
+        meeting = Meeting.objects.filter(pk=reminder.object_id).first()
+        if meeting is None:
+            return None
+        if kind == Reminder.Kind.MEETING_CHANGED:
+            cancelled = meeting.status == Meeting.Status.CANCELLED
+            return Message(
+                subject=f"Shoot review {'cancelled' if cancelled else 'moved'}: {_when(meeting.starts_at)}",
+                intro=(
+                    "The shoot review has been cancelled."
+                    if cancelled
+                    else f"The shoot review now takes place {_when(meeting.starts_at)} at {meeting.place}."
+                ),
+                lines=[("Meeting page", _link("meetings:detail", meeting.pk))],
+                attach_ics_for=meeting,
+            )
+        if meeting.status not in {Meeting.Status.SCHEDULED, Meeting.Status.FROZEN} or meeting.starts_at <= now:
+            return None
+        if kind == Reminder.Kind.MEETING:
+            if not reminder.occurrence.endswith("@" + _stamp(meeting.starts_at)):
+                return None  # the meeting moved; the reminders of its new time replace this one
+            if user.pk not in _meeting_people(meeting):
+                return None
+            items = _open_items_due_by(user, timezone.localdate(meeting.starts_at))
+            lines = [("Agenda", _link("meetings:detail", meeting.pk))]
+            if items:
+                lines.append(("Your open action items due by the meeting:", ""))
+                lines += [_item_line(item) for item in items]
+            return Message(
+                subject=f"Shoot review {_when(meeting.starts_at)} at {meeting.place}",
+                intro=f"Reminder: the shoot review is on {_when(meeting.starts_at)} at {meeting.place}.",
+                lines=lines,
+                attach_ics_for=meeting,
+            )
+        if kind == Reminder.Kind.CASE_UPDATE:
+            if meeting.status != Meeting.Status.SCHEDULED:
+                return None
+            cases = stale_cases_by_lead(meeting).get(user.pk, [])
+            if not cases:
+                return None
+            return Message(
+                subject=f"Please update {len(cases)} case(s) before the shoot review",
+                intro=(
+                    f"These cases of yours are on the agenda for {_when(meeting.starts_at)} and have "
+                    "no note since their last review:"
+                ),
+                lines=[(s.report_number, _link("cases:detail", s.pk)) for s in cases],
+            )
+        if kind == Reminder.Kind.AGENDA_READY:
+            if meeting.status != Meeting.Status.FROZEN or _stamp(meeting.frozen_at) != reminder.occurrence:
+                return None
+            return Message(
+                subject=f"Agenda ready: shoot review {_when(meeting.starts_at)}",
+                intro="The agenda is frozen and ready to read or print.",
+                lines=[("Agenda", _link("meetings:detail", meeting.pk))],
+            )
+        return None
+    if kind == Reminder.Kind.ACTION_DUE:
+        item = (
+            ActionItem.objects.filter(pk=reminder.object_id, status=ActionItem.Status.OPEN, assignee=user)
+            .select_related("shooting")
+            .first()
+        )
+        if item is None or item.due_on.isoformat() != reminder.occurrence:
+            return None
+        return Message(
+            subject=f"Action item due {item.due_on:%a %d %b}",
+            intro="An action item of yours is due:",
+            lines=[_item_line(item)],
+        )
+    if kind == Reminder.Kind.OVERDUE_DIGEST:
+        items = _open_items_due_by(user, timezone.localdate(now) - timedelta(days=1))
+        if not items:
+            return None
+        return Message(
+            subject=f"{len(items)} overdue action item(s)",
+            intro="These action items are overdue:",
+            lines=[_item_line(i) for i in items],
+        )
+    if kind == Reminder.Kind.RETALIATION:
+        shooting = retaliation_cases_awaiting_contact().filter(pk=reminder.object_id, lead_investigator=user).first()
+        if shooting is None:
+            return None
+        return Message(
+            subject=f"Retaliation-risk follow-up: {shooting.report_number}",
+            intro=(
+                "This case is flagged as a retaliation risk and no follow-up contact has been noted. "
+                "Record the contact as a general note with 'follow-up contact' ticked."
+            ),
+            lines=[(shooting.report_number, _link("cases:detail", shooting.pk))],
+        )
+    if kind == Reminder.Kind.NIBIN_TURNAROUND:
+        lead = NibinLead.objects.filter(pk=reminder.object_id, notified_at__isnull=True).first()
+        if lead is None or lead.status == NibinLead.Status.EXCLUDED or user.role != User.Role.COORDINATOR:
+            return None
+        return Message(
+            subject=f"NIBIN lead {lead.number} not yet notified",
+            intro=(
+                "This lead arrived more than a day ago and the investigators of the linked cases "
+                "have not been notified (the CGIC goal is 24–48 hours)."
+            ),
+            lines=[(lead.number, _link("cases:nibin_lead", lead.pk))],
+        )
+    return None
