@@ -8,19 +8,17 @@ printing may see, so nobody prints more than they may see.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from accounts import audit
 from cases.access import sees_investigative_detail
 
 from .access import can_view_meetings
 from .models import AgendaEvent, Meeting, PrintedCopy
-
-audit_logger = logging.getLogger("shootreview.audit")
 
 # The marking at the top of every page of a packet.
 SENSITIVITY = {
@@ -92,8 +90,8 @@ def marking_for(copy: PrintedCopy) -> CopyMarking:
 
 
 def record_print(meeting: Meeting, user, *, document: str, audience: str, request=None) -> PrintedCopy:
-    """Number a new copy and put the print on record (a PrintedCopy, an AgendaEvent and the audit
-    log). The audit trail hooks in here: every print of an agenda or minutes passes through.
+    """Number a new copy and put the print on record: a PrintedCopy, an AgendaEvent and the audit
+    trail's "meetings.print" row. Every print of an agenda or minutes passes through here.
 
     The meeting row is locked while the number is chosen, so two people printing at once get
     different numbers. The number is taken before the PDF is drawn, because every page carries
@@ -118,13 +116,10 @@ def record_print(meeting: Meeting, user, *, document: str, audience: str, reques
             actor_name=printer_name(user),
             detail=f"{document.label}, copy {copy.copy_number}, for {audience.label.lower()}",
         )
-    audit_logger.info(
-        "printed: user=%s meeting=%s document=%s audience=%s copy=%s path=%s",
-        user.pk,
-        meeting.pk,
-        document,
-        audience,
-        copy.copy_number,
-        getattr(request, "path", ""),
-    )
+    detail = {"document": str(document), "audience": str(audience), "copy": copy.copy_number}
+    if request is not None:
+        # The request's own audit row (written by the audit middleware) becomes the print record.
+        audit.annotate(request, event="meetings.print", object_type="meeting", object_id=meeting.pk, detail=detail)
+    else:
+        audit.record("meetings.print", actor=user, object_type="meeting", object_id=meeting.pk, detail=detail)
     return copy
