@@ -177,8 +177,8 @@ def test_list_queries_do_not_grow_with_leads(client_for, atf_agent, investigator
         timed(f"RB-2026-1{i:03d}", atf_agent, 10 + i * 3)
     client = client_for(atf_agent)
     # session, user, the viewer's agency; the page's count and rows; their cases' report numbers;
-    # the turnaround summary; the audit row (last hash, insert)
-    with django_assert_max_num_queries(9):
+    # the turnaround summary; the audit row (advisory lock on PostgreSQL, last hash, insert)
+    with django_assert_max_num_queries(10):
         response = client.get("/cases/nibin/")
     assert response.status_code == 200
     assert response.content.decode().count('<th scope="row"><a href="/cases/nibin/') == 35
@@ -189,7 +189,8 @@ def test_lead_page_queries_do_not_grow_with_cases(client_for, atf_agent, investi
         cite(make_shooting(investigator), atf_agent, "RB-2026-0500")
     lead = NibinLead.objects.get(number="RB-2026-0500")
     client = client_for(atf_agent)
-    # session, user, the viewer's agency; the lead; its cases; the audit row (last hash, insert)
-    with django_assert_max_num_queries(7):
+    # session, user, the viewer's agency; the lead; its cases; the audit row (advisory lock on
+    # PostgreSQL, last hash, insert)
+    with django_assert_max_num_queries(8):
         html = client.get(f"/cases/nibin/{lead.pk}/").content.decode()
     assert "Cases joined (12)" in html
