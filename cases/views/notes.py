@@ -54,6 +54,8 @@ def _kind_label(kind: str) -> str:
 
 def _form(kind: str, shooting: Shooting, *, data=None, initial=None, auto_id: str, focus: bool) -> NoteForm:
     form = NOTE_FORMS[kind](data, initial=initial, shooting=shooting, auto_id=auto_id)
+    # Who may see the note is the last thing decided, just above the button.
+    form.order_fields([name for name in form.fields if name != "restricted_to_agency"] + ["restricted_to_agency"])
     if focus:
         # A form opened inside the page takes the keyboard focus (htmx honours autofocus on swap).
         first = next(iter(form.fields.values()))
