@@ -1,0 +1,146 @@
+"""`seed_demo` gives the app ten weeks of fictional shootings that show every feature."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from cases import demo_cases as demo
+from cases import linking
+from cases.indicators import TRAFFICKING_TIME_TO_CRIME_DAYS
+from cases.models import LinkKey, NibinLead, Note, NoteRevision, Shooting, ShootingChange, Victim
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """Seed once for the module, inside a transaction rolled back at its end: each test runs in
+    a savepoint within it (the `db` fixture), so what one test writes the next never sees."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", verbosity=0)
+        yield
+        transaction.set_rollback(True)
+
+
+def _snapshot() -> list:
+    return [
+        list(model.objects.order_by("pk").values())
+        for model in [User, Shooting, Victim, Note, NoteRevision, NibinLead, LinkKey, ShootingChange]
+    ]
+
+
+def test_running_seed_demo_twice_adds_and_changes_nothing(seeded):
+    first = _snapshot()
+    call_command("seed_demo", verbosity=0)
+    assert _snapshot() == first
+
+
+def test_seed_demo_adds_forty_shootings_over_the_last_ten_weeks(seeded):
+    now = timezone.now()
+    shootings = list(Shooting.objects.all())
+    assert len(shootings) == 40
+    assert all(now - timedelta(days=71) < s.occurred_from < now for s in shootings)
+    assert all(s.report_number.startswith("RB") and len(s.report_number) == 10 for s in shootings)
+    assert {s.division for s in shootings} >= {"Central", "East", "Metro", "South", "North", "Shoal Creek"}
+    assert all(s.search_text and s.last_activity_at for s in shootings)
+
+
+def test_demo_cases_cover_statuses_counting_states_and_flags(seeded):
+    statuses = Counter(Shooting.objects.values_list("status", flat=True))
+    assert set(statuses) == set(Shooting.Status.values)
+    assert not Shooting.objects.filter(status__startswith="cleared", cleared_on__isnull=True).exists()
+    counting = Counter(Shooting.objects.values_list("counting", flat=True))
+    assert counting[Shooting.Counting.HOLD] == 1
+    assert counting[Shooting.Counting.UNFOUNDED] == 1
+    for flag in ["is_retaliation_risk", "is_domestic_violence", "is_group_involved", "is_juvenile_involved"]:
+        assert Shooting.objects.filter(**{flag: True}).count() >= 3, flag
+    assert Shooting.objects.exclude(charges_filed="").filter(referred_to="both").exists()
+    assert Shooting.objects.exclude(custody_status="").exclude(disposition="").count() >= 5
+
+
+def test_demo_victims_include_juveniles_deaths_and_referral_statuses(seeded):
+    assert Victim.objects.filter(is_juvenile=True, age__isnull=True).count() >= 3
+    fatal = Victim.objects.filter(injury=Victim.Injury.FATAL)
+    assert fatal.count() >= 8 and not fatal.filter(died_on__isnull=True).exists()
+    assert set(Victim.objects.values_list("referral_status", flat=True)) == set(Victim.Referral.values)
+    # A victim who died days later turned a non-fatal shooting into a homicide, with history.
+    change = ShootingChange.objects.get()
+    assert change.changes["kind"] == ["Non-fatal injury shooting", "Homicide"]
+    assert change.shooting.kind == Shooting.Kind.HOMICIDE
+
+
+def test_lead_investigators_are_the_demo_investigator_and_fictional_colleagues(seeded):
+    leads = Shooting.objects.exclude(lead_investigator=None).values_list("lead_investigator__username", flat=True)
+    assert set(leads) == {"investigator", "det_fenwright", "det_oakhollow", "det_brackwater"}
+    assert set(User.objects.filter(username__startswith="det_").values_list("agency__code", flat=True)) == {"RBPD"}
+    assert Shooting.objects.filter(lead_investigator=None).exists()
+
+
+def test_notes_of_every_kind_are_written_by_every_partner(seeded):
+    assert set(Note.objects.values_list("kind", flat=True)) == set(Note.Kind.values)
+    authors = set(Note.objects.values_list("author__username", flat=True))
+    assert authors >= {"investigator", "atf", "prosecutor", "advocate", "coordinator", "supervisor"}
+    assert set(Note.objects.filter(kind=Note.Kind.VICTIM_SERVICES).values_list("author__username", flat=True)) == {
+        "advocate"
+    }
+    witnesses = Note.objects.filter(kind=Note.Kind.WITNESS)
+    assert witnesses.filter(fields__intimidation_concern=True).count() >= 3
+    assert witnesses.filter(fields__relocation_requested=True).count() >= 2
+    times_to_crime = [n.fields["time_to_crime_days"] for n in Note.objects.filter(kind=Note.Kind.FIREARM)]
+    assert any(days is not None and days <= TRAFFICKING_TIME_TO_CRIME_DAYS for days in times_to_crime)
+    assert any(days is not None and days > TRAFFICKING_TIME_TO_CRIME_DAYS for days in times_to_crime)
+
+
+def test_some_notes_are_restricted_one_revised_and_one_retracted(seeded):
+    restricted = Note.objects.filter(restricted_to_agency=True)
+    assert set(restricted.values_list("author_agency__code", flat=True)) == {"RBPD", "ATF-RB"}
+    revised = Note.objects.get(revision_number=2)
+    first, second = revised.revisions.order_by("number")
+    assert (first.fields["status"], second.fields["status"]) == ("person_of_interest", "charged")
+    assert second.created_at > first.created_at
+    retracted = Note.objects.get(retracted_at__isnull=False)
+    assert retracted.retraction_reason.startswith("Entered on the wrong case")
+
+
+def test_nibin_clusters_of_three_and_four_and_a_serial_link(seeded):
+    clusters: dict[int, list[int]] = {}
+    for pk, cluster in Shooting.objects.exclude(cluster_id=None).values_list("pk", "cluster_id"):
+        clusters.setdefault(cluster, []).append(pk)
+    assert sorted(len(members) for members in clusters.values()) == [2, 3, 4]
+    assert all(cluster == min(members) for cluster, members in clusters.items())
+    hit = NibinLead.objects.get(number=demo.HIT_LEAD)
+    assert hit.status == NibinLead.Status.HIT and hit.turnaround_hours <= 48
+    assert {s.pk for s in linking.shootings_for_lead(hit)} in [set(m) for m in clusters.values()]
+    late = NibinLead.objects.get(number=demo.LATE_LEAD)
+    assert late.status == NibinLead.Status.LEAD and late.turnaround_hours > 48
+    serial_holders = LinkKey.objects.filter(kind=LinkKey.Kind.SERIAL, value=demo.SHARED_SERIAL)
+    pair = set(serial_holders.values_list("shooting_id", flat=True))
+    assert pair in [set(m) for m in clusters.values()]
+
+
+def test_the_timeline_reads_like_ten_weeks_of_work_not_one_seed_run(seeded):
+    now = timezone.now()
+    notes = Note.objects.select_related("shooting")
+    assert all(n.shooting.occurred_from < n.created_at <= now for n in notes)
+    assert notes.filter(created_at__lt=now - timedelta(days=30)).count() > 30
+    for shooting in Shooting.objects.prefetch_related("notes"):
+        assert shooting.last_activity_at >= max(n.created_at for n in shooting.notes.all())
+        assert shooting.created_at < now - timedelta(hours=1)
+
+
+def test_every_person_named_in_the_demo_comes_from_the_invented_name_lists(seeded):
+    names = list(Victim.objects.values_list("name", flat=True))
+    for note in Note.objects.filter(kind__in=[Note.Kind.SUSPECT, Note.Kind.WITNESS]):
+        names.append(note.fields["name"])
+    names += [n.fields["purchaser"] for n in Note.objects.filter(kind=Note.Kind.FIREARM) if n.fields["purchaser"]]
+    assert len(names) > 60
+    for name in names:
+        first, last = name.split(" ", 1)
+        assert first in demo.FIRST_NAMES and last in demo.LAST_NAMES, name
