@@ -85,6 +85,15 @@ def smtp(smtp_server, settings):
     smtp_server.reset()
 
 
+def reset_broker_connections(app) -> None:
+    """Drop pooled broker connections (after the broker URL changed or the broker restarted)."""
+    from kombu import pools
+
+    pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 class Workers:
     """Start, kill and restart real worker processes sending to the loopback SMTP server."""
 
@@ -98,8 +107,9 @@ class Workers:
         self.tmp_path = tmp_path
         self.queue = f"rem-{uuid.uuid4().hex[:8]}"
         self.procs = []
+        self._previous = {key: app.conf[key] for key in ("broker_url", "result_backend", "task_default_queue")}
         app.conf.update(broker_url=redis_url, result_backend=redis_url, task_default_queue=self.queue)
-        app.pool.force_close_all()
+        reset_broker_connections(app)
 
     def start(self):
         proc = start_celery_worker(
@@ -117,6 +127,8 @@ class Workers:
         for proc in self.procs:
             if proc.poll() is None:
                 stop_celery_worker(proc)
+        self.app.conf.update(**self._previous)
+        reset_broker_connections(self.app)
 
     def log(self) -> str:
         path = self.tmp_path / "worker.log"
