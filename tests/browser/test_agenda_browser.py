@@ -1,0 +1,79 @@
+"""A coordinator in a real browser builds the agenda, reorders it with the keyboard-usable
+buttons and by drag and drop, freezes it and downloads the PDF."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from meetings.models import Meeting, PrintedCopy
+from tests.meetings.agenda_helpers import NF, SF, H, case_at, local, meeting_at
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def titles(page) -> list[str]:
+    return [t.strip() for t in page.locator("#agenda-items > li .item-title").all_inner_texts()]
+
+
+def test_a_coordinator_builds_reorders_freezes_and_downloads_the_agenda(login_page, coordinator, investigator):
+    meeting = meeting_at(local(2026, 2, 11, 9, 0))
+    homicide = case_at(investigator, local(2026, 2, 5, 23, 0), kind=H).report_number
+    nonfatal = case_at(investigator, local(2026, 2, 7, 23, 0), kind=NF).report_number
+    shots = case_at(investigator, local(2026, 2, 8, 23, 0), kind=SF).report_number
+    page = login_page(coordinator)
+    page.goto(meeting.get_absolute_url())
+
+    page.get_by_role("button", name="Build the agenda").click()
+    page.wait_for_selector("#agenda-items")
+    assert titles(page) == [homicide, nonfatal, shots]
+    assert "Agenda built: 3 items" in page.locator(".agenda-status").inner_text()
+
+    # Keyboard: focus the "up" button of the last item and press Enter; focus stays on it.
+    page.get_by_role("button", name=f"Move item 3 ({shots}) up").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "expected => [...document.querySelectorAll('#agenda-items > li .item-title')]"
+        ".map(e => e.textContent.trim()).join() === expected",
+        arg=",".join([homicide, shots, nonfatal]),
+    )
+    assert page.evaluate("document.activeElement.id").startswith("up-")
+
+    # Drag and drop: the homicide goes to the bottom (a window tall enough to show the whole
+    # agenda, so that the drag does not scroll under the pointer).
+    page.set_viewport_size({"width": 1280, "height": 2400})
+    first = page.locator("#agenda-items > li").nth(0)
+    last = page.locator("#agenda-items > li").nth(2)
+    with page.expect_response(lambda r: "/agenda/reorder/" in r.url) as reordered:
+        first.drag_to(last, target_position={"x": 20, "y": int(last.bounding_box()["height"]) - 5})
+    assert reordered.value.status == 200
+    page.wait_for_function(
+        "expected => [...document.querySelectorAll('#agenda-items > li .item-title')]"
+        ".map(e => e.textContent.trim()).join() === expected",
+        arg=",".join([shots, nonfatal, homicide]),
+    )
+    meeting.refresh_from_db()
+    stored = [str(i) for i in meeting.items.select_related("shooting").order_by("position")]
+    assert stored == [shots, nonfatal, homicide]
+
+    page.get_by_role("button", name="Freeze the agenda").click()
+    page.wait_for_selector(".frozen-notice")
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.FROZEN
+    assert titles(page) == [shots, nonfatal, homicide]
+    assert page.get_by_role("button", name="Move item 1", exact=False).count() == 0
+
+    pdf_url = reverse("meetings:agenda_pdf", args=[meeting.pk])
+    page.goto(meeting.get_absolute_url())
+    page.locator(".print-menu summary").click()
+    link = page.locator(f"a[href^='{pdf_url}']").first
+    with page.expect_download() as download_info:
+        link.click()
+    download = download_info.value
+    assert re.search(r"\.pdf$", download.suggested_filename)
+    with open(download.path(), "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
+    copy = PrintedCopy.objects.get(meeting=meeting)
+    assert (copy.printed_by, copy.document) == (coordinator, PrintedCopy.Document.AGENDA)
