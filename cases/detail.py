@@ -57,15 +57,20 @@ def _long_fields(kind: str) -> set[str]:
     return {name for name, f in form.base_fields.items() if isinstance(f.widget, forms.Textarea)}
 
 
-def note_values(kind: str, fields: dict, victim_names: dict[int, str] | None = None) -> list[NoteValue]:
+def note_values(
+    kind: str, fields: dict, victim_names: dict[int, str] | None = None, *, hide_false: bool = False
+) -> list[NoteValue]:
     """A note's (already redacted) values as label/value pairs, in the order of the kind's form.
-    Empty values are left out; yes/no values are kept, since "no" is information too."""
+    Empty values are left out, and with `hide_false` so are unticked boxes (the timeline shows the
+    flags that are set; a revision difference must still show a flag being cleared)."""
     labels = field_labels(kind) if kind in NOTE_FORMS else {}
     long = _long_fields(kind)
     ordered = [name for name in labels if name in fields] + sorted(name for name in fields if name not in labels)
     values = []
     for name in ordered:
         raw = fields[name]
+        if hide_false and raw is False:
+            continue
         if name == "victim" and kind == Note.Kind.VICTIM_SERVICES:
             shown = (victim_names or {}).get(raw, "") if raw else ""
         elif kind in NOTE_FORMS:
@@ -81,7 +86,7 @@ def note_values(kind: str, fields: dict, victim_names: dict[int, str] | None = N
 def note_view(note: Note, user: User, victim_names: dict[int, str] | None = None) -> NoteView:
     return NoteView(
         note=note,
-        values=note_values(note.kind, access.visible_fields(note, user), victim_names),
+        values=note_values(note.kind, access.visible_fields(note, user), victim_names, hide_false=True),
         redacted=access.is_redacted_for(note, user),
         can_edit=access.can_edit_note(user, note),
     )

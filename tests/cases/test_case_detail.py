@@ -104,6 +104,7 @@ def test_advocate_sees_no_suspect_no_witness_identity_and_no_purchaser_or_dealer
 def test_advocate_sees_the_witness_safety_flags_and_victim_services(client_for, advocate, case):
     html = page(client_for, advocate, case)
     assert "Intimidation or safety concern" in html
+    assert "Relocation or protection requested" not in html  # an unticked box is left out
     assert 'data-indicator="intimidation"' in html
     assert SAFETY_PLAN in html
     assert "Northgate Family Services" in html
