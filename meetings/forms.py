@@ -94,7 +94,10 @@ class MeetingForm(forms.Form):
         queryset=people(),
         required=False,
         label="Invited people",
-        help_text="They get the meeting in their calendar feed (so does everyone in an invited agency).",
+        help_text=(
+            "Hold Ctrl (Cmd on a Mac) to choose several. They get the meeting in their calendar feed, "
+            "as does everyone in an invited agency."
+        ),
     )
 
     def __init__(self, *args, meeting: Meeting | None = None, now=None, **kwargs):
