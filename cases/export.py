@@ -4,15 +4,16 @@ for those who may search suspects (and only from suspect notes they may see), ne
 from __future__ import annotations
 
 import csv
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from . import access, search
 from .models import Note, Shooting, Victim
 
-# Rows fetched per database round trip while streaming; related rows are fetched per chunk.
+# Cases read per database round trip while streaming; their victims and suspects are read per chunk.
 CHUNK_SIZE = 1000
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -50,67 +51,133 @@ def filename() -> str:
     return f"shootings-{timezone.localdate().isoformat()}.csv"
 
 
-def _local(value) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+def _local(value, zone) -> str:
+    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def _victims(shooting: Shooting) -> str:
-    return "; ".join(f"{victim.name} ({victim.age_display})" for victim in shooting.victims.all())
+def _age(age: int | None, is_juvenile: bool) -> str:
+    # The same words as Victim.age_display, without building a model object per victim.
+    if is_juvenile:
+        return "juvenile"
+    return str(age) if age is not None else "unknown"
 
 
-def _flags(shooting: Shooting) -> str:
-    return "; ".join(label.lower() for field, label in search.FLAGS.values() if getattr(shooting, field))
+def _chunks(values: Iterable[dict], size: int) -> Iterator[list[dict]]:
+    chunk: list[dict] = []
+    for value in values:
+        chunk.append(value)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
-def _suspects(shooting: Shooting, user) -> str:
-    names = []
-    for note in shooting.export_suspects:
+def _victims_by_case(ids: list[int]) -> dict[int, str]:
+    found: dict[int, list[str]] = defaultdict(list)
+    victims = Victim.objects.filter(shooting_id__in=ids).order_by("id")
+    for shooting_id, name, age, is_juvenile in victims.values_list("shooting_id", "name", "age", "is_juvenile"):
+        found[shooting_id].append(f"{name} ({_age(age, is_juvenile)})")
+    return {shooting_id: "; ".join(names) for shooting_id, names in found.items()}
+
+
+def _suspects_by_case(user, ids: list[int]) -> dict[int, str]:
+    """Names from the live suspect notes `user` may see, through the same field rule as the
+    case page (access.visible_fields)."""
+    found: dict[int, list[str]] = defaultdict(list)
+    notes = (
+        Note.objects.visible_to(user)
+        .filter(shooting_id__in=ids, kind=Note.Kind.SUSPECT, retracted_at__isnull=True)
+        .only("shooting_id", "kind", "author_agency_id", "fields")
+        .order_by("created_at", "id")
+    )
+    for note in notes:
         name = access.visible_fields(note, user).get("name")
-        if name and name not in names:
-            names.append(name)
-    return "; ".join(names)
+        if name and name not in found[note.shooting_id]:
+            found[note.shooting_id].append(name)
+    return {shooting_id: "; ".join(names) for shooting_id, names in found.items()}
 
 
-def export_queryset(user, shootings: QuerySet[Shooting]) -> QuerySet[Shooting]:
-    """`shootings` (already limited to what `user` may see) with what the export shows."""
-    related = [Prefetch("victims", queryset=Victim.objects.order_by("id"))]
-    if access.can_search_suspects(user):
-        suspects = (
-            Note.objects.visible_to(user)
-            .filter(kind=Note.Kind.SUSPECT, retracted_at__isnull=True)
-            .order_by("created_at", "id")
-        )
-        related.append(Prefetch("notes", queryset=suspects, to_attr="export_suspects"))
-    return shootings.select_related("lead_investigator").prefetch_related(*related)
+# Plain values rather than model objects: building an object per row would make a large export
+# several times slower.
+VALUES = [
+    "id",
+    "report_number",
+    "occurred_from",
+    "reported_at",
+    "kind",
+    "status",
+    "cleared_on",
+    "counting",
+    "address",
+    "division",
+    "beat",
+    "lead_investigator__first_name",
+    "lead_investigator__last_name",
+    "lead_investigator__username",
+    *(field for field, _label in search.FLAGS.values()),
+    "referred_to",
+    "charges_filed",
+    "custody_status",
+    "disposition",
+    "last_activity_at",
+]
+LABELS = {
+    "kind": dict(Shooting.Kind.choices),
+    "status": dict(Shooting.Status.choices),
+    "counting": dict(Shooting.Counting.choices),
+    "referred_to": dict(Shooting.Referral.choices),
+    "custody_status": dict(Shooting.Custody.choices),
+    "disposition": dict(Shooting.Disposition.choices),
+}
+
+
+def _label(row: dict, name: str) -> str:
+    value = row[name]
+    return LABELS[name].get(value, value) if value else ""
+
+
+def _lead(row: dict) -> str:
+    if not row["lead_investigator__username"]:
+        return ""
+    full = f"{row['lead_investigator__first_name']} {row['lead_investigator__last_name']}".strip()
+    return full or row["lead_investigator__username"]
 
 
 def rows(user, shootings: QuerySet[Shooting]) -> Iterator[list[str]]:
+    """The header, then one row per case of `shootings` (already limited to what `user` may see),
+    in its order. Related rows are read per chunk of cases: a fixed number of queries per chunk."""
     with_suspects = access.can_search_suspects(user)
+    zone = timezone.get_current_timezone()
     yield COLUMNS + ([SUSPECT_COLUMN] if with_suspects else [])
-    for s in export_queryset(user, shootings).iterator(chunk_size=CHUNK_SIZE):
-        row = [
-            s.report_number,
-            _local(s.occurred_from),
-            _local(s.reported_at),
-            s.get_kind_display(),
-            s.get_status_display(),
-            s.cleared_on.isoformat() if s.cleared_on else "",
-            s.get_counting_display(),
-            s.address,
-            s.division,
-            s.beat,
-            _victims(s),
-            str(s.lead_investigator) if s.lead_investigator else "",
-            _flags(s),
-            s.get_referred_to_display() if s.referred_to else "",
-            s.charges_filed,
-            s.get_custody_status_display() if s.custody_status else "",
-            s.get_disposition_display() if s.disposition else "",
-            _local(s.last_activity_at),
-        ]
-        if with_suspects:
-            row.append(_suspects(s, user))
-        yield [safe_cell(cell) for cell in row]
+    for chunk in _chunks(shootings.values(*VALUES).iterator(chunk_size=CHUNK_SIZE), CHUNK_SIZE):
+        ids = [row["id"] for row in chunk]
+        victims = _victims_by_case(ids)
+        suspects = _suspects_by_case(user, ids) if with_suspects else {}
+        for s in chunk:
+            row = [
+                s["report_number"],
+                _local(s["occurred_from"], zone),
+                _local(s["reported_at"], zone),
+                _label(s, "kind"),
+                _label(s, "status"),
+                s["cleared_on"].isoformat() if s["cleared_on"] else "",
+                _label(s, "counting"),
+                s["address"],
+                s["division"],
+                s["beat"],
+                victims.get(s["id"], ""),
+                _lead(s),
+                "; ".join(label.lower() for field, label in search.FLAGS.values() if s[field]),
+                _label(s, "referred_to"),
+                s["charges_filed"],
+                _label(s, "custody_status"),
+                _label(s, "disposition"),
+                _local(s["last_activity_at"], zone),
+            ]
+            if with_suspects:
+                row.append(suspects.get(s["id"], ""))
+            yield [safe_cell(cell) for cell in row]
 
 
 class _Echo:

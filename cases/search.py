@@ -21,6 +21,8 @@ from .models import Note, Shooting, Victim
 FALLBACK_MEETING_DAYS = 7
 # Several words narrow the search (each must match); more than this many are ignored.
 MAX_TERMS = 6
+# pg_trgm indexes three-letter pieces: a shorter term cannot use the search indexes.
+TRIGRAM_MIN_LENGTH = 3
 
 FLAGS: dict[str, tuple[str, str]] = {
     # query value: (Shooting field, label)
@@ -131,13 +133,21 @@ def search_terms(text: str) -> list[str]:
 def matching_text(user, term: str) -> Q:
     """Cases whose report number, address or victim names contain `term`, or — for those who may
     search suspects — with a live suspect note they may see whose names contain it."""
-    condition = Q(search_text__icontains=term)
-    if access.can_search_suspects(user):
-        suspects = Note.objects.visible_to(user).filter(
-            kind=Note.Kind.SUSPECT, retracted_at__isnull=True, search_text__icontains=term
-        )
-        condition |= Q(pk__in=suspects.values("shooting_id"))
-    return condition
+    in_case = Q(search_text__icontains=term)
+    if not access.can_search_suspects(user):
+        return in_case
+    suspects = (
+        Note.objects.visible_to(user)
+        .filter(kind=Note.Kind.SUSPECT, retracted_at__isnull=True, search_text__icontains=term)
+        .order_by()
+        .values("shooting_id")
+    )
+    if len(term) < TRIGRAM_MIN_LENGTH:
+        # No index helps a term this short; walking the cases in list order stops at a page.
+        return in_case | Q(pk__in=suspects)
+    # A UNION of ids lets PostgreSQL use the trigram index of each table; an OR across the two
+    # tables makes it test every case (measured: several times slower at 100,000 cases).
+    return Q(pk__in=Shooting.objects.filter(in_case).order_by().values("pk").union(suspects))
 
 
 def order_by(sort: str) -> list[str]:

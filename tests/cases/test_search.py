@@ -78,6 +78,14 @@ def test_investigator_finds_a_case_by_suspect_name_or_alias(client_for, investig
     assert listed(client, q="crowbar") == [wanted.report_number]
 
 
+def test_a_search_of_one_or_two_letters_also_looks_at_suspect_names(client_for, investigator):
+    wanted = make_shooting(report_number="RB25000001", address="1 Main St", victims=[{"name": "Ann Poe"}])
+    make_shooting(report_number="RB25000002", address="2 Main St", victims=[{"name": "Ann Poe"}])
+    suspect(wanted, investigator, "Qx Zed")
+
+    assert listed(client_for(investigator), q="qx") == [wanted.report_number]
+
+
 @pytest.mark.parametrize("persona", ["atf_agent", "prosecutor", "coordinator", "supervisor"])
 def test_other_law_enforcement_roles_also_find_cases_by_suspect_name(request, client_for, investigator, persona):
     wanted = make_shooting()
