@@ -63,8 +63,9 @@ def backoff(attempt: int) -> timedelta:
     return timedelta(seconds=base / 2 + random.uniform(0, ceiling))  # noqa: S311 - jitter, not security
 
 
-def build_email(reminder: Reminder, connection=None) -> EmailMultiAlternatives | None:
-    content = compose(reminder)
+def build_email(reminder: Reminder, connection=None, cache: dict | None = None) -> EmailMultiAlternatives | None:
+    cache = cache if cache is not None else {}
+    content = compose(reminder, cache=cache)
     if content is None:
         return None
     context = {
@@ -88,7 +89,10 @@ def build_email(reminder: Reminder, connection=None) -> EmailMultiAlternatives |
     if content.attach_ics_for is not None:
         from .ics import meeting_ics
 
-        email.attach("shoot-review.ics", meeting_ics(content.attach_ics_for), "text/calendar; method=PUBLISH")
+        key = ("ics", content.attach_ics_for.pk)
+        if key not in cache:
+            cache[key] = meeting_ics(content.attach_ics_for)
+        email.attach("shoot-review.ics", cache[key], "text/calendar; method=PUBLISH")
     return email
 
 
@@ -101,15 +105,16 @@ def send_claimed(ids: list[int]) -> dict[str, int]:
         connection.open()
     except (smtplib.SMTPException, OSError):
         _reset_connection(connection)
+    cache: dict = {}
     try:
         for pk in ids:
-            counts[_send_one(pk, connection)] += 1
+            counts[_send_one(pk, connection, cache)] += 1
     finally:
         _reset_connection(connection)
     return counts
 
 
-def _send_one(pk: int, connection) -> str:
+def _send_one(pk: int, connection, cache: dict) -> str:
     with transaction.atomic():
         # SKIP LOCKED: if another worker holds this row it is sending it; leave it alone.
         reminder = (
@@ -120,7 +125,7 @@ def _send_one(pk: int, connection) -> str:
         )
         if reminder is None:
             return "not_ours"
-        email = build_email(reminder, connection)
+        email = build_email(reminder, connection, cache)
         if email is None:
             reminder.state = Reminder.State.SKIPPED
             reminder.save(update_fields=["state"])

@@ -304,7 +304,11 @@ def _item_line(item: ActionItem) -> tuple[str, str]:
     return (f"Due {item.due_on:%a %d %b}{case}: action item #{item.pk}", link)
 
 
-def compose(reminder: Reminder, now: datetime | None = None) -> Message | None:
+def _is_invited(meeting: Meeting, user: User) -> bool:
+    return meeting.chair_id == user.pk or meeting.attendees.filter(pk=user.pk).exists()
+
+
+def compose(reminder: Reminder, now: datetime | None = None, cache: dict | None = None) -> Message | None:
     """The message for a reminder, or None if it no longer applies (the meeting was cancelled
     or moved, the item is done, the person lost access…). Checked again at sending time."""
     now = now or timezone.now()
@@ -313,7 +317,12 @@ def compose(reminder: Reminder, now: datetime | None = None) -> Message | None:
         return None
     kind = reminder.kind
     if reminder.object_type == "meeting":
-        meeting = Meeting.objects.filter(pk=reminder.object_id).first()
+        # A batch of reminders mostly concerns one meeting: look it up once per batch.
+        cache = cache if cache is not None else {}
+        key = ("meeting", reminder.object_id)
+        if key not in cache:
+            cache[key] = Meeting.objects.filter(pk=reminder.object_id).first()
+        meeting = cache[key]
         if meeting is None:
             return None
         if kind == Reminder.Kind.MEETING_CHANGED:
@@ -333,7 +342,7 @@ def compose(reminder: Reminder, now: datetime | None = None) -> Message | None:
         if kind == Reminder.Kind.MEETING:
             if not reminder.occurrence.endswith("@" + _stamp(meeting.starts_at)):
                 return None  # the meeting moved; the reminders of its new time replace this one
-            if user.pk not in _meeting_people(meeting):
+            if not _is_invited(meeting, user):
                 return None
             items = _open_items_due_by(user, timezone.localdate(meeting.starts_at))
             lines = [("Agenda", _link("meetings:detail", meeting.pk))]

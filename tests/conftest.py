@@ -205,8 +205,11 @@ def database_url_for_worker() -> str:
     return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
-def start_celery_worker(queue: str, redis_url: str, db_url: str, log: Path, **extra_env: str) -> subprocess.Popen:
-    """Start a real `celery worker` process (solo pool) on `queue` and wait until it answers."""
+def start_celery_worker(
+    queue: str, redis_url: str, db_url: str, log: Path, *, concurrency: int = 1, **extra_env: str
+) -> subprocess.Popen:
+    """Start a real `celery worker` process on `queue` (one process, or a prefork pool of
+    `concurrency`) and wait until it answers."""
     from shootreview.celery import app
 
     env = {
@@ -226,8 +229,7 @@ def start_celery_worker(queue: str, redis_url: str, db_url: str, log: Path, **ex
                 "-A",
                 "shootreview",
                 "worker",
-                "--pool",
-                "solo",
+                *(["--pool", "solo"] if concurrency == 1 else ["--pool", "prefork", "--concurrency", str(concurrency)]),
                 "-Q",
                 queue,
                 "-n",

@@ -112,13 +112,17 @@ class Workers:
         reset_broker_connections(app)
 
     def start(self):
+        return self.start_with()
+
+    def start_with(self, concurrency: int = 1, **env: str):
         proc = start_celery_worker(
             self.queue,
             self.redis_url,
             self.db_url,
             self.tmp_path / "worker.log",
+            concurrency=concurrency,
             EMAIL_URL=f"smtp://127.0.0.1:{self.smtp_port}",
-            **FAST_REMINDERS,
+            **{**FAST_REMINDERS, **env},
         )
         self.procs.append(proc)
         return proc

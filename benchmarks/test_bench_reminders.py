@@ -1,0 +1,81 @@
+"""10,000 due reminders through a real worker to a loopback SMTP server: how long, none doubled,
+none lost. A report (printed), not a timing assertion; the correctness checks do assert."""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.hashers import make_password
+from django.utils import timezone
+
+from accounts.models import Agency, User
+from meetings import reminder_delivery, reminders
+from meetings.models import Meeting, Reminder
+from meetings.tasks import sweep_reminders
+from tests.conftest import redis_url  # noqa: F401 - fixture
+from tests.reminders.conftest import Workers, smtp, smtp_server, wait_until  # noqa: F401 - fixtures
+
+REMINDERS = int(os.environ.get("BENCH_REMINDERS", "10000"))
+TARGET_SECONDS = 60
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _people(n: int) -> list[User]:
+    agency, _ = Agency.objects.get_or_create(code="RBPD", defaults={"name": "Riverbend PD", "kind": "police"})
+    password = make_password(None)
+    User.objects.bulk_create(
+        User(
+            username=f"bench{i:05d}",
+            email=f"bench{i:05d}@example.invalid",
+            agency=agency,
+            role="investigator",
+            password=password,
+        )
+        for i in range(n)
+    )
+    return list(User.objects.filter(username__startswith="bench"))
+
+
+def test_ten_thousand_reminders_through_a_real_worker(django_db_blocker, redis_url, smtp, tmp_path, settings):  # noqa: F811
+    from tests.conftest import database_url_for_worker
+
+    settings.REMINDER_LEASE_SECONDS = 300
+    attendees = _people(REMINDERS // 2)
+    starts = timezone.now() + timedelta(hours=1)
+    meeting = Meeting.objects.create(
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=1),
+        place="Room 214",
+        cutoff_at=starts - timedelta(hours=1),
+        local_date=timezone.localdate(starts),
+    )
+    meeting.attendees.set(attendees)
+    created = reminders.plan_due()
+    assert created == REMINDERS
+
+    pool = Workers(redis_url, database_url_for_worker(), smtp.port, tmp_path)
+    try:
+        pool.start_with(concurrency=2, REMINDER_LEASE_SECONDS="300")
+        started = time.monotonic()
+        sweep_reminders()
+        done = wait_until(lambda: len(smtp.message_ids()) >= REMINDERS, timeout=300, interval=0.5, on_tick=lambda: None)
+        elapsed = time.monotonic() - started
+    finally:
+        pool.stop_all()
+    received = smtp.message_ids()
+    expected = {reminder_delivery.message_id(r) for r in Reminder.objects.all()}
+    doubled = len(received) - len(set(received))
+    lost = len(expected - set(received))
+    rate = len(set(received)) / elapsed if elapsed else 0
+    print(
+        f"\n[bench] reminders: {REMINDERS} due, {len(set(received))} delivered, {doubled} doubled, {lost} lost, "
+        f"{elapsed:.1f} s ({rate:.0f}/s) through a real worker (2 processes) to loopback SMTP; "
+        f"target under {TARGET_SECONDS} s: {'met' if elapsed < TARGET_SECONDS else 'NOT met'}"
+    )
+    assert done, pool.log()[-3000:]
+    assert doubled == 0
+    assert lost == 0
