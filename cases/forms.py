@@ -253,14 +253,24 @@ class ShootingForm(forms.ModelForm):
             raise forms.ValidationError(f"{what} cannot be in the future.", code="future")
         return value
 
+    def _same_minute_as_saved(self, name: str, value):
+        """The input shows minutes only: an unchanged minute keeps the saved seconds, so that an
+        edit of another field neither rewrites this one nor records a change to it."""
+        saved = getattr(self.instance, name) if self.instance.pk else None
+        if value and saved and value == saved.replace(second=0, microsecond=0):
+            return saved
+        return value
+
     def clean_occurred_from(self):
-        return self._not_in_future("occurred_from", "The shooting")
+        return self._same_minute_as_saved("occurred_from", self._not_in_future("occurred_from", "The shooting"))
 
     def clean_occurred_to(self):
-        return self._not_in_future("occurred_to", "The end of the time range")
+        return self._same_minute_as_saved(
+            "occurred_to", self._not_in_future("occurred_to", "The end of the time range")
+        )
 
     def clean_reported_at(self):
-        return self._not_in_future("reported_at", "The report")
+        return self._same_minute_as_saved("reported_at", self._not_in_future("reported_at", "The report"))
 
     def _coordinate(self, name: str) -> Decimal | None:
         value = self.cleaned_data.get(name)
@@ -333,6 +343,8 @@ class ShootingForm(forms.ModelForm):
             theirs, mine = getattr(current, name), self.cleaned_data[name]
             if name == "lead_investigator":
                 theirs, mine = current.lead_investigator_id, mine.pk if mine else None
+            elif isinstance(theirs, dt.datetime) and isinstance(mine, dt.datetime):
+                theirs, mine = theirs.replace(second=0, microsecond=0), mine.replace(second=0, microsecond=0)
             if theirs != mine:
                 self.theirs[name] = describe(current, name)
         theirs_partners = list(current.partner_agencies.order_by("name"))

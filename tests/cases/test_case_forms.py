@@ -308,7 +308,9 @@ def test_edit_form_shows_the_saved_values_in_local_time_and_the_version(client_f
 
 
 def test_investigator_edits_a_case_and_the_change_is_recorded(client_for, investigator):
-    shooting = make_shooting(address="4100 Prospect Ave")
+    # Stored with seconds, as imports and the service allow; the form shows minutes only.
+    occurred = timezone.now().replace(second=42, microsecond=123456) - dt.timedelta(days=2)
+    shooting = make_shooting(address="4100 Prospect Ave", occurred_from=occurred)
 
     response = client_for(investigator).post(
         f"/cases/{shooting.pk}/edit/", edit_data(shooting, address="4102 Prospect Ave", status="cleared_exceptional")
@@ -323,6 +325,9 @@ def test_investigator_edits_a_case_and_the_change_is_recorded(client_for, invest
     change = ShootingChange.objects.get(shooting=shooting)
     assert change.changed_by == investigator
     assert change.changes["address"] == ["4100 Prospect Ave", "4102 Prospect Ave"]
+    # Fields left as they were are neither rewritten nor reported as changed.
+    assert set(change.changes) == {"address", "status", "cleared_on"}
+    assert shooting.occurred_from == occurred
 
 
 def test_prosecutor_may_edit_the_prosecution_fields(client_for, prosecutor):
@@ -353,6 +358,7 @@ def test_a_second_save_from_an_older_form_never_silently_overwrites_the_first(cl
     assert "Saved meanwhile by someone else: <strong>4120 Prospect Ave</strong>" in html
     assert "Saved meanwhile by someone else: <strong>Metro</strong>" in html
     assert "Saved meanwhile by someone else: <strong>First account.</strong>" in html
+    assert html.count("Saved meanwhile by someone else") == 3  # nothing else differs
     # …while what this person typed is kept in the form.
     assert 'value="4100 Prospect Avenue"' in html
     assert "Second account from the investigator." in html
