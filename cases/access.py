@@ -5,7 +5,7 @@ export, PDF and htmx fragment asks here; nothing else decides visibility.
   or supervisor in a police, federal or prosecutor agency): every suspect, firearm-trace, witness
   (identity included) and general note; victim-services notes of their own agency only.
 - Victim advocates: victim-services notes; witness notes reduced to the safety fields; firearm
-  traces without purchaser, dealer or free text; general notes written by advocacy agencies;
+  traces without serial number, purchaser, dealer or free text; general notes written by advocacy agencies;
   never a suspect note.
 - A note restricted to its agency: only members of the author's agency, whatever their role.
 The README's "Who sees what" table is the same matrix.
@@ -41,7 +41,6 @@ ADVOCATE_FIELDS = {
         "make",
         "model",
         "caliber",
-        "serial_number",
         "casings_recovered",
         "projectiles_recovered",
         "nibin_leads",
@@ -187,13 +186,21 @@ def refuse(user, object_type: str, object_id, request=None):
     request = request if request is not None else audit.current_request.get()
     logger.warning(
         "refused access: user=%s object=%s:%s path=%s",
-        getattr(user, "pk", None), object_type, object_id, getattr(request, "path", ""),
+        getattr(user, "pk", None),
+        object_type,
+        object_id,
+        getattr(request, "path", ""),
     )
     if request is not None:
         request.audit_refused = (object_type, str(object_id))
     else:
-        audit.record("access.refused", actor=user if getattr(user, "is_authenticated", False) else None,
-                     object_type=object_type, object_id=object_id, outcome="refused")
+        audit.record(
+            "access.refused",
+            actor=user if getattr(user, "is_authenticated", False) else None,
+            object_type=object_type,
+            object_id=object_id,
+            outcome="refused",
+        )
     raise Http404(f"No {object_type} matches the given query.")
 
 

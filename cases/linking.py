@@ -13,10 +13,13 @@ from .models import LinkKey, ManualLink, NibinLead, Note, Shooting
 
 
 def refresh_link_keys(note: Note) -> set[int]:
-    """Rebuild the keys a firearm-trace note contributes; returns the shootings to relink."""
+    """Rebuild the keys a firearm-trace note contributes; returns the shootings to relink.
+    Only live, unrestricted traces contribute."""
     before = set(LinkKey.objects.filter(note=note).values_list("shooting_id", flat=True))
     LinkKey.objects.filter(note=note).delete()
-    if note.kind == Note.Kind.FIREARM and not note.is_retracted:
+    # A trace restricted to its agency links nothing: links are shown across the partnership (on
+    # case pages, agendas and printed packets), so a restricted lead or serial would leak there.
+    if note.kind == Note.Kind.FIREARM and not note.is_retracted and not note.restricted_to_agency:
         serial = note.fields.get("serial_number") or ""
         keys = (
             [LinkKey(shooting_id=note.shooting_id, note=note, kind=LinkKey.Kind.SERIAL, value=serial)] if serial else []

@@ -39,6 +39,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "sort_links": search.sort_links(query),
         "updated": query.updated_cutoff(),
         "can_create": access.can_create_shooting(request.user),
+        "can_import": access.can_import(request.user),
         "can_search_suspects": access.can_search_suspects(request.user),
     }
     # A history restore (back button with an empty htmx cache) needs the whole page.

@@ -75,3 +75,12 @@ def test_a_hit_is_shown_on_every_case_it_joins(atf_agent):
     for case in (a, b):
         case.refresh_from_db()
         assert linking.linked_cases(case)[0].reasons == ["NIBIN hit L-7"]
+
+
+def test_a_trace_restricted_to_its_agency_links_nothing(atf_agent):
+    a, b = make_shooting(), make_shooting()
+    firearm(a, atf_agent, nibin_leads=["L-55"])
+    services.add_note(
+        b, atf_agent, Note.Kind.FIREARM, {"nibin_leads": ["L-55"], "serial_number": "QX1"}, restricted=True
+    )
+    assert set(Shooting.objects.filter(pk__in=[a.pk, b.pk]).values_list("cluster_id", flat=True)) == {None}
