@@ -17,7 +17,7 @@ import json
 import random
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
@@ -26,42 +26,21 @@ from django.utils import timezone
 
 from accounts.models import Agency, User
 
-from .models import Division, LinkKey, ManualLink, NibinLead, Note, NoteRevision, Shooting, ShootingChange, Victim
+from .bulk_cases import (
+    BULK_PREFIX,
+    FIRST_NAMES,
+    HEAVY_REPORT_NUMBER,
+    LEAD_PREFIX,
+    NIBIN_SHARE,
+    SURNAME_HEADS,
+    SURNAME_TAILS,
+    CaseGenerator,
+    CasePlan,
+)
+from .models import LinkKey, ManualLink, NibinLead, Note, NoteRevision, Shooting, ShootingChange, Victim
 
-BULK_PREFIX = "BK"
-LEAD_PREFIX = "BK-NL-"
 AGENCY_PREFIX = "bk-"
 USER_PREFIX = "bk_"
-# The case-detail benchmark needs one case with many notes; it carries this report number.
-HEAVY_REPORT_NUMBER = f"{BULK_PREFIX}-DETAIL-HEAVY"
-# Share of firearm notes citing a NIBIN lead that other bulk cases cite too.
-NIBIN_SHARE = 0.01
-
-# fmt: off
-FIRST_NAMES = [
-    "Avery", "Blake", "Carmen", "Dario", "Elena", "Faris", "Gemma", "Hollis", "Imani", "Jalen", "Keira", "Lorne",
-    "Mireya", "Nico", "Odessa", "Pax", "Quinn", "Rosalind", "Soren", "Tamsin", "Ulla", "Vesper", "Wynn", "Yara",
-    "Zeke", "Anouk", "Bram", "Cosima", "Dov", "Esme", "Fable", "Gideon", "Harlow", "Ines", "Jory", "Kit",
-]
-# Invented surnames are made from these halves: over 900 of them, so a name fragment is selective
-# the way real names are.
-SURNAME_HEADS = [
-    "Ash", "Brin", "Cal", "Dorn", "Ell", "Fen", "Gar", "Hal", "Isk", "Jor", "Kel", "Lom", "Mar", "Norr", "Orl",
-    "Pell", "Quen", "Ros", "Sal", "Tam", "Ull", "Vor", "Wen", "Yar", "Zel", "Brac", "Cind", "Dun", "Fal", "Gil",
-    "Hask", "Ivo", "Jun", "Kett", "Lark", "Marr",
-]
-SURNAME_TAILS = [
-    "brook", "by", "cott", "dale", "ford", "gate", "hollow", "hurst", "mere", "moor", "quist", "ridge", "stead",
-    "thorne", "vale", "wick", "wright", "worth", "lyn", "marsh", "holm", "field", "shaw", "ney", "ock", "ander",
-]
-STREET_NAMES = [
-    "Tamarack", "Larkspur", "Cinder Mill", "Old Ferry", "Bellwether", "Quarry Hollow", "Kestrel", "Harbor Light",
-    "Copperleaf", "Saltbox", "Ninebark", "Foxglove", "Juniper Bend", "Millrace", "Stonecrop", "Wherry", "Ropewalk",
-    "Heron Marsh", "Tinker", "Lantern Hill", "Bramble", "Osprey", "Chandler", "Wicklow Fen",
-]
-STREET_KINDS = ["Ave", "St", "Rd", "Dr", "Ln", "Blvd", "Ct", "Ter"]
-# fmt: on
-DIVISIONS = [d for d in Division.values if d != Division.OTHER]
 
 BULK_AGENCIES = [
     ("bk-police", "Bulk Data Police Department", Agency.Kind.POLICE),
@@ -76,14 +55,6 @@ BULK_PEOPLE = [
     ("bk_agent", "bk-federal", User.Role.FEDERAL_AGENT, 4),
     ("bk_prosecutor", "bk-prosecutor", User.Role.PROSECUTOR, 3),
     ("bk_advocate", "bk-advocacy", User.Role.VICTIM_ADVOCATE, 4),
-]
-# Which kinds of note a case gets, and how often.
-NOTE_KINDS = [
-    (Note.Kind.GENERAL, 35),
-    (Note.Kind.SUSPECT, 15),
-    (Note.Kind.FIREARM, 20),
-    (Note.Kind.WITNESS, 15),
-    (Note.Kind.VICTIM_SERVICES, 15),
 ]
 
 
@@ -151,8 +122,9 @@ def bulk_people() -> dict[str, list[User]]:
 
 
 class _Table:
-    """Rows for one model's table as plain values (no model instances: building millions of them
-    costs more than the insert). A column a row does not give gets the field's default."""
+    """Rows for one model's table as plain values; a column a row does not give gets the field's
+    default. On PostgreSQL they go in with COPY, without model instances (building millions of
+    them costs more than the insert); elsewhere (SQLite, in tests) through bulk_create."""
 
     def __init__(self, model):
         self.model = model
@@ -209,202 +181,6 @@ class _Table:
                 copy.write_row(values)
 
 
-@dataclass
-class _Plan:
-    """One case before it is written: its row, its victims, and its notes as (kind, author,
-    fields, time, restricted); a victim-services note names its victim by position until the
-    victims have ids."""
-
-    shooting: dict
-    victims: list[dict] = field(default_factory=list)
-    notes: list[tuple[str, User, dict, datetime, bool]] = field(default_factory=list)
-
-
-class _Generator:
-    def __init__(
-        self, rng: random.Random, people: dict[str, list[User]], now: datetime, years: int, nibin_share: float
-    ):
-        self.rng = rng
-        self.nibin_share = nibin_share
-        self.people = people
-        self.everyone = [u for users in people.values() for u in users]
-        self.gun_people = people[User.Role.FEDERAL_AGENT] + people[User.Role.INVESTIGATOR][:2]
-        self.now = now
-        self.start = now - timedelta(days=365 * years)
-        self.note_kinds = [kind for kind, weight in NOTE_KINDS for _ in range(weight)]
-        self.lead_number = ""  # the lead being shared, and by how many more notes
-        self.lead_left = 0
-        self.leads_made = NibinLead.objects.filter(number__startswith=LEAD_PREFIX).count()
-
-    def name(self) -> str:
-        rng = self.rng
-        return f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAME_HEADS)}{rng.choice(SURNAME_TAILS)}"
-
-    def case(self, seq: int, occurred: datetime, notes: int, report_number: str = "") -> _Plan:
-        rng = self.rng
-        roll = rng.random()
-        kind = (
-            Shooting.Kind.HOMICIDE
-            if roll < 0.15
-            else Shooting.Kind.SHOTS_FIRED
-            if roll < 0.45
-            else Shooting.Kind.NONFATAL
-        )
-        age_days = (self.now - occurred).days
-        cleared_share = {Shooting.Kind.HOMICIDE: 0.6, Shooting.Kind.NONFATAL: 0.3, Shooting.Kind.SHOTS_FIRED: 0.1}
-        status = Shooting.Status.OPEN
-        cleared_on = None
-        if rng.random() < cleared_share[kind] * min(1.0, age_days / 120 + 0.2):
-            status = Shooting.Status.CLEARED_ARREST if rng.random() < 0.8 else Shooting.Status.CLEARED_EXCEPTIONAL
-            cleared_on = min(self.now, occurred + timedelta(days=rng.uniform(1, 200))).date()
-        elif age_days > 180 and rng.random() < 0.35:
-            status = Shooting.Status.INACTIVE
-        year = timezone.localtime(occurred).year % 100
-        number = report_number or f"{BULK_PREFIX}{year:02d}{seq:07d}"
-        division = rng.choice(DIVISIONS)
-        address = f"{rng.randrange(1, 120) * 100} block of {rng.choice(STREET_NAMES)} {rng.choice(STREET_KINDS)}"
-        reported = occurred + timedelta(minutes=rng.randint(3, 90))
-        investigators = self.people[User.Role.INVESTIGATOR]
-        plan = _Plan(
-            {
-                "report_number": number,
-                "kind": kind,
-                "occurred_from": occurred,
-                "reported_at": reported,
-                "address": address,
-                "division": division,
-                "beat": f"{DIVISIONS.index(division) + 1}{rng.randint(10, 49)}",
-                "status": status,
-                "cleared_on": cleared_on,
-                "counting": rng.choices(list(Shooting.Counting.values), weights=[98, 1, 1])[0],
-                "lead_investigator_id": rng.choice(investigators).pk if rng.random() < 0.9 else None,
-                "is_domestic_violence": rng.random() < 0.06,
-                "is_group_involved": rng.random() < 0.15,
-                "is_retaliation_risk": rng.random() < 0.1,
-                "is_juvenile_involved": rng.random() < 0.08,
-                "summary": "Fictional bulk case for load testing.",
-                "created_at": reported,
-            }
-        )
-        count = 0 if kind == Shooting.Kind.SHOTS_FIRED and rng.random() < 0.5 else rng.choice([1, 1, 1, 1, 2, 2, 3])
-        for n in range(count):
-            fatal = kind == Shooting.Kind.HOMICIDE and n == 0
-            juvenile = rng.random() < 0.07
-            injury = (
-                Victim.Injury.FATAL
-                if fatal
-                else Victim.Injury.NONE
-                if kind == Shooting.Kind.SHOTS_FIRED
-                else Victim.Injury.NONFATAL
-            )
-            plan.victims.append(
-                {
-                    "name": self.name(),
-                    "age": None if juvenile else rng.randint(18, 70),
-                    "is_juvenile": juvenile,
-                    "sex": rng.choice("MMMF"),
-                    "injury": injury,
-                    "died_on": occurred.date() if fatal else None,
-                    "referral_status": Victim.Referral.NOT_REFERRED,
-                    "created_at": reported,
-                }
-            )
-        names = " ".join(v["name"] for v in plan.victims)
-        # The same text as cases.services.refresh_search_text builds.
-        plan.shooting["search_text"] = f"{number} {address} {names}".lower()
-        last = reported
-        for _ in range(notes):
-            at = min(reported + timedelta(hours=rng.expovariate(1 / 150)), self.now)
-            last = max(last, at)
-            plan.notes.append(self.note(plan, at))
-        plan.shooting["last_activity_at"] = plan.shooting["updated_at"] = last
-        return plan
-
-    def note(self, plan: _Plan, at: datetime) -> tuple[str, User, dict, datetime, bool]:
-        rng = self.rng
-        kind = rng.choice(self.note_kinds)
-        if kind == Note.Kind.VICTIM_SERVICES and not plan.victims:
-            kind = Note.Kind.GENERAL
-        restricted = rng.random() < 0.03
-        if kind == Note.Kind.SUSPECT:
-            author = rng.choice(self.people[User.Role.INVESTIGATOR])
-            fields = {
-                "name": self.name(),
-                "aliases": rng.choice(["", "", "Smoke", "Little B", "Red"]),
-                "date_of_birth": None,
-                "approximate_age": rng.randint(15, 45),
-                "status": rng.choice(["person_of_interest", "suspect", "in_custody", "charged", "excluded"]),
-                "basis": "Named by a witness.",
-                "text": "Fictional bulk note.",
-            }
-        elif kind == Note.Kind.FIREARM:
-            author = rng.choice(self.gun_people)
-            fields = self.firearm(at)
-        elif kind == Note.Kind.WITNESS:
-            author = rng.choice(self.people[User.Role.INVESTIGATOR])
-            worried = rng.random() < 0.1
-            fields = {
-                "name": self.name(),
-                "contact": "Through the lead detective",
-                "relation": "Neighbour",
-                "account": "Heard shots and saw a car leave.",
-                "cooperation": rng.choice(["cooperative", "reluctant", "refused"]),
-                "intimidation_concern": worried,
-                "relocation_requested": worried and rng.random() < 0.3,
-                "referred_to_advocate": worried,
-            }
-        elif kind == Note.Kind.VICTIM_SERVICES:
-            author = rng.choice(self.people[User.Role.VICTIM_ADVOCATE])
-            victim = rng.randrange(len(plan.victims))
-            status = rng.choice(["referred", "contacted", "engaged", "declined"])
-            # What cases.services does: the referral status flows back to the victim.
-            plan.victims[victim]["referral_status"] = status
-            fields = {
-                "victim": victim,
-                "service_agency": "Bulk Data Advocacy Center",
-                "referral_status": status,
-                "services_offered": "Crisis counselling",
-                "services_accepted": "",
-                "safety_planning": rng.random() < 0.3,
-                "text": "Fictional bulk note.",
-            }
-            restricted = False
-        else:
-            author = rng.choice(self.everyone)
-            fields = {"text": f"Fictional bulk note on {plan.shooting['report_number']}: follow-up recorded."}
-        return kind, author, fields, at, restricted
-
-    def firearm(self, at: datetime) -> dict:
-        rng = self.rng
-        leads = []
-        if rng.random() < self.nibin_share:
-            if self.lead_left <= 0:
-                self.leads_made += 1
-                self.lead_number = f"{LEAD_PREFIX}{self.leads_made:07d}"
-                self.lead_left = rng.randint(2, 4)
-            leads = [self.lead_number]
-            self.lead_left -= 1
-        recovered = rng.random() < 0.4
-        return {
-            "recovered": recovered,
-            "recovered_where": "Scene" if recovered else "",
-            "recovered_on": at.date().isoformat() if recovered else None,
-            "make": rng.choice(["Glock", "Taurus", "Hi-Point", "Ruger"]) if recovered else "",
-            "model": "",
-            "caliber": rng.choice(["9mm", ".40 S&W", ".45 ACP", "7.62x39mm"]),
-            "serial_number": "(given when written)" if recovered else "",
-            "casings_recovered": rng.randint(0, 14),
-            "projectiles_recovered": rng.randint(0, 3),
-            "nibin_leads": leads,
-            "etrace_number": "",
-            "etrace_status": "completed" if recovered else "not_submitted",
-            "purchaser": self.name() if recovered else "",
-            "dealer": "Bulk Data Outfitters (FFL)" if recovered else "",
-            "time_to_crime_days": rng.randint(20, 6000) if recovered else None,
-            "text": "Fictional bulk note.",
-        }
-
-
 def create_bulk_data(
     shootings: int,
     notes_per_case: int,
@@ -424,7 +200,7 @@ def create_bulk_data(
     first_seq = bulk_shootings().count() + 1
     # A second run adds different cases, not copies of the first run's.
     rng = random.Random(f"{seed}-{first_seq}")
-    gen = _Generator(rng, people, now, years, nibin_share)
+    gen = CaseGenerator(rng, people, now, years, nibin_share)
     result = BulkResult()
     span = (now - gen.start).total_seconds()
     for offset in range(0, shootings, batch):
@@ -447,7 +223,7 @@ def create_bulk_data(
     return result
 
 
-def _write(plans: list[_Plan], result: BulkResult, batch: int) -> None:
+def _write(plans: list[CasePlan], result: BulkResult, batch: int) -> None:
     """One batch of cases with their victims, notes, revisions and link keys."""
     shootings, victims, notes = _Table(Shooting), _Table(Victim), _Table(Note)
     revisions, keys = _Table(NoteRevision), _Table(LinkKey)
