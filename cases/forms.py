@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import formats, timezone
 
@@ -124,9 +125,32 @@ DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 COORDINATE_PLACES = Decimal("0.000001")
 
 
+class LocalDateTimeField(forms.DateTimeField):
+    """Wall-clock time in the site's zone. The night the clocks go back, 01:00–01:59 happens
+    twice; Django refuses such a time, which would leave an hour of shootings that cannot be
+    entered, so it is read as the first (daylight-saving) occurrence. A time skipped when the
+    clocks go forward is refused, saying why."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValidationError as error:
+            if error.code != "ambiguous_timezone":
+                raise
+            naive = error.params["datetime"]
+            first = naive.replace(tzinfo=timezone.get_current_timezone(), fold=0)
+            if first.astimezone(dt.UTC).astimezone(first.tzinfo).replace(tzinfo=None) != naive:
+                raise ValidationError(
+                    f"{naive:%Y-%m-%d %H:%M} did not happen in {settings.TIME_ZONE}: the clocks went forward "
+                    "an hour that night.",
+                    code="nonexistent_time",
+                ) from None
+            return first
+
+
 def local_datetime_field(label: str, *, required: bool = False, help_text: str = "") -> forms.DateTimeField:
     """`<input type="datetime-local">`: the browser sends wall-clock time, read in the site's zone."""
-    return forms.DateTimeField(
+    return LocalDateTimeField(
         label=label,
         required=required,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT),

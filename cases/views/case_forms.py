@@ -52,7 +52,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"Case {shooting.report_number} was created.")
                 return redirect(shooting)
     else:
-        form = ShootingForm(initial={"occurred_from": timezone.localtime().replace(second=0, microsecond=0)})
+        form = ShootingForm()
         victims = VictimFormSet(prefix="victims")
     return render(
         request,

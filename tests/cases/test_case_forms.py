@@ -126,6 +126,24 @@ def test_new_case_form_offers_datetime_local_inputs_in_site_time(client_for, inv
     assert 'name="victims-0-name"' in html
 
 
+def test_a_time_in_the_hour_that_happens_twice_when_clocks_go_back_is_read_as_the_first(client_for, investigator):
+    client_for(investigator).post("/cases/new/", new_case_data(occurred_from="2024-11-03T01:30", reported_at=""))
+
+    # 01:30 CDT (UTC−5), the first of the two 01:30s that night.
+    assert Shooting.objects.get().occurred_from == dt.datetime(2024, 11, 3, 6, 30, tzinfo=dt.UTC)
+
+
+def test_a_time_skipped_when_clocks_go_forward_is_refused_with_the_reason(client_for, investigator):
+    html = (
+        client_for(investigator)
+        .post("/cases/new/", new_case_data(occurred_from="2025-03-09T02:30", reported_at=""))
+        .content.decode()
+    )
+
+    assert "the clocks went forward an hour that night" in field_errors(html, "id_occurred_from")
+    assert not Shooting.objects.exists()
+
+
 def test_shots_fired_without_victims_is_accepted(client_for, investigator):
     data = new_case_data(kind="shots_fired", **{"victims-0-name": "", "victims-0-age": "", "victims-0-sex": "U"})
 
