@@ -131,7 +131,7 @@ def update_shooting(
         changes=changes,
         reason=reason,
     )
-    if "report_number" in changes:
+    if "report_number" in changes or "address" in changes:  # both are in the search text
         refresh_search_text(current)
     return current
 

@@ -348,6 +348,16 @@ def test_investigator_edits_a_case_and_the_change_is_recorded(client_for, invest
     assert shooting.occurred_from == occurred
 
 
+def test_after_an_address_is_corrected_the_case_is_found_by_the_new_address(client_for, investigator):
+    shooting = make_shooting(address="4100 Prospect Ave")
+    client = client_for(investigator)
+
+    client.post(f"/cases/{shooting.pk}/edit/", edit_data(shooting, address="77 Wornall Rd"))
+
+    assert shooting.report_number in client.get("/cases/", {"q": "wornall"}).content.decode()
+    assert shooting.report_number not in client.get("/cases/", {"q": "prospect"}).content.decode()
+
+
 def test_prosecutor_may_edit_the_prosecution_fields(client_for, prosecutor):
     shooting = make_shooting()
 
