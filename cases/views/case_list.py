@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django_htmx.http import push_url
 
 from accounts.audit import annotate
 
@@ -45,6 +46,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
     # A history restore (back button with an empty htmx cache) needs the whole page.
     if request.htmx and not request.htmx.history_restore_request:
         response = render(request, "cases/case_list.html#results", {**context, "oob": True})
+        # The address bar gets the tidy form of the query (no empty filters), as links build it.
+        page_param = f"{'&' if query_string else '?'}page={page.number}" if page.number > 1 else ""
+        push_url(response, reverse("cases:list") + (f"?{query_string}" if query_string else "") + page_param)
     else:
         response = render(request, "cases/case_list.html", context)
     # The same URL answers with a fragment or a page: caches must keep them apart.

@@ -99,7 +99,7 @@ def test_an_htmx_request_gets_only_the_results_fragment(client_for, investigator
     make_shooting(address="12 Linwood Blvd")
 
     response = client_for(investigator).get(
-        "/cases/", {"q": "prospect", "sort": "report"}, headers={"HX-Request": "true"}
+        "/cases/", {"q": "prospect", "status": "", "kind": "", "sort": "report"}, headers={"HX-Request": "true"}
     )
 
     html = response.content.decode()
@@ -108,6 +108,8 @@ def test_an_htmx_request_gets_only_the_results_fragment(client_for, investigator
     # The sort kept in the filter form is updated out of band, so the next search keeps the order.
     assert 'id="id_sort" value="report" hx-swap-oob="true"' in html
     assert "HX-Request" in response["Vary"]
+    # The address bar shows the query without the empty filters the form also sent.
+    assert response["HX-Push-Url"] == "/cases/?q=prospect&sort=report"
 
 
 def test_a_full_page_request_has_the_filter_form_and_the_results(client_for, investigator):
@@ -196,3 +198,15 @@ def test_the_list_costs_the_same_few_queries_however_many_cases_victims_and_note
     with django_assert_max_num_queries(9):
         response = client.get("/cases/")
     assert len(rows(response.content.decode())) == 32
+
+
+def test_an_htmx_page_link_pushes_the_page_number_into_the_address_bar(client_for, investigator):
+    for _ in range(51):
+        make_shooting(division="East")
+
+    response = client_for(investigator).get(
+        "/cases/", {"division": "East", "page": "2"}, headers={"HX-Request": "true"}
+    )
+
+    assert response["HX-Push-Url"] == "/cases/?division=East&page=2"
+    assert len(rows(response.content.decode())) == 1
