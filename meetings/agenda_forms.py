@@ -15,7 +15,8 @@ class PageForm(forms.Form):
     id_prefix = "form"
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("auto_id", f"{self.id_prefix}-%s")
+        # A per-item form's prefix ("remove-12") already makes its ids unique.
+        kwargs.setdefault("auto_id", "%s" if kwargs.get("prefix") else f"{self.id_prefix}-%s")
         super().__init__(*args, **kwargs)
 
 

@@ -20,14 +20,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 from types import SimpleNamespace
 
 from django import forms
+from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Agency, User
 from cases.access import note_is_visible, sees_investigative_detail, visible_fields
 from cases.indicators import Indicator, indicators_for
-from cases.models import LinkKey, NibinLead, Note
+from cases.models import LinkKey, NibinLead, Note, Shooting
 from cases.note_forms import NOTE_FORMS, display_value, field_labels
 
 from .agenda import Window, review_window
@@ -36,6 +39,7 @@ from .snapshot import ACTION_ITEMS_SECTION, as_date, as_datetime, snapshot_items
 
 Audience = PrintedCopy.Audience
 NOTE_KIND_ORDER = [k.value for k in Note.Kind]
+NOTE_KIND_LABELS = dict(Note.Kind.choices)
 # Who each packet is written for, as a stand-in reader that cases.access judges like anyone else.
 _PACKET_READERS = {
     Audience.LAW_ENFORCEMENT: (User.Role.INVESTIGATOR, Agency.Kind.POLICE),
@@ -66,18 +70,23 @@ class Reader:
         self.packet_reader = audience_reader(audience)
         self.people = [viewer] + ([self.packet_reader] if self.packet_reader is not None else [])
         self.sees_detail = all(sees_investigative_detail(person) for person in self.people)
+        # Visibility depends only on these four facts of a note; an agenda repeats them a lot.
+        self._seen: dict[tuple, bool] = {}
 
     def may_see(self, note: dict) -> bool:
-        return all(
-            note_is_visible(
-                person,
-                kind=note["kind"],
-                author_agency_id=note["author_agency_id"],
-                author_agency_kind=note["author_agency_kind"],
-                restricted=note["restricted"],
+        key = (note["kind"], note["author_agency_id"], note["author_agency_kind"], note["restricted"])
+        if key not in self._seen:
+            self._seen[key] = all(
+                note_is_visible(
+                    person,
+                    kind=note["kind"],
+                    author_agency_id=note["author_agency_id"],
+                    author_agency_kind=note["author_agency_kind"],
+                    restricted=note["restricted"],
+                )
+                for person in self.people
             )
-            for person in self.people
-        )
+        return self._seen[key]
 
     def fields(self, note: dict) -> tuple[dict, bool]:
         """The note's fields this reader may see, and whether anything was taken out."""
@@ -91,6 +100,19 @@ class Reader:
 # --- What templates receive -------------------------------------------------------------------
 
 
+def when(moment: datetime | None) -> str:
+    """ "Sun 22 Nov 2026, 01:00" on the local clock. Formatted here rather than with the template's
+    date filter: an agenda has hundreds of dates and the page must stay fast."""
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment)
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
+
+
+def day(value: date | None) -> str:
+    return f"{value:%a} {value.day} {value:%b}" if value else ""
+
+
 @dataclass
 class ActionView:
     description: str
@@ -98,6 +120,10 @@ class ActionView:
     agency: str
     due_on: date | None
     overdue: bool
+
+    @property
+    def due_text(self) -> str:
+        return day(self.due_on)
 
 
 @dataclass
@@ -109,6 +135,7 @@ class NoteLine:
     redacted: bool
     values: list[tuple[str, str]]
     paragraphs: list[tuple[str, str]]
+    when_text: str = ""
 
 
 @dataclass
@@ -125,6 +152,15 @@ class LinkedView:
     occurred_from: datetime | None
     status_label: str
     how: list[str]
+
+    @property
+    def text(self) -> str:
+        local = timezone.localtime(self.occurred_from) if self.occurred_from else None
+        date_text = f"{local.day} {local:%b %Y}" if local else "date unknown"
+        return (
+            f"{self.report_number} — {self.kind_label.lower()}, {date_text}, {self.status_label.lower()}: "
+            + "; ".join(self.how)
+        )
 
 
 @dataclass
@@ -147,6 +183,36 @@ class CaseView:
     since: datetime | None
     new_notes: list[NoteGroup]
     action_items: list[ActionView]
+    url: str = ""
+
+    @property
+    def when_text(self) -> str:
+        return when(self.occurred_from)
+
+    @property
+    def place_text(self) -> str:
+        parts = (
+            [self.address] + ([self.division] if self.division else []) + ([f"beat {self.beat}"] if self.beat else [])
+        )
+        return " · ".join(parts)
+
+    @property
+    def victims_text(self) -> str:
+        lines = []
+        for v in self.victims:
+            died = f", died {v['died_on']}" if v.get("died_on") else ""
+            lines.append(
+                f"{v['name']} ({v['age_display']}, {v['sex']}, {v['injury_label'].lower()}{died}; "
+                f"advocate referral: {v['referral'].lower()})"
+            )
+        return "; ".join(lines) or "none recorded"
+
+    @property
+    def since_text(self) -> str:
+        if self.since is None:
+            return "the case was entered (first review)"
+        local = timezone.localtime(self.since)
+        return f"the review of {local.day} {local:%b}"
 
 
 @dataclass
@@ -165,6 +231,10 @@ class ItemView:
     @property
     def is_case(self) -> bool:
         return self.case is not None
+
+    @property
+    def reasons_text(self) -> str:
+        return "; ".join(self.reasons)
 
 
 @dataclass
@@ -203,8 +273,27 @@ def agenda_view(meeting: Meeting, viewer: User, audience: str | None = None, *, 
         snaps = snapshot_items(meeting, active) if active else {}
     views = [_item_view(item, n, snaps[item.pk], reader, meeting) for n, item in enumerate(active, start=1)]
     _mark_groups(views)
+    case_url = _case_url_maker()
+    for view in views:
+        if view.case is not None:
+            view.case.url = case_url(view.case.id)
+    if removed:
+        numbers = dict(
+            Shooting.objects.filter(pk__in=[i.shooting_id for i in removed if i.shooting_id]).values_list(
+                "pk", "report_number"
+            )
+        )
+        for item in removed:
+            item.label = numbers.get(item.shooting_id, "") if item.shooting_id else item.title
     label = Audience(audience).label if audience else ""
     return AgendaView(meeting, audience, label, frozen, review_window(meeting), views, removed)
+
+
+def _case_url_maker():
+    """One reverse() for all the case links of a long agenda."""
+    sample = reverse("cases:detail", args=[987654321])
+    head, tail = sample.split("987654321")
+    return lambda pk: f"{head}{pk}{tail}"
 
 
 def _mark_groups(views: list[ItemView]) -> None:
@@ -248,7 +337,7 @@ def _item_view(item: AgendaItem, number: int, snap: dict, reader: Reader, meetin
         if len(lines) < 3:
             lines.append(_note_line(note, reader, victim_names))
     new_notes = [
-        NoteGroup(kind, Note.Kind(kind).label, groups[kind])
+        NoteGroup(kind, NOTE_KIND_LABELS.get(kind, kind), groups[kind])
         for kind in sorted(groups, key=lambda k: NOTE_KIND_ORDER.index(k) if k in NOTE_KIND_ORDER else 99)
     ]
 
@@ -296,17 +385,23 @@ def _item_view(item: AgendaItem, number: int, snap: dict, reader: Reader, meetin
     return ItemView(item, number, s["report_number"], "", reasons, item.group_key, case=case)
 
 
-def _long_fields(kind: str) -> set[str]:
+@cache
+def _labels(kind: str) -> dict[str, str]:
+    return field_labels(kind) if kind in NOTE_FORMS else {}
+
+
+@cache
+def _long_fields(kind: str) -> frozenset[str]:
     form = NOTE_FORMS.get(kind)
     if form is None:
-        return set()
-    return {name for name, f in form.base_fields.items() if isinstance(f.widget, forms.Textarea)}
+        return frozenset()
+    return frozenset(name for name, f in form.base_fields.items() if isinstance(f.widget, forms.Textarea))
 
 
 def _note_line(note: dict, reader: Reader, victim_names: dict[int, str]) -> NoteLine:
     kind = note["kind"]
     fields, redacted = reader.fields(note)
-    labels = field_labels(kind) if kind in NOTE_FORMS else {}
+    labels = _labels(kind)
     long = _long_fields(kind)
     values, paragraphs = [], []
     for name in [n for n in labels if n in fields] + sorted(n for n in fields if n not in labels):
@@ -322,8 +417,9 @@ def _note_line(note: dict, reader: Reader, victim_names: dict[int, str]) -> Note
         label = labels.get(name, name.replace("_", " ").capitalize())
         (paragraphs if name in long else values).append((label, shown))
     return NoteLine(
-        kind_label=Note.Kind(kind).label if kind in Note.Kind.values else kind,
+        kind_label=NOTE_KIND_LABELS.get(kind, kind),
         created_at=as_datetime(note["created_at"]),
+        when_text=when(as_datetime(note["created_at"])),
         agency=note["author_agency_code"],
         restricted=note["restricted"],
         redacted=redacted,

@@ -27,6 +27,37 @@ LATEST_PER_KIND = 3
 ACTION_ITEMS_SECTION = "section:action_items"
 SNAPSHOT_VERSION = 1
 
+SHOOTING_FACTS = [
+    "pk",
+    "report_number",
+    "kind",
+    "occurred_from",
+    "address",
+    "division",
+    "beat",
+    "status",
+    "counting",
+    "is_domestic_violence",
+    "is_group_involved",
+    "is_retaliation_risk",
+    "is_juvenile_involved",
+    "cluster_id",
+]
+ACTION_FACTS = [
+    "id",
+    "description",
+    "due_on",
+    "shooting_id",
+    "agency__code",
+    "assignee__first_name",
+    "assignee__last_name",
+    "assignee__username",
+]
+KIND_LABELS = dict(Shooting.Kind.choices)
+STATUS_LABELS = dict(Shooting.Status.choices)
+INJURY_LABELS = dict(Victim.Injury.choices)
+REFERRAL_LABELS = dict(Victim.Referral.choices)
+
 
 def _iso(value: date | datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
@@ -40,18 +71,15 @@ def as_date(value: str | None) -> date | None:
     return parse_date(value) if value else None
 
 
-def _person(user) -> str:
-    return (user.get_full_name() or user.username) if user is not None else ""
-
-
-def _action_item(action: ActionItem) -> dict:
+def _action_row(row: dict) -> dict:
+    name = " ".join(filter(None, [row["assignee__first_name"], row["assignee__last_name"]]))
     return {
-        "id": action.pk,
-        "description": action.description,
-        "assignee": _person(action.assignee),
-        "agency": action.agency.code,
-        "due_on": _iso(action.due_on),
-        "shooting_id": action.shooting_id,
+        "id": row["id"],
+        "description": row["description"],
+        "assignee": name or row["assignee__username"],
+        "agency": row["agency__code"],
+        "due_on": _iso(row["due_on"]),
+        "shooting_id": row["shooting_id"],
     }
 
 
@@ -59,8 +87,8 @@ def loose_action_items(meeting: Meeting) -> list[dict]:
     """Open action items with no case, due by the meeting: the "Open action items" section."""
     actions = ActionItem.objects.filter(
         status=ActionItem.Status.OPEN, shooting__isnull=True, due_on__lte=meeting.local_date
-    ).select_related("assignee", "agency")
-    return [_action_item(a) for a in actions]
+    ).values(*ACTION_FACTS)
+    return [_action_row(a) for a in actions]
 
 
 def snapshot_items(meeting: Meeting, items: list[AgendaItem]) -> dict[int, dict]:
@@ -88,22 +116,36 @@ def snapshot_items(meeting: Meeting, items: list[AgendaItem]) -> dict[int, dict]
 
 
 def _case_snapshots(meeting: Meeting, ids: list[int]) -> dict[int, dict]:
-    shootings = {s.pk: s for s in Shooting.objects.filter(pk__in=ids).select_related("lead_investigator")}
+    # Plain rows rather than model instances: an agenda may hold hundreds of cases.
+    shootings = {
+        row["pk"]: row
+        for row in Shooting.objects.filter(pk__in=ids).values(
+            *SHOOTING_FACTS,
+            "lead_investigator__first_name",
+            "lead_investigator__last_name",
+            "lead_investigator__username",
+        )
+    }
 
     victims: dict[int, list[dict]] = defaultdict(list)
-    for v in Victim.objects.filter(shooting_id__in=ids).order_by("id"):
-        victims[v.shooting_id].append(
+    for v in (
+        Victim.objects.filter(shooting_id__in=ids)
+        .order_by("id")
+        .values("pk", "shooting_id", "name", "age", "is_juvenile", "sex", "injury", "died_on", "referral_status")
+    ):
+        age = v["age"]
+        victims[v["shooting_id"]].append(
             {
-                "id": v.pk,
-                "name": v.name,
-                "age": v.age,
-                "age_display": v.age_display,
-                "sex": v.sex,
-                "injury": v.injury,
-                "injury_label": v.get_injury_display(),
-                "died_on": _iso(v.died_on),
-                "is_juvenile": v.is_juvenile or (v.age is not None and v.age < 18),
-                "referral": v.get_referral_status_display(),
+                "id": v["pk"],
+                "name": v["name"],
+                "age": age,
+                "age_display": "juvenile" if v["is_juvenile"] else (str(age) if age is not None else "unknown"),
+                "sex": v["sex"],
+                "injury": v["injury"],
+                "injury_label": INJURY_LABELS.get(v["injury"], v["injury"]),
+                "died_on": _iso(v["died_on"]),
+                "is_juvenile": v["is_juvenile"] or (age is not None and age < 18),
+                "referral": REFERRAL_LABELS.get(v["referral_status"], v["referral_status"]),
             }
         )
 
@@ -158,34 +200,33 @@ def _case_snapshots(meeting: Meeting, ids: list[int]) -> dict[int, dict]:
             signals[row["shooting_id"]].append(_note(row, {"time_to_crime_days": ttc}))
 
     actions: dict[int, list[dict]] = defaultdict(list)
-    for action in ActionItem.objects.filter(shooting_id__in=ids, status=ActionItem.Status.OPEN).select_related(
-        "assignee", "agency"
-    ):
-        actions[action.shooting_id].append(_action_item(action))
+    for row in ActionItem.objects.filter(shooting_id__in=ids, status=ActionItem.Status.OPEN).values(*ACTION_FACTS):
+        actions[row["shooting_id"]].append(_action_row(row))
 
     links = _links(shootings)
 
     out = {}
     for sid, s in shootings.items():
+        lead = " ".join(filter(None, [s["lead_investigator__first_name"], s["lead_investigator__last_name"]]))
         out[sid] = {
             "shooting": {
-                "id": s.pk,
-                "report_number": s.report_number,
-                "kind": s.kind,
-                "kind_label": s.get_kind_display(),
-                "occurred_from": _iso(s.occurred_from),
-                "address": s.address,
-                "division": s.division,
-                "beat": s.beat,
-                "status": s.status,
-                "status_label": s.get_status_display(),
-                "counting": s.counting,
-                "lead_investigator": _person(s.lead_investigator),
-                "is_domestic_violence": s.is_domestic_violence,
-                "is_group_involved": s.is_group_involved,
-                "is_retaliation_risk": s.is_retaliation_risk,
-                "is_juvenile_involved": s.is_juvenile_involved,
-                "cluster_id": s.cluster_id,
+                "id": sid,
+                "report_number": s["report_number"],
+                "kind": s["kind"],
+                "kind_label": KIND_LABELS.get(s["kind"], s["kind"]),
+                "occurred_from": _iso(s["occurred_from"]),
+                "address": s["address"],
+                "division": s["division"],
+                "beat": s["beat"],
+                "status": s["status"],
+                "status_label": STATUS_LABELS.get(s["status"], s["status"]),
+                "counting": s["counting"],
+                "lead_investigator": lead or s["lead_investigator__username"] or "",
+                "is_domestic_violence": s["is_domestic_violence"],
+                "is_group_involved": s["is_group_involved"],
+                "is_retaliation_risk": s["is_retaliation_risk"],
+                "is_juvenile_involved": s["is_juvenile_involved"],
+                "cluster_id": s["cluster_id"],
             },
             "victims": victims.get(sid, []),
             "since": _iso(since.get(sid)),
@@ -211,10 +252,10 @@ def _note(row: dict, fields: dict) -> dict:
     }
 
 
-def _links(shootings: dict[int, Shooting]) -> dict[str, dict[int, list[dict]]]:
+def _links(shootings: dict[int, dict]) -> dict[str, dict[int, list[dict]]]:
     """The NIBIN leads of each case and its linked incidents with how each is linked (the values
     are kept; the presentation decides who sees a serial number or a manual link's reason)."""
-    clusters = {s.cluster_id for s in shootings.values() if s.cluster_id is not None}
+    clusters = {s["cluster_id"] for s in shootings.values() if s["cluster_id"] is not None}
     members: dict[int, dict] = {}
     if clusters:
         for row in Shooting.objects.filter(cluster_id__in=clusters).values(
@@ -254,18 +295,18 @@ def _links(shootings: dict[int, Shooting]) -> dict[str, dict[int, list[dict]]]:
             for kind, value in sorted(own_keys[sid])
             if kind == LinkKey.Kind.NIBIN
         ]
-        if s.cluster_id is None:
+        if s["cluster_id"] is None:
             continue
         entries: dict[int, dict] = {}
         for other, row in members.items():
-            if other == sid or row["cluster_id"] != s.cluster_id:
+            if other == sid or row["cluster_id"] != s["cluster_id"]:
                 continue
             entries[other] = {
                 "id": other,
                 "report_number": row["report_number"],
-                "kind_label": Shooting.Kind(row["kind"]).label,
+                "kind_label": KIND_LABELS.get(row["kind"], row["kind"]),
                 "occurred_from": _iso(row["occurred_from"]),
-                "status_label": Shooting.Status(row["status"]).label,
+                "status_label": STATUS_LABELS.get(row["status"], row["status"]),
                 "how": [],
             }
         for kind, value in sorted(own_keys[sid]):

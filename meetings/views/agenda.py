@@ -15,9 +15,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Agency, User
+from cases.access import refuse
 
 from .. import agenda_services as services
 from ..access import access_meeting, can_run_meetings
@@ -32,7 +33,7 @@ from ..agenda_forms import (
     UnfreezeForm,
     VersionedForm,
 )
-from ..models import ActionItem, Meeting
+from ..models import ActionItem, AgendaItem, Meeting
 from ..presentation import agenda_view
 
 PAGE = "meetings/agenda.html"
@@ -44,6 +45,20 @@ def _url_or_none(name: str, *args) -> str | None:
         return reverse(name, args=args)
     except NoReverseMatch:
         return None
+
+
+ITEM_URLS = {
+    "move": "meetings:agenda_move",
+    "remove": "meetings:agenda_remove",
+    "record": "meetings:agenda_record",
+    "action": "meetings:agenda_action",
+}
+
+
+def _item_url_maker(name: str, meeting_pk: int):
+    sample = reverse(ITEM_URLS[name], args=[meeting_pk, 987654321])
+    head, tail = sample.split("987654321")
+    return lambda pk: f"{head}{pk}{tail}"
 
 
 def _people_choices() -> list[tuple[int, str]]:
@@ -101,26 +116,17 @@ def _context(
     for action in meeting.action_items.select_related("assignee", "agency"):
         recorded_actions.setdefault(action.agenda_item_id, []).append(action)
 
-    people = _people_choices() if in_meeting else []
-    agencies = [(a.pk, a.code) for a in Agency.objects.all()] if in_meeting else []
+    # Per-item URLs from one reverse() each: a long agenda has hundreds of items.
+    urls = {name: _item_url_maker(name, meeting.pk) for name in ITEM_URLS} if editor else {}
     for item in view.items:
         pk = item.item.pk
         item.recorded_actions = recorded_actions.get(pk, [])
-        if editable:
-            item.remove_form = bound.get(("remove", pk)) or RemoveForm(prefix=f"remove-{pk}", initial=version)
-        if in_meeting:
-            item.record_form = bound.get(("record", pk)) or RecordForm(
-                prefix=f"record-{pk}",
-                initial={
-                    "discussed": item.item.discussed,
-                    "outcome": item.item.outcome,
-                    "outcome_text": item.item.outcome_text,
-                    "review_again": item.item.review_again,
-                },
-            )
-            item.action_form = bound.get(("action", pk)) or ActionItemForm(
-                prefix=f"action-{pk}", people=people, agencies=agencies
-            )
+        item.urls = {name: make(pk) for name, make in urls.items()}
+        # Forms are built only where they come back with errors or typed text; the others are
+        # plain HTML in the template (hundreds of Django forms would make the page slow).
+        item.remove_form = bound.get(("remove", pk))
+        item.record_form = bound.get(("record", pk))
+        item.action_form = bound.get(("action", pk))
 
     return {
         "nav": "meetings",
@@ -139,6 +145,7 @@ def _context(
         "attendance": _attendance_rows(meeting, bound.get(("attendance", None))) if in_meeting else [],
         "attendance_error": error if ("attendance", None) in bound else "",
         "events": list(meeting.events.all()[:5]) if editor else [],
+        "outcome_choices": AgendaItem.Outcome.choices,
         "cover_url": _url_or_none("meetings:cover", meeting.pk),
     }
 
@@ -373,12 +380,37 @@ def record(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     return _done(request, meeting, "Recorded.", f"item-{item_pk}")
 
 
-@require_POST
+def _action_form(request: HttpRequest, item_pk: int, data=None) -> ActionItemForm:
+    return ActionItemForm(
+        data,
+        prefix=f"action-{item_pk}",
+        people=_people_choices(),
+        agencies=[(a.pk, a.code) for a in Agency.objects.all()],
+    )
+
+
+@require_http_methods(["GET", "POST"])
 def add_action(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    """GET: the form (loaded when the coordinator opens it, or as a page without JavaScript);
+    POST: the new action item."""
     meeting = _for_coordinators(request, pk)
-    people = _people_choices()
-    agencies = [(a.pk, a.code) for a in Agency.objects.all()]
-    form = ActionItemForm(request.POST, prefix=f"action-{item_pk}", people=people, agencies=agencies)
+    if request.method == "GET":
+        item = meeting.items.filter(pk=item_pk, removed_at__isnull=True).select_related("shooting").first()
+        if item is None or meeting.status != Meeting.Status.FROZEN:
+            refuse(request.user, "agenda item", item_pk, request)
+        context = {
+            "nav": "meetings",
+            "meeting": meeting,
+            "item": item,
+            "number": meeting.items.filter(removed_at__isnull=True, position__lt=item.position).count() + 1,
+            "title": str(item),
+            "form": _action_form(request, item_pk),
+            "action_url": request.path,
+            "fragment": bool(request.htmx),
+        }
+        template = "meetings/agenda_action_item.html"
+        return render(request, f"{template}#form" if request.htmx else template, context)
+    form = _action_form(request, item_pk, request.POST)
     if not form.is_valid():
         return _invalid(request, meeting, ("action", item_pk), form)
     data = form.cleaned_data

@@ -234,10 +234,10 @@ def test_each_printed_audience_gets_need_to_know_applied_to_the_snapshot(
     law_enforcement = shown(coordinator, Audience.LAW_ENFORCEMENT)
     community = shown(coordinator, Audience.COMMUNITY)
 
-    for name in [WITNESS_NAME, SUSPECT_NAME, "Orsolya Brandvik"]:
+    for name in [WITNESS_NAME, SUSPECT_NAME, "Orsolya Brandvik", "KT4471"]:
         assert name in law_enforcement
         assert name not in community
-    assert "Intimidated witness" in community and "KT4471" in community
+    assert "Intimidated witness" in community and "9mm" in community
     # Nobody prints more than they may see: an advocate printing "law enforcement" gets their own view.
     assert WITNESS_NAME not in shown(advocate, Audience.LAW_ENFORCEMENT)
     assert SUSPECT_NAME not in shown(advocate, Audience.PROSECUTORS)

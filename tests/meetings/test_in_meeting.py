@@ -80,7 +80,7 @@ def test_an_outcome_outside_the_list_is_refused_next_to_the_field(client_for, co
 
     html = response.content.decode()
     assert response.status_code == 400
-    assert re.search(rf'id="record-record-{item.pk}-outcome_errors".*?Select a valid choice', html, re.S)
+    assert re.search(rf'id="record-{item.pk}-outcome_errors".*?Select a valid choice', html, re.S)
     assert "Typed notes" in html
     item.refresh_from_db()
     assert item.outcome == "" and item.outcome_text == ""
@@ -284,3 +284,28 @@ def test_the_in_meeting_page_stays_within_its_query_budget(
         response = client.get(url("detail", frozen))
 
     assert response.content.decode().count("Save outcome of item") == 2
+
+
+def test_the_action_item_form_loads_when_opened_and_is_a_page_of_its_own_without_javascript(
+    client_for, coordinator, atf_agent, frozen
+):
+    item = first_item(frozen)
+    client = client_for(coordinator)
+    agenda = client.get(url("detail", frozen)).content.decode()
+    form_url = url("agenda_action", frozen, item.pk)
+
+    fragment = client.get(form_url, headers={"HX-Request": "true"}).content.decode()
+    page = client.get(form_url).content.decode()
+
+    # The agenda carries a link (and the htmx hook), not hundreds of forms with every person.
+    assert f'hx-get="{form_url}" hx-trigger="toggle once"' in agenda and f'<a href="{form_url}">' in agenda
+    assert "Marcus Ortelli (ATF-RB)" not in agenda
+    assert fragment.lstrip().startswith("<form") and 'hx-post="' in fragment and "Marcus Ortelli (ATF-RB)" in fragment
+    assert "<html" in page and "Marcus Ortelli (ATF-RB)" in page and "hx-post" not in page.split("<main")[1]
+
+
+def test_the_action_item_form_is_for_coordinators_on_a_frozen_agenda(client_for, coordinator, investigator, frozen):
+    item = first_item(frozen)
+
+    assert client_for(investigator).get(url("agenda_action", frozen, item.pk)).status_code == 403
+    assert client_for(coordinator).get(url("agenda_action", frozen, item.pk + 999)).status_code == 404
