@@ -18,6 +18,9 @@ from ..models import Shooting
 
 def _add_service_errors(form: ShootingForm, error: ValidationError) -> None:
     """A rule the model checks again at save time (say, a report number taken a moment ago)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
     for name, errors in error.message_dict.items():
         form.add_error(name if name in form.fields else None, errors)
 
