@@ -263,3 +263,15 @@ def test_packets_leave_out_notes_restricted_to_one_agency(coordinator, atf_agent
     assert "Delmar Pawn" in shown(atf_agent)
     for audience in Audience.values:
         assert "Delmar Pawn" not in shown(atf_agent, audience)
+
+
+def test_freezing_keeps_the_cover_numbers_and_unfreezing_lets_them_go(client_for, coordinator, built):
+    client = client_for(coordinator)
+
+    freeze(client, built)
+    built.refresh_from_db()
+    assert built.cover_snapshot is not None
+
+    client.post(url("agenda_unfreeze", built), {"reason": "Late homicide"})
+    built.refresh_from_db()
+    assert built.cover_snapshot is None
