@@ -359,3 +359,34 @@ def test_minutes_and_agenda_copies_are_numbered_separately(
 
     numbers = list(PrintedCopy.objects.filter(meeting=meeting).values_list("document", "copy_number"))
     assert sorted(numbers) == [("agenda", 1), ("agenda", 2), ("minutes", 1)]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_agenda_page_prints_from_the_browser_with_the_meeting_marking_and_page_numbers_on_every_page(
+    login_page, coordinator, investigator
+):
+    meeting = meeting_soon()
+    for _ in range(6):
+        shooting = make_shooting(investigator)
+        case_services.add_note(
+            shooting, investigator, Note.Kind.GENERAL, {"text": "Canvass of the block done; no camera footage. " * 12}
+        )
+    agenda_services.build_agenda(meeting, coordinator)
+    page = login_page(coordinator)
+    page.goto(meeting.get_absolute_url())
+    page.wait_for_selector(".cover .weekly-chart")
+
+    pages = pdf_pages(page.pdf(format="Letter", prefer_css_page_size=True))
+
+    assert len(pages) >= 3
+    for number, text in enumerate(pages, start=1):
+        assert f"{meeting} · Agenda" in text, number
+        assert "LAW-ENFORCEMENT SENSITIVE" in text, number
+        assert f"Page {number} of {len(pages)}" in text, number
+    everything = " ".join(pages)
+    # The cover is on paper; the navigation and the coordinator's tools are not.
+    assert "The numbers" in everything
+    assert "Build the agenda" not in everything and "Rebuild from the rules" not in everything
+    assert "Print / PDF" not in everything
+    assert "Sign out" not in everything

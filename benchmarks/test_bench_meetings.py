@@ -1,0 +1,137 @@
+"""Meetings: the PDF of a 100-item agenda (target: under 3 s) and the cover page, reported as a
+table with the other timings (`make bench`). Set BENCH_PDF_REQUESTS to time more prints."""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Agency, User
+from cases import services as case_services
+from cases.models import Note, Shooting
+from meetings import agenda_services
+from meetings.models import Meeting
+from tests.factories import AgencyFactory, UserFactory, make_shooting
+
+pytestmark = pytest.mark.django_db
+
+# A 100-page PDF takes seconds: a few prints give a fair median without a long run.
+PDF_REQUESTS = int(os.environ.get("BENCH_PDF_REQUESTS", "2"))
+PDF_TARGET_SECONDS = 3.0
+ITEMS = 100
+
+
+@pytest.fixture
+def people() -> dict[str, User]:
+    police = AgencyFactory(code="BPD", name="Bench Police Department", kind=Agency.Kind.POLICE)
+    atf = AgencyFactory(code="ATF-B", name="ATF Bench Field Office", kind=Agency.Kind.FEDERAL)
+    return {
+        "coordinator": UserFactory(username="bench_coord", agency=police, role=User.Role.COORDINATOR),
+        "investigator": UserFactory(username="bench_det", agency=police, role=User.Role.INVESTIGATOR),
+        "agent": UserFactory(username="bench_atf", agency=atf, role=User.Role.FEDERAL_AGENT),
+    }
+
+
+@pytest.fixture
+def hundred_item_agenda(people) -> Meeting:
+    return frozen_agenda(people, ITEMS)
+
+
+def frozen_agenda(people: dict[str, User], items: int) -> Meeting:
+    """A frozen agenda of new shootings, each with a suspect, a witness and a firearm trace, as
+    the print would meet it on the morning of a busy week."""
+    start = (timezone.now() + timedelta(days=2)).replace(microsecond=0)
+    meeting = Meeting.objects.create(
+        starts_at=start,
+        ends_at=start + timedelta(minutes=90),
+        local_date=timezone.localtime(start).date(),
+        cutoff_at=start - timedelta(hours=24),
+        place="Headquarters, room 4B",
+    )
+    investigator, agent = people["investigator"], people["agent"]
+    kinds = [Shooting.Kind.HOMICIDE, Shooting.Kind.NONFATAL, Shooting.Kind.NONFATAL, Shooting.Kind.SHOTS_FIRED]
+    for n in range(items):
+        shooting = make_shooting(investigator, kind=kinds[n % 4], occurred_from=timezone.now() - timedelta(hours=n))
+        case_services.add_note(
+            shooting,
+            investigator,
+            Note.Kind.SUSPECT,
+            {"name": f"Bench Suspect {n}", "aliases": "", "status": "suspect", "basis": "Camera", "text": ""},
+        )
+        case_services.add_note(
+            shooting,
+            investigator,
+            Note.Kind.WITNESS,
+            {
+                "name": f"Bench Witness {n}",
+                "contact": "",
+                "relation": "neighbour",
+                "account": "Heard shots and saw a car leave. " * 4,
+                "cooperation": "cooperative",
+                "intimidation_concern": n % 5 == 0,
+                "relocation_requested": False,
+                "referred_to_advocate": False,
+            },
+        )
+        case_services.add_note(
+            shooting,
+            agent,
+            Note.Kind.FIREARM,
+            {
+                "recovered": False,
+                "caliber": "9mm",
+                "nibin_leads": [f"NB-{n // 3:04d}"],
+                "etrace_status": "pending",
+                "purchaser": "",
+                "dealer": "",
+                "text": "",
+            },
+        )
+    coordinator = people["coordinator"]
+    agenda_services.build_agenda(meeting, coordinator)
+    meeting.refresh_from_db()
+    return agenda_services.freeze(meeting, coordinator, expected_version=meeting.agenda_version)
+
+
+def _time(client, url: str, requests: int) -> tuple[list[float], int, int]:
+    # The first request loads templates and fonts (and is where the queries are counted); steady
+    # state is what users feel.
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get(url)
+    assert first.status_code == 200, first.status_code
+    seconds = []
+    for _ in range(requests):
+        start = time.perf_counter()
+        response = client.get(url)
+        seconds.append(time.perf_counter() - start)
+        assert response.status_code == 200
+    return seconds, len(queries), len(first.content)
+
+
+@pytest.mark.parametrize("audience", ["law_enforcement", "community"])
+def test_pdf_of_a_hundred_item_agenda(client, people, hundred_item_agenda, bench_report, audience):
+    assert hundred_item_agenda.items.count() >= ITEMS
+    client.force_login(people["coordinator"])
+    url = f"{reverse('meetings:agenda_pdf', args=[hundred_item_agenda.pk])}?audience={audience}"
+
+    seconds, queries, size = _time(client, url, PDF_REQUESTS)
+
+    bench_report(f"agenda PDF, {ITEMS} items, {audience}", seconds, queries, size)
+    median = sorted(seconds)[len(seconds) // 2]
+    verdict = "within" if median < PDF_TARGET_SECONDS else "OVER"
+    print(f"\nagenda PDF ({audience}): median {median:.2f} s, {verdict} the {PDF_TARGET_SECONDS:.0f} s target")
+
+
+def test_cover_page(client, people, hundred_item_agenda, bench_report):
+    client.force_login(people["coordinator"])
+
+    seconds, queries, size = _time(client, reverse("meetings:cover", args=[hundred_item_agenda.pk]), 50)
+
+    bench_report("cover page (kept numbers)", seconds, queries, size)
