@@ -56,10 +56,16 @@ UPDATED_SINCE_DATE = "date"
 
 
 def last_meeting_cutoff() -> dt.datetime | None:
-    """When the last shoot review was held; "updated since the last meeting" counts from here.
+    """The agenda cutoff of the last shoot review held; "updated since the last meeting" counts
+    from here. None while no meeting has been held."""
+    from meetings.models import Meeting  # meetings builds on cases; the import stays local
 
-    None while no meeting is recorded (the meetings app fills this in)."""
-    return None
+    return (
+        Meeting.objects.filter(status=Meeting.Status.HELD)
+        .order_by("-starts_at")
+        .values_list("cutoff_at", flat=True)
+        .first()
+    )
 
 
 @dataclass(frozen=True)

@@ -324,3 +324,33 @@ def test_an_unknown_sort_falls_back_to_newest_first(client_for, investigator):
     newer = make_shooting(occurred_from=local(2025, 5, 2, 12, 0))
 
     assert listed(client_for(investigator), sort="summary") == [newer.report_number, older.report_number]
+
+
+def test_updated_since_the_last_meeting_counts_from_the_last_held_meetings_cutoff(coordinator):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cases.search import last_meeting_cutoff
+    from meetings.models import Meeting
+
+    assert last_meeting_cutoff() is None
+    start = timezone.now() - timedelta(days=2)
+    Meeting.objects.create(
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        cutoff_at=start - timedelta(hours=3),
+        place="Room 214",
+        local_date=timezone.localdate(start),
+        status=Meeting.Status.HELD,
+    )
+    later = start + timedelta(days=1)
+    Meeting.objects.create(
+        starts_at=later,
+        ends_at=later + timedelta(hours=1),
+        cutoff_at=later,
+        place="Room 214",
+        local_date=timezone.localdate(later),
+        status=Meeting.Status.SCHEDULED,
+    )
+    assert last_meeting_cutoff() == start - timedelta(hours=3)
