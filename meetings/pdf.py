@@ -15,8 +15,6 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
-from weasyprint import CSS, HTML
-from weasyprint.urls import URLFetcher
 
 from .chart import cover_context
 from .models import Meeting, PrintedCopy
@@ -25,27 +23,33 @@ from .printing import SENSITIVITY, marking_for
 from .views.minutes import minutes_context
 
 STYLESHEET = "css/agenda_pdf.css"
-# WeasyPrint reports each step of every document at INFO: noise in the server log.
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
-
-
-class _NothingFromOutside(URLFetcher):
-    """Refuses every URL: a packet must never depend on (or leak a request to) another server."""
-
-    def fetch(self, url, headers=None):
-        raise ValueError(f"PDFs load nothing from outside; refused {url[:80]!r}")
 
 
 @cache
-def _stylesheet() -> CSS:
+def _weasyprint():
+    """WeasyPrint, loaded on the first print rather than with the URLs: it brings Pango and
+    parses its own stylesheets, and reports every step of every document at INFO (noise in the
+    server log, so quietened first)."""
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)
+    import weasyprint
+    from weasyprint.urls import URLFetcher
+
+    class NothingFromOutside(URLFetcher):
+        """Refuses every URL: a packet never depends on (or leaks a request to) another server."""
+
+        def fetch(self, url, headers=None):
+            raise ValueError(f"PDFs load nothing from outside; refused {url[:80]!r}")
+
     path = finders.find(STYLESHEET) or Path(settings.BASE_DIR) / "static" / STYLESHEET
-    return CSS(string=Path(path).read_text(encoding="utf-8"), url_fetcher=_NothingFromOutside())
+    stylesheet = weasyprint.CSS(string=Path(path).read_text(encoding="utf-8"), url_fetcher=NothingFromOutside())
+    return weasyprint, NothingFromOutside, stylesheet
 
 
 def render_pdf(template_name: str, context: dict) -> bytes:
+    weasyprint, fetcher, stylesheet = _weasyprint()
     html = render_to_string(template_name, context)
-    document = HTML(string=html, url_fetcher=_NothingFromOutside(), base_url=None)
-    return document.write_pdf(stylesheets=[_stylesheet()])
+    document = weasyprint.HTML(string=html, url_fetcher=fetcher(), base_url=None)
+    return document.write_pdf(stylesheets=[stylesheet])
 
 
 def _page_context(meeting: Meeting, copy: PrintedCopy) -> dict:
