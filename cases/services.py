@@ -196,15 +196,7 @@ def add_note(shooting: Shooting, user: User, kind: str, fields: dict, *, restric
         fields=fields,
         search_text=_search_text(kind, fields),
     )
-    NoteRevision.objects.create(
-        note=note,
-        number=1,
-        fields=fields,
-        restricted_to_agency=restricted,
-        edited_by=user,
-        edited_by_name=user.get_full_name() or user.username,
-    )
-    _after_note_change(note)
+    _record_revision(note, user)
     return note
 
 
@@ -221,15 +213,7 @@ def revise_note(note: Note, user: User, fields: dict, *, restricted: bool) -> No
     note.restricted_to_agency = restricted
     note.search_text = _search_text(note.kind, fields)
     note.save()
-    NoteRevision.objects.create(
-        note=note,
-        number=note.revision_number,
-        fields=fields,
-        restricted_to_agency=restricted,
-        edited_by=user,
-        edited_by_name=user.get_full_name() or user.username,
-    )
-    _after_note_change(note)
+    _record_revision(note, user)
     return note
 
 
@@ -247,6 +231,19 @@ def retract_note(note: Note, user: User, reason: str) -> Note:
     note.save(update_fields=["retracted_at", "retracted_by", "retraction_reason", "updated_at"])
     _after_note_change(note)
     return note
+
+
+def _record_revision(note: Note, user: User) -> None:
+    """Keep the note's current content as its newest revision, then update what depends on it."""
+    NoteRevision.objects.create(
+        note=note,
+        number=note.revision_number,
+        fields=note.fields,
+        restricted_to_agency=note.restricted_to_agency,
+        edited_by=user,
+        edited_by_name=user.get_full_name() or user.username,
+    )
+    _after_note_change(note)
 
 
 def _after_note_change(note: Note) -> None:
