@@ -12,7 +12,7 @@ from accounts.models import User
 from cases import services as case_services
 from cases.models import Note, Shooting
 from meetings import agenda_services as services
-from meetings.models import ActionItem, AgendaEvent, Meeting
+from meetings.models import ActionItem, AgendaEvent, AgendaItem, Meeting
 from tests.factories import UserFactory
 
 from .agenda_helpers import (
@@ -490,3 +490,39 @@ def test_the_agenda_page_costs_the_same_queries_for_thirty_busy_items(
     html = response.content.decode()
     assert len(page_order(html)) == 32
     assert html.count("Linked incidents — the next 3 items belong together") >= 10
+
+
+# --- What is new since the last review -------------------------------------------------------
+
+
+def test_each_item_shows_the_latest_notes_of_each_kind_since_the_case_was_last_reviewed(
+    client_for, coordinator, investigator
+):
+    held = meeting_at(local(2026, 2, 4, 9, 0), status=Meeting.Status.HELD)
+    meeting = meeting_at(local(2026, 2, 11, 9, 0))
+    case = case_at(investigator, local(2026, 1, 10, 22, 0))
+    AgendaItem.objects.create(meeting=held, shooting=case, position=1)
+    note_at(local(2026, 1, 20, 10, 0), case, investigator, Note.Kind.GENERAL, {"text": "Reviewed canvass"})
+    for day in range(4, 9):
+        note_at(local(2026, 2, day, 10, 0), case, investigator, Note.Kind.GENERAL, {"text": f"Update of {day} Feb"})
+    note_at(local(2026, 2, 5, 11, 0), case, investigator, Note.Kind.WITNESS, witness())
+    built(meeting, coordinator)
+
+    html = client_for(coordinator).get(url("detail", meeting)).content.decode()
+
+    assert "New since the review of 3 Feb" in html
+    assert "Reviewed canvass" not in html
+    # At most the three latest of a kind, newest first.
+    assert re.findall(r"Update of (\d) Feb", html) == ["8", "7", "6"]
+    assert WITNESS_NAME in html
+
+
+def test_removing_an_item_without_a_reason_is_refused_by_the_service_too(coordinator, meeting, cases):
+    meeting = built(meeting, coordinator)
+    item = meeting.items.first()
+
+    with pytest.raises(services.AgendaError, match="Say why"):
+        services.remove_item(meeting, coordinator, item.pk, "   ", expected_version=meeting.agenda_version)
+
+    item.refresh_from_db()
+    assert item.removed_at is None
