@@ -1,0 +1,740 @@
+"""The world the security sweeps run against: eight people (every role, an outsider of another
+police agency and an advocate of a second advocacy agency), cases of several agencies, notes of
+every kind carrying sentinel words that only some people may ever see, and meetings in every
+state (scheduled, frozen, held) with agendas, outcomes and action items.
+
+Also here: every URL pattern of the project, read from the URL resolver, and the ways to fill
+its parameters with these objects, so that a page added later is swept without anyone listing it.
+
+Every name is fictional. Sentinels are single made-up words, so that they are found whatever the
+format (HTML, htmx fragment, CSV, PDF text, iCalendar) and wherever a line wraps.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import time, timedelta
+from io import BytesIO
+
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from accounts.models import Agency, User
+from cases import services as case_services
+from cases.models import ManualLink, NibinLead, Note, Shooting, Victim
+from meetings import agenda_services
+from meetings import services as meeting_services
+from meetings.models import ActionItem, AgendaItem, Meeting, MeetingSeries, Reminder
+from tests.factories import AgencyFactory, UserFactory
+
+# --- People -----------------------------------------------------------------------------------
+
+INVESTIGATOR = "investigator"
+ATF_AGENT = "atf_agent"
+PROSECUTOR = "prosecutor"
+ADVOCATE = "advocate"
+COORDINATOR = "coordinator"
+SUPERVISOR = "supervisor"
+OUTSIDER = "outsider"
+ADVOCATE2 = "advocate2"
+PERSONAS = [INVESTIGATOR, ATF_AGENT, PROSECUTOR, ADVOCATE, COORDINATOR, SUPERVISOR, OUTSIDER, ADVOCATE2]
+
+LAW_ENFORCEMENT = frozenset({INVESTIGATOR, ATF_AGENT, PROSECUTOR, COORDINATOR, SUPERVISOR, OUTSIDER})
+RIVERBEND_POLICE = frozenset({INVESTIGATOR, COORDINATOR, SUPERVISOR})
+ADVOCATES = frozenset({ADVOCATE, ADVOCATE2})
+
+# --- Sentinels: word → the people who may see it (the matrix in cases/access.py's docstring) ---
+
+SUSPECT_NAME = "Vendramoor"
+SUSPECT_ALIAS = "Ketterwick"
+SUSPECT_BASIS = "Gorsemantle"
+WITNESS_NAME = "Quillanbrae"
+WITNESS_CONTACT = "816-555-0187"
+WITNESS_ACCOUNT = "Sorrelgate"
+WITNESS_RELATION = "Brackwater"
+PURCHASER = "Tamblewood"
+DEALER = "Harrowgate"
+FIREARM_TEXT = "Brindlemarsh"
+SERVICES_TEXT = "Lindenmoor"
+SERVICES_AGENCY = "Corriebrook"
+SERVICES_RESTRICTED = "Pellucidra"
+OUTSIDER_RESTRICTED = "Zanthorpe"
+POLICE_RESTRICTED = "Gravenhurst"
+POLICE_GENERAL = "Ottercombe"
+OUTSIDER_WITNESS = "Drewsbury"
+OUTSIDER_PURCHASER = "Oakhollow"
+OUTSIDER_LEAD = "LCNIB7734"
+ADVOCATE2_RESTRICTED = "Fenwarrow"
+ADVOCATE2_SERVICES = "Thistlecombe"
+
+SENTINELS: dict[str, frozenset[str]] = {
+    # Suspects, witness identities, purchasers and dealers: sworn law enforcement and prosecutors.
+    SUSPECT_NAME: LAW_ENFORCEMENT,
+    SUSPECT_ALIAS: LAW_ENFORCEMENT,
+    SUSPECT_BASIS: LAW_ENFORCEMENT,
+    WITNESS_NAME: LAW_ENFORCEMENT,
+    WITNESS_CONTACT: LAW_ENFORCEMENT,
+    WITNESS_ACCOUNT: LAW_ENFORCEMENT,
+    WITNESS_RELATION: LAW_ENFORCEMENT,
+    PURCHASER: LAW_ENFORCEMENT,
+    DEALER: LAW_ENFORCEMENT,
+    FIREARM_TEXT: LAW_ENFORCEMENT,
+    # A general note of the police: law enforcement, not advocates.
+    POLICE_GENERAL: LAW_ENFORCEMENT,
+    # Victim services stay with the advocates; restricted ones with the author's agency.
+    SERVICES_TEXT: ADVOCATES,
+    SERVICES_AGENCY: ADVOCATES,
+    SERVICES_RESTRICTED: frozenset({ADVOCATE}),
+    ADVOCATE2_SERVICES: frozenset({ADVOCATE2}),
+    ADVOCATE2_RESTRICTED: frozenset({ADVOCATE2}),
+    # Restricted to an agency: its members only, whatever their role.
+    POLICE_RESTRICTED: RIVERBEND_POLICE,
+    OUTSIDER_RESTRICTED: frozenset({OUTSIDER}),
+    OUTSIDER_WITNESS: frozenset({OUTSIDER}),
+    OUTSIDER_PURCHASER: frozenset({OUTSIDER}),
+    OUTSIDER_LEAD: frozenset({OUTSIDER}),
+}
+
+
+def forbidden_for(persona: str) -> list[str]:
+    return [word for word, allowed in SENTINELS.items() if persona not in allowed]
+
+
+def allowed_for(persona: str) -> list[str]:
+    return [word for word, allowed in SENTINELS.items() if persona in allowed]
+
+
+# --- The world --------------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    agencies: dict[str, Agency]
+    users: dict[str, User]
+    shootings: dict[str, Shooting]
+    notes: dict[str, Note]
+    victims: list[Victim]
+    links: list[ManualLink]
+    leads: list[NibinLead]
+    meetings: dict[str, Meeting]
+    items: dict[str, list[AgendaItem]]
+    actions: list[ActionItem]
+    series: list[MeetingSeries]
+    reminders: list[Reminder]
+    locked_user: User
+    feed_tokens: dict[str, str] = field(default_factory=dict)
+
+
+def _people() -> tuple[dict[str, Agency], dict[str, User]]:
+    agencies = {
+        "police": AgencyFactory(code="SW-RBPD", name="Riverbend Sweep Police Department", kind=Agency.Kind.POLICE),
+        "atf": AgencyFactory(code="SW-ATF", name="ATF Sweep Field Office", kind=Agency.Kind.FEDERAL),
+        "prosecutor": AgencyFactory(
+            code="SW-RCPO", name="Riverbend Sweep Prosecutor's Office", kind=Agency.Kind.PROSECUTOR
+        ),
+        "advocacy": AgencyFactory(
+            code="SW-HLAC", name="Harbor Light Sweep Advocacy Center", kind=Agency.Kind.VICTIM_ADVOCACY
+        ),
+        "advocacy2": AgencyFactory(
+            code="SW-CRFS", name="Cedar Row Family Safety Alliance", kind=Agency.Kind.VICTIM_ADVOCACY
+        ),
+        "other_police": AgencyFactory(code="SW-LCSO", name="Lakeshore Sweep Sheriff's Office", kind=Agency.Kind.POLICE),
+    }
+    spec = {
+        INVESTIGATOR: ("Dagny", "Whitcombe", "police", User.Role.INVESTIGATOR),
+        ATF_AGENT: ("Mattias", "Orvell", "atf", User.Role.FEDERAL_AGENT),
+        PROSECUTOR: ("Pernille", "Castaway", "prosecutor", User.Role.PROSECUTOR),
+        ADVOCATE: ("Jory", "Kessarine", "advocacy", User.Role.VICTIM_ADVOCATE),
+        COORDINATOR: ("Renata", "Talliser", "police", User.Role.COORDINATOR),
+        SUPERVISOR: ("Leopold", "Marchand", "police", User.Role.SUPERVISOR),
+        OUTSIDER: ("Kitt", "Halvardsen", "other_police", User.Role.INVESTIGATOR),
+        ADVOCATE2: ("Saoirse", "Penhallow", "advocacy2", User.Role.VICTIM_ADVOCATE),
+    }
+    users = {
+        persona: UserFactory(
+            username=f"sw_{persona}", first_name=first, last_name=last, agency=agencies[agency], role=role
+        )
+        for persona, (first, last, agency, role) in spec.items()
+    }
+    return agencies, users
+
+
+def _notes(users: dict[str, User], police_case: Shooting, outsider_case: Shooting, atf_case: Shooting):
+    add = case_services.add_note
+    victim = police_case.victims.first()
+    notes = {
+        "suspect": add(
+            police_case,
+            users[INVESTIGATOR],
+            Note.Kind.SUSPECT,
+            {
+                "name": f"Lucius {SUSPECT_NAME}",
+                "aliases": SUSPECT_ALIAS,
+                "date_of_birth": None,
+                "approximate_age": 23,
+                "status": "suspect",
+                "basis": f"Seen near the {SUSPECT_BASIS} laundromat on a doorbell camera",
+                "text": "",
+            },
+        ),
+        "witness": add(
+            police_case,
+            users[INVESTIGATOR],
+            Note.Kind.WITNESS,
+            {
+                "name": f"Ysolde {WITNESS_NAME}",
+                "contact": WITNESS_CONTACT,
+                "relation": f"{WITNESS_RELATION} neighbour",
+                "account": f"Heard four shots from the {WITNESS_ACCOUNT} courtyard.",
+                "cooperation": "reluctant",
+                "intimidation_concern": True,
+                "relocation_requested": True,
+                "referred_to_advocate": True,
+            },
+        ),
+        "firearm": add(
+            police_case,
+            users[ATF_AGENT],
+            Note.Kind.FIREARM,
+            {
+                "recovered": True,
+                "recovered_where": "Storm drain",
+                "recovered_on": (timezone.localdate() - timedelta(days=1)).isoformat(),
+                "make": "Taurus",
+                "model": "G2C",
+                "caliber": "9mm",
+                "serial_number": "SWT4410",
+                "casings_recovered": 4,
+                "projectiles_recovered": 1,
+                "nibin_leads": ["SW-NIBIN-0091"],
+                "etrace_number": "T2026-0091",
+                "etrace_status": "completed",
+                "purchaser": f"Osric {PURCHASER}",
+                "dealer": f"{DEALER} Sporting Arms",
+                "time_to_crime_days": 41,
+                "text": f"Bought at the {FIREARM_TEXT} gun show.",
+            },
+        ),
+        "firearm_linked": add(
+            atf_case,
+            users[ATF_AGENT],
+            Note.Kind.FIREARM,
+            {
+                "recovered": False,
+                "nibin_leads": ["SW-NIBIN-0091"],
+                "etrace_status": "not_submitted",
+                "caliber": "9mm",
+                "text": "",
+            },
+        ),
+        "services": add(
+            police_case,
+            users[ADVOCATE],
+            Note.Kind.VICTIM_SERVICES,
+            {
+                "victim": victim.pk,
+                "service_agency": f"{SERVICES_AGENCY} Family Centre",
+                "referral_status": "engaged",
+                "services_offered": "Safety planning, relocation",
+                "services_accepted": "Safety planning",
+                "safety_planning": True,
+                "text": f"Staying at the {SERVICES_TEXT} shelter for now.",
+            },
+        ),
+        "services_restricted": add(
+            police_case,
+            users[ADVOCATE],
+            Note.Kind.VICTIM_SERVICES,
+            {
+                "victim": None,
+                "service_agency": "",
+                "referral_status": "contacted",
+                "services_offered": "",
+                "services_accepted": "",
+                "safety_planning": False,
+                "text": f"Counselling at {SERVICES_RESTRICTED} House, kept within our centre.",
+            },
+            restricted=True,
+        ),
+        "advocate2_services": add(
+            outsider_case,
+            users[ADVOCATE2],
+            Note.Kind.VICTIM_SERVICES,
+            {
+                "victim": None,
+                "service_agency": "",
+                "referral_status": "referred",
+                "services_offered": "",
+                "services_accepted": "",
+                "safety_planning": False,
+                "text": f"Family met at {ADVOCATE2_SERVICES} Lane, our alliance only.",
+            },
+            restricted=True,
+        ),
+        "advocate2_general": add(
+            police_case,
+            users[ADVOCATE2],
+            Note.Kind.GENERAL,
+            {"text": f"Our {ADVOCATE2_RESTRICTED} outreach team has called the family.", "follow_up_contact": False},
+            restricted=True,
+        ),
+        "advocate_general": add(
+            police_case,
+            users[ADVOCATE],
+            Note.Kind.GENERAL,
+            {"text": "Victim advocates are in touch with the family.", "follow_up_contact": False},
+        ),
+        "outsider_general": add(
+            police_case,
+            users[OUTSIDER],
+            Note.Kind.GENERAL,
+            {"text": f"Our {OUTSIDER_RESTRICTED} informant says the car was ours.", "follow_up_contact": False},
+            restricted=True,
+        ),
+        "police_restricted": add(
+            police_case,
+            users[INVESTIGATOR],
+            Note.Kind.GENERAL,
+            {"text": f"The {POLICE_RESTRICTED} undercover operation is still running.", "follow_up_contact": False},
+            restricted=True,
+        ),
+        "police_general": add(
+            police_case,
+            users[INVESTIGATOR],
+            Note.Kind.GENERAL,
+            {"text": f"Canvass of {POLICE_GENERAL} Street finished.", "follow_up_contact": True},
+        ),
+        "outsider_witness": add(
+            outsider_case,
+            users[OUTSIDER],
+            Note.Kind.WITNESS,
+            {
+                "name": f"Fennick {OUTSIDER_WITNESS}",
+                "contact": "",
+                "relation": "",
+                "account": "",
+                "cooperation": "cooperative",
+                "intimidation_concern": False,
+                "relocation_requested": False,
+                "referred_to_advocate": False,
+            },
+            restricted=True,
+        ),
+        "outsider_firearm": add(
+            outsider_case,
+            users[OUTSIDER],
+            Note.Kind.FIREARM,
+            {
+                "recovered": True,
+                "caliber": ".40",
+                "serial_number": "",
+                "nibin_leads": [OUTSIDER_LEAD],
+                "etrace_status": "pending",
+                "purchaser": f"Mara {OUTSIDER_PURCHASER}",
+                "dealer": "",
+                "text": "",
+            },
+            restricted=True,
+        ),
+    }
+    return notes
+
+
+def _meeting(start, *, place: str) -> Meeting:
+    return Meeting.objects.create(
+        starts_at=start,
+        ends_at=start + timedelta(minutes=90),
+        local_date=timezone.localtime(start).date(),
+        cutoff_at=start - timedelta(hours=24),
+        place=place,
+    )
+
+
+def _agenda(meeting: Meeting, coordinator: User, shootings: list[Shooting]) -> None:
+    for shooting in shootings:
+        meeting.refresh_from_db()
+        agenda_services.add_case(meeting, coordinator, shooting.report_number, expected_version=meeting.agenda_version)
+    meeting.refresh_from_db()
+    agenda_services.add_text_item(
+        meeting, coordinator, "Retaliation watch list", "Two names to watch.", expected_version=meeting.agenda_version
+    )
+    meeting.refresh_from_db()
+
+
+def build_world() -> World:
+    agencies, users = _people()
+    now = timezone.now()
+    police_case = case_services.create_shooting(
+        users[INVESTIGATOR],
+        {
+            "report_number": "SW26000101",
+            "kind": Shooting.Kind.NONFATAL,
+            "occurred_from": now - timedelta(days=2),
+            "address": "4100 E Harbor St",
+            "division": "Central",
+            "beat": "114",
+            "summary": "Two men shot outside a corner store.",
+            "lead_investigator": users[INVESTIGATOR],
+            "is_retaliation_risk": True,
+        },
+        victims=[{"name": "Avery Lindqvist", "age": 24, "sex": "M"}, {"name": "Rowan Petrakis", "age": 31}],
+    )
+    outsider_case = case_services.create_shooting(
+        users[OUTSIDER],
+        {
+            "report_number": "SW26000202",
+            "kind": Shooting.Kind.HOMICIDE,
+            "occurred_from": now - timedelta(days=3),
+            "address": "77 Lakeshore Rd",
+            "division": "Other",
+            "summary": "Shooting on the county side of the line.",
+            "lead_investigator": users[OUTSIDER],
+        },
+        victims=[{"name": "Juno Abernethy", "age": 40, "sex": "F", "injury": Victim.Injury.FATAL}],
+    )
+    atf_case = case_services.create_shooting(
+        users[ATF_AGENT],
+        {
+            "report_number": "SW26000303",
+            "kind": Shooting.Kind.SHOTS_FIRED,
+            "occurred_from": now - timedelta(days=4),
+            "address": "12 Mill Race Ave",
+            "division": "East",
+        },
+        victims=[],
+    )
+    notes = _notes(users, police_case, outsider_case, atf_case)
+    link = case_services.link_manually(police_case, outsider_case, users[INVESTIGATOR], "Same grey sedan seen")
+    coordinator = users[COORDINATOR]
+    shootings = [police_case, outsider_case, atf_case]
+
+    scheduled = _meeting(now + timedelta(days=6), place="Headquarters, room 4B")
+    _agenda(scheduled, coordinator, shootings)
+
+    frozen = _meeting(now + timedelta(days=2), place="Headquarters, room 2A")
+    _agenda(frozen, coordinator, shootings)
+    agenda_services.freeze(frozen, coordinator, expected_version=frozen.agenda_version)
+    frozen_items = list(frozen.items.order_by("position"))
+    agenda_services.record_item(
+        frozen,
+        coordinator,
+        frozen_items[0].pk,
+        discussed=True,
+        outcome=AgendaItem.Outcome.FOLLOW_UP,
+        outcome_text="Check the second camera.",
+        review_again=True,
+    )
+    due = timezone.localdate() + timedelta(days=7)
+    actions = [
+        agenda_services.create_action_item(
+            frozen,
+            coordinator,
+            item_id=frozen_items[0].pk,
+            description="Pull the store camera footage",
+            assignee=users[INVESTIGATOR],
+            due_on=due,
+        ),
+        agenda_services.create_action_item(
+            frozen,
+            coordinator,
+            item_id=frozen_items[1].pk,
+            description="Call the family about the safety plan",
+            assignee=users[ADVOCATE],
+            due_on=due,
+        ),
+    ]
+
+    held = _meeting(now - timedelta(days=5), place="Headquarters, room 1C")
+    _agenda(held, coordinator, shootings)
+    agenda_services.freeze(held, coordinator, expected_version=held.agenda_version)
+    held_items = list(held.items.order_by("position"))
+    agenda_services.record_item(
+        held,
+        coordinator,
+        held_items[0].pk,
+        discussed=True,
+        outcome=AgendaItem.Outcome.DECISION,
+        outcome_text="Refer for federal charges.",
+        review_again=False,
+    )
+    actions.append(
+        agenda_services.create_action_item(
+            held,
+            coordinator,
+            item_id=held_items[2].pk,
+            description="Send the casings to the lab",
+            assignee=users[ATF_AGENT],
+            due_on=due,
+        )
+    )
+    agenda_services.record_attendance(
+        held,
+        coordinator,
+        [agenda_services.AttendanceRow(agency=agencies["police"], present=True, people=[users[INVESTIGATOR]])],
+    )
+    held = agenda_services.mark_held(held, coordinator)
+
+    series = MeetingSeries.objects.create(
+        name="Weekly sweep review", start_time=time(9, 0), place="Headquarters, room 4B", is_active=False
+    )
+    reminder = Reminder.objects.create(
+        kind=Reminder.Kind.MEETING,
+        recipient=coordinator,
+        object_type="meeting",
+        object_id=str(scheduled.pk),
+        occurrence="48h@sweep",
+        due_at=now,
+        next_attempt_at=now,
+        state=Reminder.State.FAILED,
+    )
+    locked_user = UserFactory(
+        username="sw_locked", agency=agencies["police"], role=User.Role.INVESTIGATOR, locked_at=now
+    )
+    feed_tokens = {persona: meeting_services.calendar_feed_for(user).token for persona, user in users.items()}
+    return World(
+        agencies=agencies,
+        users=users,
+        shootings={"police": police_case, "outsider": outsider_case, "atf": atf_case},
+        notes=notes,
+        victims=list(Victim.objects.filter(shooting__in=shootings).order_by("pk")),
+        links=[link],
+        leads=list(NibinLead.objects.order_by("pk")),
+        meetings={"scheduled": scheduled, "frozen": frozen, "held": held},
+        items={
+            str(m.pk): list(AgendaItem.objects.filter(meeting=m).order_by("position"))
+            for m in [scheduled, frozen, held]
+        },
+        actions=actions,
+        series=[series],
+        reminders=[reminder],
+        locked_user=locked_user,
+        feed_tokens=feed_tokens,
+    )
+
+
+@contextmanager
+def seeded(django_db_blocker) -> Iterator[World]:
+    """Build the world once for a test module, inside a transaction that is rolled back after the
+    module's last test. Each test (with the `db` fixture) runs in a savepoint inside it, so what a
+    test changes is undone before the next one."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_world()
+        transaction.set_rollback(True)
+
+
+# --- Every URL pattern ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str  # "cases:detail", or "login" for a pattern without a namespace
+    namespace: str
+    kwargs: tuple[str, ...]
+
+
+# Django's admin is left out: it has its own permission system (staff and model permissions,
+# none of which the personas hold) and is not a page of the shoot review; it answers every
+# persona with its login page. Static files are served by WhiteNoise outside the URL conf.
+SKIPPED_NAMESPACES = {"admin"}
+
+
+def all_routes() -> list[Route]:
+    routes: list[Route] = []
+
+    def walk(patterns, namespace: str) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = pattern.namespace or namespace
+                if inner in SKIPPED_NAMESPACES:
+                    continue
+                walk(pattern.url_patterns, inner)
+            elif isinstance(pattern, URLPattern):
+                if not pattern.name:
+                    raise AssertionError(f"URL pattern {pattern.pattern} has no name; the sweep needs one")
+                name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+                routes.append(Route(name, namespace, tuple(pattern.pattern.converters)))
+
+    walk(get_resolver().url_patterns, "")
+    return routes
+
+
+class UnknownParameter(AssertionError):
+    pass
+
+
+def _pk_values(route: Route, world: World) -> list[int]:
+    if route.namespace == "meetings":
+        return [m.pk for m in world.meetings.values()]
+    if route.namespace == "cases" or route.name == "case_viewers":
+        return [s.pk for s in world.shootings.values()]
+    raise UnknownParameter(f"{route.name}: which objects does its pk name? Teach sweep_data._pk_values.")
+
+
+def fill(route: Route, world: World, persona: str) -> list[dict]:
+    """Every combination of seeded objects for the pattern's parameters."""
+    if not route.kwargs:
+        return [{}]
+    if set(route.kwargs) == {"pk", "item_pk"}:
+        pairs = [(int(pk), item.pk) for pk, items in world.items.items() for item in items]
+        # And an item of another meeting, which must be refused like a missing one.
+        meetings = [int(pk) for pk in world.items]
+        shifted = meetings[1:] + meetings[:1]
+        pairs += [(pk, world.items[str(other)][0].pk) for pk, other in zip(meetings, shifted, strict=True)]
+        return [{"pk": pk, "item_pk": item_pk} for pk, item_pk in pairs]
+    values: dict[str, list] = {}
+    for name in route.kwargs:
+        if name == "pk":
+            values[name] = _pk_values(route, world)
+        elif name == "note_pk":
+            values[name] = [note.pk for note in world.notes.values()]
+        elif name == "victim_pk":
+            values[name] = [victim.pk for victim in world.victims]
+        elif name == "link_pk":
+            values[name] = [link.pk for link in world.links]
+        elif name == "lead_pk":
+            values[name] = [lead.pk for lead in world.leads]
+        elif name == "action_pk":
+            values[name] = [action.pk for action in world.actions]
+        elif name == "user_pk":
+            values[name] = [world.locked_user.pk]
+        elif name == "reminder_pk":
+            values[name] = [reminder.pk for reminder in world.reminders]
+        elif name == "series_pk":
+            values[name] = [series.pk for series in world.series]
+        elif name == "kind":
+            values[name] = [*Note.Kind.values, "not-a-kind"]
+        elif name == "token":
+            # The token is the credential of a calendar program; each person fetches their own.
+            values[name] = [world.feed_tokens[persona]]
+        else:
+            raise UnknownParameter(f"{route.name}: no seeded objects for <{name}>. Teach sweep_data.fill.")
+    names = list(values)
+    return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*(values[n] for n in names))]
+
+
+# Query strings that change what a GET shows, tried besides the bare URL.
+EXTRA_QUERIES: dict[str, list[str]] = {
+    "cases:detail": [f"kind={kind}" for kind in Note.Kind.values],
+    "cases:list": ["q=SW26000101", "sort=-occurred"],
+    "cases:export": ["q=SW26000101"],
+    "cases:nibin_list": ["status=lead"],
+    "meetings:reminders": ["state=failed", "state=sent"],
+    "meetings:my_items": ["agency=", "assignee="],
+}
+
+
+PDF_ROUTES = {"meetings:agenda_pdf", "meetings:minutes_pdf"}
+
+
+def _pdf_queries(persona: str, world: World) -> list[str]:
+    """A packet is drawn for the widest audience the person may print (the default) and, for
+    every audience they may not print, asked for to see it refused. Narrower packets of a
+    printer hold a subset of the widest one; what each audience may read is tested with the
+    printing tests. Drawing a PDF takes about a second, so no more are drawn than that."""
+    from meetings.models import PrintedCopy
+    from meetings.printing import printable_audiences
+
+    allowed = printable_audiences(world.users[persona])
+    return [f"audience={audience}" for audience in PrintedCopy.Audience.values if audience not in allowed]
+
+
+def urls_for(route: Route, world: World, persona: str, *, queries: bool = True) -> list[str]:
+    urls = []
+    extra = _pdf_queries(persona, world) if route.name in PDF_ROUTES else EXTRA_QUERIES.get(route.name, [])
+    extra = extra if queries else []
+    for kwargs in fill(route, world, persona):
+        if route.name == "meetings:agenda_pdf" and kwargs["pk"] == world.meetings["held"].pk:
+            # Drawn from snapshots exactly as the frozen meeting's agenda is.
+            continue
+        url = reverse(route.name, kwargs=kwargs)
+        urls.append(url)
+        urls += [f"{url}?{query}" for query in extra]
+    return urls
+
+
+# --- Reading what came back -------------------------------------------------------------------
+
+
+def body_of(response) -> bytes:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+def pdf_text(content: bytes) -> str:
+    from pypdf import PdfReader
+
+    return " ".join((page.extract_text() or "") for page in PdfReader(BytesIO(content)).pages)
+
+
+def ics_text(text: str) -> str:
+    unfolded = re.sub(r"\r?\n[ \t]", "", text)
+    return unfolded.replace("\\,", ",").replace("\\;", ";").replace("\\n", "\n").replace("\\N", "\n")
+
+
+def readable_text(response, content: bytes | None = None) -> str:
+    """What a person reading the response would read: HTML with entities decoded, CSV and
+    iCalendar as text, a PDF's extracted text."""
+    content = body_of(response) if content is None else content
+    kind = response.get("Content-Type", "")
+    if kind.startswith("application/pdf"):
+        return pdf_text(content)
+    text = content.decode("utf-8", errors="replace")
+    if kind.startswith("text/calendar"):
+        return ics_text(text)
+    return html.unescape(text)
+
+
+def squeeze(text: str) -> str:
+    """Lower case without any whitespace, so a word broken over two lines is still found."""
+    return re.sub(r"\s+", "", text).lower()
+
+
+def sentinels_in(text: str, words) -> list[str]:
+    squeezed = squeeze(text)
+    return [word for word in words if squeeze(word) in squeezed]
+
+
+# --- Fetching every page ----------------------------------------------------------------------
+
+HTMX = {"HX-Request": "true"}
+
+
+@dataclass
+class Fetch:
+    how: str  # "page", or "htmx" for the same URL asked for as an htmx fragment
+    url: str
+    route: Route
+    response: object
+    audit_rows: list[dict]  # the audit rows written while answering
+
+
+def _last_audit_id() -> int:
+    from accounts.models import AuditEvent
+
+    return AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def fetch_everything(client, world: World, persona: str, *, skip_routes=frozenset()) -> Iterator[Fetch]:
+    """GET every URL of every pattern with `persona`'s objects; each HTML page that answers 200
+    also as an htmx fragment (views answer `HX-Request` with a partial)."""
+    from accounts.models import AuditEvent
+
+    for route in all_routes():
+        if route.name in skip_routes:
+            continue
+        for url in urls_for(route, world, persona):
+            for how, headers in (("page", {}), ("htmx", HTMX)):
+                before = _last_audit_id()
+                response = client.get(url, headers=headers)
+                rows = list(AuditEvent.objects.filter(id__gt=before).values("outcome", "actor_id", "event"))
+                yield Fetch(how, url, route, response, rows)
+                is_page = response.status_code == 200 and response.get("Content-Type", "").startswith("text/html")
+                if not is_page:
+                    break
