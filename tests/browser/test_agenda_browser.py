@@ -1,14 +1,18 @@
 """A coordinator in a real browser builds the agenda, reorders it with the keyboard-usable
-buttons and by drag and drop, freezes it and downloads the PDF."""
+buttons and by drag and drop, freezes it and downloads the PDF; then, in the meeting, records an
+outcome and an action item."""
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from meetings.models import Meeting, PrintedCopy
+from meetings import agenda_services
+from meetings.models import ActionItem, Meeting, PrintedCopy
 from tests.meetings.agenda_helpers import NF, SF, H, case_at, local, meeting_at
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -77,3 +81,32 @@ def test_a_coordinator_builds_reorders_freezes_and_downloads_the_agenda(login_pa
         assert pdf.read(5) == b"%PDF-"
     copy = PrintedCopy.objects.get(meeting=meeting)
     assert (copy.printed_by, copy.document) == (coordinator, PrintedCopy.Document.AGENDA)
+
+
+def test_in_the_meeting_the_coordinator_records_an_outcome_and_an_action_item(login_page, coordinator, investigator):
+    meeting = meeting_at(local(2026, 2, 11, 9, 0))
+    case = case_at(investigator, local(2026, 2, 5, 23, 0), kind=H)
+    agenda_services.build_agenda(meeting, coordinator)
+    meeting.refresh_from_db()
+    agenda_services.freeze(meeting, coordinator, expected_version=meeting.agenda_version)
+    item = meeting.items.get()
+    page = login_page(coordinator)
+    page.goto(meeting.get_absolute_url())
+
+    page.get_by_label("Outcome", exact=True).select_option("decision")
+    page.get_by_label("Outcome notes").fill("Ask the county for a warrant")
+    page.get_by_role("button", name="Save outcome of item 1").click()
+    page.wait_for_selector(f"#item-{item.pk}.is-discussed")
+
+    # The action-item form loads when its section is opened.
+    page.get_by_text("New action item…").click()
+    page.get_by_label("What").fill("Canvass the 3100 block of Prospect")
+    page.get_by_label("Assignee").select_option(label=f"Dana Whitfield ({investigator.agency.code})")
+    page.get_by_label("Due").fill((timezone.localdate() + timedelta(days=7)).isoformat())
+    page.get_by_role("button", name="Add action item to item 1").click()
+    page.wait_for_selector("text=New action item: Canvass the 3100 block of Prospect")
+
+    item.refresh_from_db()
+    assert (item.discussed, item.outcome, item.outcome_text) == (True, "decision", "Ask the county for a warrant")
+    action = ActionItem.objects.get()
+    assert (action.shooting, action.assignee, action.agency) == (case, investigator, investigator.agency)
