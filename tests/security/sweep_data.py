@@ -347,6 +347,8 @@ def _notes(users: dict[str, User], police_case: Shooting, outsider_case: Shootin
 
 
 def _meeting(start, *, place: str) -> Meeting:
+    # On the minute, as the meeting form has it: saving the form unchanged is then no move.
+    start = start.replace(second=0, microsecond=0)
     return Meeting.objects.create(
         starts_at=start,
         ends_at=start + timedelta(minutes=90),
