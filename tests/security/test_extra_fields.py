@@ -338,3 +338,22 @@ def test_meeting_edit_cannot_freeze_hold_or_move_a_meeting_between_series(world,
     ]
     assert {name: getattr(after, name) for name in kept} == {name: getattr(meeting, name) for name in kept}
     assert_people_unchanged(world)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="meetings/views/agenda.py attendance(): int(v) on a posted person id that is not a number "
+    "(or is a digit like '²' that int() refuses) raises ValueError, a server error instead of a refusal",
+)
+def test_attendance_with_a_person_that_is_not_a_number_is_refused_without_a_server_error(world, client):
+    meeting = Meeting.objects.get(pk=world.meetings["frozen"].pk)
+    client.force_login(world.users[COORDINATOR])
+    client.raise_request_exception = False
+    police = world.agencies["police"].pk
+    for junk in ["x", "²", "1 OR 1=1"]:
+        response = client.post(
+            reverse("meetings:agenda_attendance", args=[meeting.pk]),
+            {f"present_{police}": "on", f"people_{police}": junk},
+        )
+        assert response.status_code < 500, junk
+    assert not meeting.attendance.exists()
