@@ -437,10 +437,10 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     rows = []
     agencies = {a.pk: a for a in Agency.objects.all()}
     chosen_ids = {
-        int(v) for key in request.POST if key.startswith("people_") for v in request.POST.getlist(key) if v.isdigit()
+        int(v) for key in request.POST if key.startswith("people_") for v in request.POST.getlist(key) if v.isdecimal()
     }
     people = User.objects.in_bulk(chosen_ids)
-    for agency_pk in {int(k.split("_", 1)[1]) for k in request.POST if k.split("_", 1)[-1].isdigit()}:
+    for agency_pk in {int(k.split("_", 1)[1]) for k in request.POST if k.split("_", 1)[-1].isdecimal()}:
         agency = agencies.get(agency_pk)
         if agency is None:
             continue
@@ -448,7 +448,11 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
             services.AttendanceRow(
                 agency=agency,
                 present=request.POST.get(f"present_{agency_pk}") == "on",
-                people=[people[int(v)] for v in request.POST.getlist(f"people_{agency_pk}") if int(v) in people],
+                people=[
+                    people[int(v)]
+                    for v in request.POST.getlist(f"people_{agency_pk}")
+                    if v.isdecimal() and int(v) in people
+                ],
                 others=request.POST.get(f"others_{agency_pk}", ""),
             )
         )
