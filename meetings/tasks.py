@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from . import scheduling
@@ -22,23 +24,31 @@ def ensure_upcoming_meetings() -> list[int]:
 def sweep_reminders() -> dict[str, int]:
     """Create the reminders that have come due, claim what is ready to send, and hand the claimed
     rows to workers in batches — enqueued only after the claim has committed."""
-    from django.conf import settings
-    from django.db import transaction
-
     from . import reminder_delivery, reminders
 
     created = reminders.plan_due()
     ids = reminder_delivery.claim()
-    size = settings.REMINDER_BATCH_SIZE
-    batches = [ids[i : i + size] for i in range(0, len(ids), size)]
-    for batch in batches:
-        transaction.on_commit(lambda batch=batch: send_reminders.delay(batch))
-    return {"created": created, "claimed": len(ids), "batches": len(batches)}
+    batches = _enqueue_in_batches(ids)
+    return {"created": created, "claimed": len(ids), "batches": batches}
 
 
 @shared_task(ignore_result=True)
 def send_reminders(reminder_ids: list[int]) -> dict[str, int]:
-    """Send a batch of claimed reminders. Idempotent: a row already sent is not sent again."""
+    """Send a batch of claimed reminders. Idempotent: a row already sent is not sent again.
+
+    A sweep claims at most REMINDER_CLAIM_LIMIT rows, so that nothing waits in the queue longer
+    than its lease. When more have come due, each finished batch claims the next one itself:
+    a large wave of reminders drains at the workers' pace instead of one claim per minute."""
     from . import reminder_delivery
 
-    return reminder_delivery.send_claimed(reminder_ids)
+    counts = reminder_delivery.send_claimed(reminder_ids)
+    _enqueue_in_batches(reminder_delivery.claim(limit=settings.REMINDER_BATCH_SIZE))
+    return counts
+
+
+def _enqueue_in_batches(ids: list[int]) -> int:
+    size = settings.REMINDER_BATCH_SIZE
+    batches = [ids[i : i + size] for i in range(0, len(ids), size)]
+    for batch in batches:
+        transaction.on_commit(lambda batch=batch: send_reminders.delay(batch))
+    return len(batches)

@@ -53,11 +53,23 @@ def test_due_reminders_go_out_once_with_calendar_and_both_formats(workers, smtp,
     message_ids = smtp.message_ids()
     assert len(message_ids) == len(set(message_ids)) == 8
     assert set(message_ids) == {reminder_delivery.message_id(r) for r in Reminder.objects.all()}
-    message = smtp.messages[0]
+    message = smtp.messages()[0]
     kinds = {part.get_content_type() for part in message.walk()}
     assert {"text/plain", "text/html", "text/calendar"} <= kinds
     assert "Riverbend Police HQ" in message["Subject"]
     assert m.get_absolute_url() in message.get_payload()[0].as_string()
+
+
+def test_more_due_than_one_sweep_claims_drain_without_waiting_for_the_next_sweep(workers, smtp, coordinator, settings):
+    settings.REMINDER_CLAIM_LIMIT = 4
+    settings.REMINDER_BATCH_SIZE = 2
+    workers.start_with(REMINDER_BATCH_SIZE="2", REMINDER_LEASE_SECONDS="120")
+    _, ids = due_meeting_reminders(coordinator, 5)
+    assert len(ids) == 12
+    assert sweep_reminders() == {"created": 0, "claimed": 4, "batches": 2}
+    # No further sweep: each finished batch claims the next one.
+    assert wait_until(lambda: all_sent(ids), timeout=60), workers.log()[-3000:]
+    assert sorted(smtp.message_ids()) == sorted({reminder_delivery.message_id(r) for r in Reminder.objects.all()})
 
 
 def test_the_same_task_delivered_twice_sends_one_mail(workers, smtp, coordinator):
@@ -249,8 +261,8 @@ def test_no_victim_suspect_or_witness_name_in_any_message(workers, smtp, coordin
     assert wait_until(
         lambda: not Reminder.objects.filter(state__in=["pending", "claimed"]).exists(), timeout=60, on_tick=sweep
     )
-    assert smtp.messages
-    for message in smtp.messages:
+    assert smtp.messages()
+    for message in smtp.messages():
         raw = message.as_string()
         for name in SENTINELS:
             assert name not in raw
