@@ -333,6 +333,21 @@ class PrintedCopy(models.Model):
         return f"copy {self.copy_number} of the {self.document} for {self.meeting}"
 
 
+class DrawnPacket(models.Model):
+    """A packet as WeasyPrint drew it, before its copy line is stamped on: kept under the digest
+    of the HTML it was drawn from, so the same content is drawn once however often it is printed.
+    A cache: any row may be deleted; the next print draws it again."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="drawn_packets")
+    document = models.CharField(max_length=10, choices=PrintedCopy.Document.choices)
+    digest = models.CharField(max_length=64, unique=True)
+    pdf = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.document} of {self.meeting} drawn {self.created_at:%Y-%m-%d %H:%M}"
+
+
 def _new_token() -> str:
     return secrets.token_urlsafe(32)
 

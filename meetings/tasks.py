@@ -52,3 +52,18 @@ def _enqueue_in_batches(ids: list[int]) -> int:
     for batch in batches:
         transaction.on_commit(lambda batch=batch: send_reminders.delay(batch))
     return len(batches)
+
+
+@shared_task(ignore_result=True)
+def prepare_packets(meeting_id: int, user_id: int) -> int:
+    """Draw a frozen agenda's packets ahead of the first print (see meetings/packets.py)."""
+    from accounts.models import User
+
+    from .models import Meeting
+    from .pdf import prepare_agenda_packets
+
+    meeting = Meeting.objects.filter(pk=meeting_id).first()
+    user = User.objects.filter(pk=user_id, is_active=True).select_related("agency").first()
+    if meeting is None or user is None:
+        return 0
+    return prepare_agenda_packets(meeting, user)

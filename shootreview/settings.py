@@ -324,6 +324,8 @@ REMINDER_CLAIM_LIMIT = env_int("REMINDER_CLAIM_LIMIT", 1000)
 REMINDER_BATCH_SIZE = env_int("REMINDER_BATCH_SIZE", 50)
 REMINDER_MAX_ATTEMPTS = env_int("REMINDER_MAX_ATTEMPTS", 5)
 REMINDER_RETRY_BASE_SECONDS = env_int("REMINDER_RETRY_BASE_SECONDS", 60)
+# Draw a frozen agenda's packets in the background right after the freeze (meetings/packets.py).
+PREPARE_PACKETS = env_bool("PREPARE_PACKETS", True)
 
 # Accounts unused this long are disabled by a daily task (CJIS AC-2(3)).
 INACTIVE_ACCOUNT_DAYS = env_int("INACTIVE_ACCOUNT_DAYS", 90)

@@ -11,6 +11,9 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("EMAIL_URL", "console:")
 # Tests that exercise the second factor turn it on themselves.
 os.environ.setdefault("REQUIRE_MFA", "0")
+# Freezing would queue the drawing of packets for a worker most tests do not run; the test of it
+# turns it on.
+os.environ.setdefault("PREPARE_PACKETS", "0")
 
 from shootreview.settings import *  # noqa: E402,F403
 

@@ -21,6 +21,7 @@ from accounts.models import Agency, User
 from cases.access import refuse
 
 from .. import agenda_services as services
+from .. import packets
 from ..access import access_meeting, can_run_meetings
 from ..agenda_forms import (
     ActionItemForm,
@@ -348,6 +349,7 @@ def freeze(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except services.AgendaError as exc:
         return _refused(request, meeting, exc, ("freeze", None), form)
+    packets.prepare_after_freeze(meeting, request.user)
     return _done(request, meeting, "Agenda frozen: it will not change until someone unfreezes it.")
 
 
