@@ -220,7 +220,18 @@ def create_bulk_data(
         _write([gen.case(0, occurred, heavy_notes, report_number=HEAVY_REPORT_NUMBER)], result, batch)
     result.leads = _make_leads(now)
     result.clusters = cluster_bulk_cases()
+    if progress:
+        progress("refreshing the planner's statistics")
+    refresh_statistics()
     return result
+
+
+def refresh_statistics() -> None:
+    """After a bulk load the query planner still believes the tables are small (autovacuum gets to
+    them minutes later) and picks plans that scan instead of using the indexes. PostgreSQL and
+    SQLite both know the statement."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def _write(plans: list[CasePlan], result: BulkResult, batch: int) -> None:

@@ -137,3 +137,17 @@ def test_bulk_data_never_touches_real_rows_and_delete_removes_only_bulk_rows(inv
 def test_seed_bulk_rejects_impossible_sizes(option):
     with pytest.raises(CommandError, match="must be at least"):
         call_command("seed_bulk", verbosity=0, **option)
+
+
+def test_seed_bulk_leaves_the_planner_knowing_how_big_the_tables_are():
+    from django.db import connection
+
+    call_command("seed_bulk", shootings=120, notes_per_case=3, heavy_notes=0, verbosity=0)
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [Note._meta.db_table])
+            assert cursor.fetchone()[0] >= 360
+        else:
+            cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = %s", [Note._meta.db_table])
+            assert int(cursor.fetchone()[0].split()[0]) >= 360  # "rows [rows per key…]"
