@@ -11,6 +11,7 @@ import copy
 import statistics
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from django import forms
 from django.db.models import Q, QuerySet
@@ -27,6 +28,8 @@ from .note_forms import NOTE_FORMS, display_value, field_labels
 NIBIN_GOAL_HOURS = 48
 # The change history shows the most recent changes; older ones stay in the database.
 HISTORY_LIMIT = 50
+# Notes the timeline shows before "Show all".
+TIMELINE_PAGE = 50
 
 LEAD_INVESTIGATOR_ROLES = [User.Role.INVESTIGATOR, User.Role.FEDERAL_AGENT, User.Role.SUPERVISOR, User.Role.COORDINATOR]
 
@@ -306,7 +309,7 @@ class CaseView:
 
     shooting: Shooting
     user: User
-    notes: list[NoteView]
+    visible: list[Note]  # every note the viewer may see, newest first
     kind: str
     victims: list[Victim]
     indicators: list[Indicator]
@@ -317,23 +320,39 @@ class CaseView:
     partner_agencies: list[Agency]
     addable_kinds: list[tuple[str, str]]
     can_edit: bool
+    show_all: bool = False
+
+    @cached_property
+    def _of_kind(self) -> list[Note]:
+        return [n for n in self.visible if not self.kind or n.kind == self.kind]
+
+    @cached_property
+    def timeline(self) -> list[NoteView]:
+        """The newest notes (of the chosen kind); all of them when asked. A case worked for years
+        gathers hundreds of notes, and the page should open fast on what is new."""
+        shown = self._of_kind if self.show_all else self._of_kind[:TIMELINE_PAGE]
+        return [self.note_view(n) for n in shown]
 
     @property
-    def timeline(self) -> list[NoteView]:
-        return [n for n in self.notes if not self.kind or n.note.kind == self.kind]
+    def timeline_total(self) -> int:
+        return len(self._of_kind)
+
+    @property
+    def timeline_hidden(self) -> int:
+        return self.timeline_total - len(self.timeline)
 
     @property
     def kind_filters(self) -> list[KindFilter]:
         counts: dict[str, int] = {}
-        for n in self.notes:
-            counts[n.note.kind] = counts.get(n.note.kind, 0) + 1
-        shown = [KindFilter("", "All", len(self.notes))]
+        for n in self.visible:
+            counts[n.kind] = counts.get(n.kind, 0) + 1
+        shown = [KindFilter("", "All", len(self.visible))]
         for kind, label in Note.Kind.choices:
             if counts.get(kind):
                 shown.append(KindFilter(kind, label, counts.get(kind, 0)))
         return shown
 
-    @property
+    @cached_property
     def victim_names(self) -> dict[int, str]:
         return {v.pk: v.name for v in self.victims}
 
@@ -341,7 +360,7 @@ class CaseView:
         return note_view(note, self.user, self.victim_names)
 
 
-def case_view(shooting: Shooting, user: User, *, kind: str = "") -> CaseView:
+def case_view(shooting: Shooting, user: User, *, kind: str = "", show_all: bool = False) -> CaseView:
     """The detail page's content for one viewer.
 
     Queries: notes (with author, agency, retracted-by), victims, cited leads (when any), change
@@ -351,7 +370,6 @@ def case_view(shooting: Shooting, user: User, *, kind: str = "") -> CaseView:
         kind = ""
     notes = visible_notes(shooting, user)
     victims = list(shooting.victims.all())
-    victim_names = {v.pk: v.name for v in victims}
     shown_notes = [_redacted_copy(n, user) for n in notes]
     leads = _cited_leads(shown_notes)
     linked: list[linking.LinkedCase] = []
@@ -375,8 +393,9 @@ def case_view(shooting: Shooting, user: User, *, kind: str = "") -> CaseView:
     return CaseView(
         shooting=shooting,
         user=user,
-        notes=[note_view(n, user, victim_names) for n in notes],
+        visible=notes,
         kind=kind,
+        show_all=show_all,
         victims=victims,
         indicators=indicators_for(shooting, shown_notes, victims, [lead for lead, _ in leads]),
         linked=linked,

@@ -233,7 +233,12 @@ def _require_edit(user: User) -> None:
 @require_safe
 @vary_on_headers("HX-Request")
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = detail.case_view(_case(request.user, pk, request), request.user, kind=request.GET.get("kind", ""))
+    case = detail.case_view(
+        _case(request.user, pk, request),
+        request.user,
+        kind=request.GET.get("kind", ""),
+        show_all=request.GET.get("all") == "1",
+    )
     if request.htmx and not request.htmx.history_restore_request:
         # The timeline's kind filter: only the timeline is swapped.
         return render(request, f"{TEMPLATE}#timeline", _context(case))

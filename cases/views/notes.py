@@ -71,8 +71,9 @@ def _case_view(request: HttpRequest, shooting_id: int) -> detail.CaseView:
 
 
 def _note_item(case: detail.CaseView, note: Note) -> detail.NoteView:
-    found = next((item for item in case.notes if item.note.pk == note.pk), None)
-    return found or case.note_view(note)
+    # The copy read with the case's other visible notes carries its author and retraction.
+    found = next((item for item in case.visible if item.pk == note.pk), None)
+    return case.note_view(found or note)
 
 
 def _access_editable(request: HttpRequest, note_pk: int) -> Note:

@@ -193,6 +193,30 @@ def test_timeline_filter_over_htmx_returns_only_the_timeline(client_for, investi
     assert "HX-Request" in response["Vary"]
 
 
+def test_a_long_timeline_opens_on_the_newest_notes_and_shows_all_on_request(client_for, investigator):
+    from cases.detail import TIMELINE_PAGE
+
+    shooting = make_shooting(investigator)
+    for i in range(TIMELINE_PAGE + 5):
+        add(shooting, investigator, Note.Kind.GENERAL, text=f"Canvass update number {i:03d}.")
+
+    first = page(client_for, investigator, shooting)
+    assert first.count('class="note note-') == TIMELINE_PAGE
+    assert f"Canvass update number {TIMELINE_PAGE + 4:03d}." in first  # the newest
+    assert "Canvass update number 000." not in first
+    assert f"Show all {TIMELINE_PAGE + 5} notes (5 older)" in first
+    assert 'href="?all=1#timeline"' in first  # works without JavaScript
+
+    everything = page(client_for, investigator, shooting, "?all=1")
+    assert everything.count('class="note note-') == TIMELINE_PAGE + 5
+    assert "Canvass update number 000." in everything
+    assert "Show all" not in everything
+
+    swapped = client_for(investigator).get(f"/cases/{shooting.pk}/?all=1&kind=general", headers=HTMX)
+    assert swapped.content.decode().lstrip().startswith('<section id="timeline"')
+    assert swapped.content.decode().count('class="note note-') == TIMELINE_PAGE + 5
+
+
 def test_advocate_has_no_suspect_filter(client_for, advocate, case):
     html = page(client_for, advocate, case, "?kind=suspect")
     assert "?kind=suspect" not in html
