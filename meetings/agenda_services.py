@@ -26,6 +26,10 @@ from .stats import keep_cover
 
 ACTION_ITEMS_TITLE = "Open action items"
 
+CORRECTED = AgendaEvent.Kind.CORRECTED
+# What is recorded of each item in the meeting, hence what a correction can change.
+RECORDED = ("discussed", "outcome", "outcome_text", "review_again")
+
 
 class AgendaError(Exception):
     """An edit that cannot be made; `field` names the form field the message belongs next to."""
@@ -81,6 +85,17 @@ def _lock_for_edit(meeting: Meeting, expected_version: int | None) -> Meeting:
 def _lock_in_meeting(meeting: Meeting) -> Meeting:
     current = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if current.status != Meeting.Status.FROZEN:
+        raise AgendaLocked("Outcomes, action items and attendance are recorded on a frozen agenda, before it is held.")
+    return current
+
+
+def _lock_for_outcomes(meeting: Meeting) -> Meeting:
+    """Outcomes are recorded in the meeting and may still be corrected once it is held: the
+    minutes are often put right the next day."""
+    current = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if current.status == Meeting.Status.CANCELLED:
+        raise AgendaLocked("This meeting was cancelled; nothing is recorded on it.")
+    if current.status not in {Meeting.Status.FROZEN, Meeting.Status.HELD}:
         raise AgendaLocked("Outcomes, action items and attendance are recorded on a frozen agenda, before it is held.")
     return current
 
@@ -391,19 +406,55 @@ def record_item(
     review_again: bool,
 ) -> AgendaItem:
     """Discussed or not, the outcome (decision, information, follow-up) and whether the case
-    comes back next week."""
-    meeting = _lock_in_meeting(meeting)
-    item = meeting.items.filter(pk=item_id, removed_at__isnull=True).first()
+    comes back next week. After the meeting is held this is a correction: each one that changes
+    something is on record (an AgendaEvent the minutes list)."""
+    meeting = _lock_for_outcomes(meeting)
+    item = meeting.items.filter(pk=item_id, removed_at__isnull=True).select_related("shooting").first()
     if item is None:
         raise AgendaError("That item is not on the agenda.")
     if outcome not in AgendaItem.Outcome.values:
         raise AgendaError("Choose an outcome from the list.", "outcome")
+    before = {name: getattr(item, name) for name in RECORDED}
     item.discussed = discussed or bool(outcome)
     item.outcome = outcome
     item.outcome_text = (outcome_text or "").strip()
     item.review_again = review_again and item.shooting_id is not None
+    if meeting.status == Meeting.Status.HELD:
+        changes = _corrections(before, item)
+        if not changes:
+            return item
+        _event(meeting, user, CORRECTED, f"item {_number_of(item)} ({item}): " + "; ".join(changes))
     item.save(update_fields=["discussed", "outcome", "outcome_text", "review_again", "updated_at"])
     return item
+
+
+def _yes_no(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def _quoted(text: str, limit: int = 150) -> str:
+    return f"“{text if len(text) <= limit else text[: limit - 1] + '…'}”"
+
+
+def _corrections(before: dict, after: AgendaItem) -> list[str]:
+    """What a correction after the meeting changed, in words for the minutes' record. Notes as
+    they were are quoted: the minutes had shown them to every partner already."""
+    changes = []
+    if before["discussed"] != after.discussed:
+        changes.append(f"discussed {_yes_no(before['discussed'])} → {_yes_no(after.discussed)}")
+    if before["outcome"] != after.outcome:
+        labels = dict(AgendaItem.Outcome.choices)
+        old, new = (labels[value] if value else "none" for value in (before["outcome"], after.outcome))
+        changes.append(f"outcome {old} → {new}")
+    if before["outcome_text"] != after.outcome_text:
+        if not before["outcome_text"]:
+            changes.append("outcome notes added")
+        else:
+            verb = "changed" if after.outcome_text else "removed"
+            changes.append(f"outcome notes {verb} (were {_quoted(before['outcome_text'])})")
+    if before["review_again"] != after.review_again:
+        changes.append(f"review again {_yes_no(before['review_again'])} → {_yes_no(after.review_again)}")
+    return changes
 
 
 @transaction.atomic
@@ -417,6 +468,8 @@ def create_action_item(
     due_on: date,
     agency: Agency | None = None,
 ) -> ActionItem:
+    """An action item agreed on an agenda item, or with `item_id` None one for the whole meeting
+    (tied to no item and no case: later agendas list it under "Open action items" until done)."""
     meeting = _lock_in_meeting(meeting)
     description = (description or "").strip()
     if not description:

@@ -278,7 +278,7 @@ class Attendance(models.Model):
 
 class AgendaEvent(models.Model):
     """An explicit act on an agenda that must be on record: build, freeze, unfreeze, held,
-    cancel, move, print."""
+    cancel, move, print, and outcomes corrected after the meeting."""
 
     class Kind(models.TextChoices):
         BUILT = "built", "Built"
@@ -288,6 +288,7 @@ class AgendaEvent(models.Model):
         CANCELLED = "cancelled", "Cancelled"
         MOVED = "moved", "Moved"
         PRINTED = "printed", "Printed"
+        CORRECTED = "corrected", "Corrected after the meeting"
 
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=12, choices=Kind.choices)

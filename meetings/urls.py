@@ -40,6 +40,7 @@ urlpatterns += [
     path("<int:pk>/agenda/unfreeze/", agenda_views.unfreeze, name="agenda_unfreeze"),
     path("<int:pk>/agenda/items/<int:item_pk>/record/", agenda_views.record, name="agenda_record"),
     path("<int:pk>/agenda/items/<int:item_pk>/action-items/", agenda_views.add_action, name="agenda_action"),
+    path("<int:pk>/agenda/action-items/", agenda_views.add_meeting_action, name="agenda_meeting_action"),
     path("<int:pk>/agenda/attendance/", agenda_views.attendance, name="agenda_attendance"),
     path("<int:pk>/agenda/held/", agenda_views.mark_held, name="agenda_held"),
 ]

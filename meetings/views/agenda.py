@@ -1,6 +1,6 @@
 """The meeting's page: its agenda, read-only for partners and editable by coordinators (build,
-reorder, add, remove, free text, freeze), and in the meeting the outcomes, action items,
-attendance and "held".
+reorder, add, remove, free text, freeze), in the meeting the outcomes, action items (on an item
+or for the whole meeting), attendance and "held", and afterwards corrections to the outcomes.
 
 Every POST works without JavaScript (redirect with a message, or the page again with the form's
 errors); with htmx the agenda region is swapped in place. Edits post the agenda version they
@@ -103,8 +103,9 @@ def _context(
     request: HttpRequest, meeting: Meeting, *, bound: dict | None = None, error: str = "", notice: str = ""
 ) -> dict:
     """Everything the page shows. Queries: the items, the window, the snapshot queries of a live
-    agenda, the meeting's action items; for coordinators the people and agencies of the forms and,
-    on a frozen agenda, the attendance."""
+    agenda, the meeting's action items (those of no item are the whole meeting's); for
+    coordinators the people and agencies of the forms and, on a frozen agenda, the attendance.
+    Once the meeting is held coordinators may still correct outcomes."""
     bound = bound or {}
     user = request.user
     editor = can_run_meetings(user)
@@ -112,6 +113,7 @@ def _context(
     version = {"version": meeting.agenda_version}
     editable = editor and meeting.status == Meeting.Status.SCHEDULED
     in_meeting = editor and meeting.status == Meeting.Status.FROZEN
+    correcting = editor and meeting.status == Meeting.Status.HELD
 
     recorded_actions: dict[int | None, list[ActionItem]] = {}
     for action in meeting.action_items.select_related("assignee", "agency"):
@@ -136,6 +138,10 @@ def _context(
         "can_edit": editor,
         "editable": editable,
         "in_meeting": in_meeting,
+        "correcting": correcting,
+        "meeting_actions": recorded_actions.get(None, []),
+        "meeting_action_form": bound.get(("action", None)),
+        "meeting_action_url": reverse("meetings:agenda_meeting_action", args=[meeting.pk]),
         "error": error,
         "notice": notice,
         "build_form": BuildForm(initial=version),
@@ -375,17 +381,19 @@ def record(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     form = RecordForm(request.POST, prefix=f"record-{item_pk}")
     if not form.is_valid():
         return _invalid(request, meeting, ("record", item_pk), form)
+    held = meeting.status == Meeting.Status.HELD
     try:
         services.record_item(meeting, request.user, item_pk, **form.cleaned_data)
     except services.AgendaError as exc:
         return _refused(request, meeting, exc, ("record", item_pk), form)
-    return _done(request, meeting, "Recorded.", f"item-{item_pk}")
+    message = "Correction saved; the minutes list it." if held else "Recorded."
+    return _done(request, meeting, message, f"item-{item_pk}")
 
 
-def _action_form(request: HttpRequest, item_pk: int, data=None) -> ActionItemForm:
+def _action_form(request: HttpRequest, item_pk: int | None, data=None) -> ActionItemForm:
     return ActionItemForm(
         data,
-        prefix=f"action-{item_pk}",
+        prefix=f"action-{'meeting' if item_pk is None else item_pk}",
         people=_people_choices(),
         agencies=[(a.pk, a.code) for a in Agency.objects.all()],
     )
@@ -395,17 +403,34 @@ def _action_form(request: HttpRequest, item_pk: int, data=None) -> ActionItemFor
 def add_action(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     """GET: the form (loaded when the coordinator opens it, or as a page without JavaScript);
     POST: the new action item."""
+    return _add_action(request, pk, item_pk)
+
+
+@require_http_methods(["GET", "POST"])
+def add_meeting_action(request: HttpRequest, pk: int) -> HttpResponse:
+    """The same for an action item of the whole meeting, tied to no agenda item or case."""
+    return _add_action(request, pk, None)
+
+
+def _add_action(request: HttpRequest, pk: int, item_pk: int | None) -> HttpResponse:
     meeting = _for_coordinators(request, pk)
+    whole_meeting = item_pk is None
+    anchor = "meeting-actions" if whole_meeting else f"item-{item_pk}"
     if request.method == "GET":
-        item = meeting.items.filter(pk=item_pk, removed_at__isnull=True).select_related("shooting").first()
-        if item is None or meeting.status != Meeting.Status.FROZEN:
-            refuse(request.user, "agenda item", item_pk, request)
+        item = None
+        if not whole_meeting:
+            item = meeting.items.filter(pk=item_pk, removed_at__isnull=True).select_related("shooting").first()
+        if (item is None and not whole_meeting) or meeting.status != Meeting.Status.FROZEN:
+            refuse(request.user, "meeting" if whole_meeting else "agenda item", item_pk or meeting.pk, request)
         context = {
             "nav": "meetings",
             "meeting": meeting,
             "item": item,
-            "number": meeting.items.filter(removed_at__isnull=True, position__lt=item.position).count() + 1,
-            "title": str(item),
+            "number": (
+                meeting.items.filter(removed_at__isnull=True, position__lt=item.position).count() + 1 if item else None
+            ),
+            "title": str(item) if item else "",
+            "anchor": anchor,
             "form": _action_form(request, item_pk),
             "action_url": request.path,
             "fragment": bool(request.htmx),
@@ -430,7 +455,7 @@ def add_action(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
         )
     except services.AgendaError as exc:
         return _refused(request, meeting, exc, ("action", item_pk), form)
-    return _done(request, meeting, f"Action item for {action.assignee} added.", f"item-{item_pk}")
+    return _done(request, meeting, f"Action item for {action.assignee} added.", anchor)
 
 
 @require_POST

@@ -1,6 +1,7 @@
 """The minutes of a meeting: who was there, what became of every agenda item, the action items
-agreed and the record of the agenda (frozen, unfrozen, held). Report numbers and outcomes only:
-no note content, so the same minutes can go to every partner at the table."""
+agreed and the record of the agenda (frozen, unfrozen, held, corrected afterwards). Report
+numbers and outcomes only: no note content, so the same minutes can go to every partner at the
+table. On the page (not in print) open action items can be marked done by whoever may close them."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from django.shortcuts import render
 from accounts.models import User
 from cases.models import Shooting
 
-from ..access import access_meeting
+from ..access import access_meeting, can_complete_action_item, can_run_meetings
+from ..forms import DoneForm
 from ..models import ActionItem, AgendaEvent, AgendaItem, Attendance, Meeting
 
 
@@ -50,7 +52,23 @@ def minutes_context(meeting: Meeting, user) -> dict:
     }
 
 
+def render_minutes(
+    request: HttpRequest, meeting: Meeting, *, bound: DoneForm | None = None, bound_pk: int | None = None
+) -> HttpResponse:
+    """The minutes page; `bound` is a "done" form that came back with an error for item `bound_pk`.
+    Only here, never in print, do open items carry the form of whoever may close them."""
+    user = request.user
+    context = {
+        "nav": "meetings",
+        **minutes_context(meeting, user),
+        "can_correct": can_run_meetings(user) and meeting.status == Meeting.Status.HELD,
+    }
+    for action in context["action_items"]:
+        action.can_close = action.status == ActionItem.Status.OPEN and can_complete_action_item(user, action)
+        action.close_form = bound if action.pk == bound_pk else None
+    return render(request, "meetings/minutes.html", context)
+
+
 def minutes(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = access_meeting(request.user, pk, request)
-    context = {"nav": "meetings", **minutes_context(meeting, request.user)}
-    return render(request, "meetings/minutes.html", context)
+    return render_minutes(request, meeting)

@@ -1,5 +1,5 @@
 """My items: a person's open action items (overdue marked), closed with a note; coordinators
-also see everyone's open items by agency or assignee."""
+also see everyone's open items by agency or assignee, and close them there."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -14,12 +15,24 @@ from cases.access import refuse
 from cases.models import Shooting
 
 from .. import services
-from ..access import access_action_item, can_run_meetings, can_view_meetings
+from ..access import access_action_item, can_complete_action_item, can_run_meetings, can_view_meetings
 from ..forms import ActionItemFilterForm, DoneForm
 from ..models import ActionItem
+from .minutes import render_minutes
 
 DONE_SHOWN = 20
 ALL_PER_PAGE = 50
+
+
+# Where a "done" form was posted from, so that an error comes back on that page, next to the
+# field, and success returns there.
+FROM_MINE, FROM_EVERYONE, FROM_MINUTES = "", "all", "minutes"
+
+
+def _done_form(item: ActionItem, back: str, data=None) -> DoneForm:
+    # My item can be listed twice on a coordinator's page (mine, and everyone's): ids stay unique.
+    auto_id = f"id_all_done_{item.pk}_%s" if back == FROM_EVERYONE else None
+    return DoneForm(data, item_id=item.pk, **({"auto_id": auto_id} if auto_id else {}))
 
 
 def _with_forms(items: list[ActionItem], bound: DoneForm | None = None, bound_pk: int | None = None):
@@ -28,11 +41,21 @@ def _with_forms(items: list[ActionItem], bound: DoneForm | None = None, bound_pk
     return items
 
 
-def _page_context(request: HttpRequest, bound: DoneForm | None = None, bound_pk: int | None = None) -> dict:
+def _closable(items: list[ActionItem], user, bound: DoneForm | None, bound_pk: int | None) -> None:
+    """Marks the items `user` may close (meetings.access decides); the form that came back with
+    an error goes with its item, the others are plain HTML in the template."""
+    for item in items:
+        item.can_close = can_complete_action_item(user, item)
+        item.close_form = bound if item.pk == bound_pk else None
+
+
+def _page_context(
+    request: HttpRequest, bound: DoneForm | None = None, bound_pk: int | None = None, back: str = FROM_MINE
+) -> dict:
     user = request.user
     related = ("meeting", "shooting", "agency")
     mine = ActionItem.objects.filter(assignee=user).select_related(*related)
-    open_items = _with_forms(list(mine.open().order_by("due_on", "id")), bound, bound_pk)
+    open_items = _with_forms(list(mine.open().order_by("due_on", "id")), bound if back == FROM_MINE else None, bound_pk)
     done_items = list(mine.filter(status=ActionItem.Status.DONE).order_by("-done_at", "-id")[:DONE_SHOWN])
     context = {
         "nav": "my_items",
@@ -51,8 +74,10 @@ def _page_context(request: HttpRequest, bound: DoneForm | None = None, bound_pk:
             if filters.cleaned_data["assignee"]:
                 everyone = everyone.filter(assignee=filters.cleaned_data["assignee"])
         page = Paginator(everyone, ALL_PER_PAGE).get_page(request.GET.get("page"))
-        context.update(filters=filters, all_page=page)
-        shown = shown + list(page.object_list)
+        page.object_list = list(page.object_list)
+        _closable(page.object_list, user, bound if back == FROM_EVERYONE else None, bound_pk)
+        context.update(filters=filters, all_page=page, query=request.GET.urlencode())
+        shown = shown + page.object_list
     ids = {item.shooting_id for item in shown if item.shooting_id}
     context["visible_case_ids"] = (
         set(Shooting.objects.visible_to(user).filter(pk__in=ids).order_by().values_list("pk", flat=True))
@@ -70,23 +95,37 @@ def my_items(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def action_item_done(request: HttpRequest, action_pk: int) -> HttpResponse:
+    """Close an item with a note, from My items, everyone's open items (the query string keeps
+    their filters and page) or a meeting's minutes (`back`)."""
     item = access_action_item(request.user, action_pk, request)
-    form = DoneForm(request.POST, item_id=item.pk)
+    back = request.POST.get("back", FROM_MINE)
+    if back not in {FROM_EVERYONE, FROM_MINUTES} or (back == FROM_MINUTES and not item.meeting_id):
+        back = FROM_MINE
+    form = _done_form(item, back, request.POST)
     if form.is_valid():
         try:
             item = services.complete_action_item(item, request.user, form.cleaned_data["note"])
         except services.AlreadyDone:
             item.refresh_from_db()
             messages.info(request, "That item was already done.")
+        else:
+            if not request.htmx:
+                messages.success(request, f"Done: {item.description}")
         if request.htmx:
             return render(request, "meetings/my_items.html#done_item", {"item": item, "just_done": True})
-        messages.success(request, f"Done: {item.description}")
+        if back == FROM_MINUTES:
+            return redirect(reverse("meetings:minutes", args=[item.meeting_id]) + f"#minutes-action-{item.pk}")
+        if back == FROM_EVERYONE:
+            query = request.GET.urlencode()
+            return redirect(reverse("meetings:my_items") + (f"?{query}" if query else "") + "#all-heading")
         return redirect("meetings:my_items")
     if request.htmx:
         item.done_form = form
         context = {"item": item, "today": timezone.localdate(), "visible_case_ids": _visible(request.user, item)}
         return render(request, "meetings/my_items.html#open_item", context)
-    return render(request, "meetings/my_items.html", _page_context(request, bound=form, bound_pk=item.pk))
+    if back == FROM_MINUTES:
+        return render_minutes(request, item.meeting, bound=form, bound_pk=item.pk)
+    return render(request, "meetings/my_items.html", _page_context(request, bound=form, bound_pk=item.pk, back=back))
 
 
 def _visible(user, item: ActionItem) -> set[int]:

@@ -215,11 +215,13 @@ def test_marking_the_meeting_held_closes_it_and_is_recorded(client_for, coordina
     assert frozen.status == Meeting.Status.HELD and frozen.held_at is not None
     assert AgendaEvent.objects.get(meeting=frozen, kind=AgendaEvent.Kind.HELD).actor == coordinator
     item = first_item(frozen)
-    late = record(client, frozen, item, outcome="information")
+    # Outcomes may still be corrected (tests/meetings/test_outcome_corrections.py); nothing else.
+    late = action(client, frozen, item, description="Too late", assignee=coordinator.pk, due_on="2099-01-01")
     assert late.status_code == 409
+    assert client.post(url("agenda_held", frozen)).status_code == 409
     assert client.post(url("agenda_unfreeze", frozen), {"reason": "Oops"}).status_code == 409
     html = client.get(url("detail", frozen)).content.decode()
-    assert "Mark the meeting held" not in html and "Save outcome" not in html
+    assert "Mark the meeting held" not in html and "Save outcome" not in html and "New action item" not in html
 
 
 def test_outcomes_are_recorded_on_a_frozen_agenda_only(client_for, coordinator, investigator):
