@@ -13,6 +13,7 @@ from accounts.audit import annotate
 
 from .. import access, export, search
 from ..forms import CaseFilterForm
+from ..list_rows import case_rows
 
 PER_PAGE = 50
 
@@ -33,6 +34,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "nav": "cases",
         "form": form,
         "page": page,
+        "rows": case_rows(page.object_list),
         "query": query,
         "filtered": any(name != "sort" for name in params),
         "page_url": f"{reverse('cases:list')}?{query_string}{'&' if query_string else ''}page=",
