@@ -29,7 +29,7 @@ NIBIN_GOAL_HOURS = 48
 # The change history shows the most recent changes; older ones stay in the database.
 HISTORY_LIMIT = 50
 # Notes the timeline shows before "Show all".
-TIMELINE_PAGE = 50
+TIMELINE_PAGE = 25
 
 LEAD_INVESTIGATOR_ROLES = [User.Role.INVESTIGATOR, User.Role.FEDERAL_AGENT, User.Role.SUPERVISOR, User.Role.COORDINATOR]
 
