@@ -8,10 +8,12 @@ database DATABASE_URL names, so compare them only with runs on the same machine.
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 ROWS: list[tuple[str, int, float, float, float, int, int]] = []
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "200"))
@@ -21,6 +23,25 @@ REQUESTS = int(os.environ.get("BENCH_REQUESTS", "200"))
 def demo_data(django_db_setup, django_db_blocker) -> None:
     with django_db_blocker.unblock():
         call_command("seed_demo", verbosity=0)
+
+
+def time_requests(client, url: str, requests: int = REQUESTS) -> tuple[list[float], int, int]:
+    """GET `url` `requests` times: the seconds of each, the queries of one request and the page
+    size. The first request loads templates and warms caches (steady state is what users feel);
+    the second is where the queries are counted."""
+    first = client.get(url)
+    assert first.status_code == 200, first.status_code
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    # Read now: every later request clears the connection's query log.
+    query_count = len(queries.captured_queries)
+    seconds = []
+    for _ in range(requests):
+        start = time.perf_counter()
+        response = client.get(url)
+        seconds.append(time.perf_counter() - start)
+        assert response.status_code == 200
+    return seconds, query_count, len(first.content)
 
 
 @pytest.fixture

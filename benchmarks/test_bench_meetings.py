@@ -9,8 +9,6 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,6 +18,8 @@ from cases.models import Note, Shooting
 from meetings import agenda_services
 from meetings.models import Meeting
 from tests.factories import AgencyFactory, UserFactory, make_shooting
+
+from .conftest import time_requests
 
 pytestmark = pytest.mark.django_db
 
@@ -101,21 +101,6 @@ def frozen_agenda(people: dict[str, User], items: int) -> Meeting:
     return agenda_services.freeze(meeting, coordinator, expected_version=meeting.agenda_version)
 
 
-def _time(client, url: str, requests: int) -> tuple[list[float], int, int]:
-    # The first request loads templates and fonts (and is where the queries are counted); steady
-    # state is what users feel.
-    with CaptureQueriesContext(connection) as queries:
-        first = client.get(url)
-    assert first.status_code == 200, first.status_code
-    seconds = []
-    for _ in range(requests):
-        start = time.perf_counter()
-        response = client.get(url)
-        seconds.append(time.perf_counter() - start)
-        assert response.status_code == 200
-    return seconds, len(queries), len(first.content)
-
-
 @pytest.mark.parametrize("audience", ["law_enforcement", "community"])
 def test_pdf_of_a_hundred_item_agenda(client, people, hundred_item_agenda, bench_report, audience):
     assert hundred_item_agenda.items.count() >= ITEMS
@@ -127,7 +112,7 @@ def test_pdf_of_a_hundred_item_agenda(client, people, hundred_item_agenda, bench
     start = time.perf_counter()
     assert client.get(url).status_code == 200
     drawing = time.perf_counter() - start
-    seconds, queries, size = _time(client, url, PDF_REQUESTS)
+    seconds, queries, size = time_requests(client, url, PDF_REQUESTS)
 
     bench_report(f"agenda PDF drawing, {ITEMS} items, {audience[:9]}", [drawing], queries, size)
     bench_report(f"agenda PDF copy, {ITEMS} items, {audience[:9]}", seconds, queries, size)
@@ -142,6 +127,6 @@ def test_pdf_of_a_hundred_item_agenda(client, people, hundred_item_agenda, bench
 def test_cover_page(client, people, hundred_item_agenda, bench_report):
     client.force_login(people["coordinator"])
 
-    seconds, queries, size = _time(client, reverse("meetings:cover", args=[hundred_item_agenda.pk]), 50)
+    seconds, queries, size = time_requests(client, reverse("meetings:cover", args=[hundred_item_agenda.pk]), 50)
 
     bench_report("cover page (kept numbers)", seconds, queries, size)

@@ -89,8 +89,13 @@ def prepare_after_freeze(meeting: Meeting, user) -> None:
     transaction.on_commit(enqueue)
 
 
-def is_kept(html: str) -> bool:
-    return DrawnPacket.objects.filter(digest=digest(html)).exists()
+def keep_drawn(meeting: Meeting, document: str, html: str) -> bool:
+    """Draw and keep the packet of `html` unless it is kept already; whether it was drawn."""
+    key = digest(html)
+    if DrawnPacket.objects.filter(digest=key).exists():
+        return False
+    _keep(meeting, document, key, draw(html))
+    return True
 
 
 def drawn(meeting: Meeting, document: str, html: str, *, keep: bool) -> bytes:

@@ -61,10 +61,7 @@ def prepare_agenda_packets(meeting: Meeting, printer) -> int:
     Returns how many were drawn (none when they are kept already)."""
     if not meeting.is_frozen:
         return 0
-    drawn = 0
-    for audience in printable_audiences(printer):
-        html = agenda_html(meeting, printer, audience)
-        if not packets.is_kept(html):
-            packets.drawn(meeting, PrintedCopy.Document.AGENDA, html, keep=True)
-            drawn += 1
-    return drawn
+    return sum(
+        packets.keep_drawn(meeting, PrintedCopy.Document.AGENDA, agenda_html(meeting, printer, audience))
+        for audience in printable_audiences(printer)
+    )

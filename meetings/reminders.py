@@ -313,9 +313,7 @@ def prefetch(batch: list[Reminder], cache: dict) -> None:
     """Read once what a batch of reminders needs: their meetings, who is invited to each, and the
     recipients' open action items. Sending a batch takes seconds, so this is still "checked at
     sending time"; per message it saves the queries that dominated the send path."""
-    meeting_ids = {r.object_id for r in batch if r.object_type == "meeting"} - {
-        key[1] for key in cache if key[0] == "meeting"
-    }
+    meeting_ids = {r.object_id for r in batch if r.object_type == "meeting"}
     if meeting_ids:
         found = Meeting.objects.filter(pk__in=[int(pk) for pk in meeting_ids if pk.isdigit()])
         by_pk = {str(m.pk): m for m in found}
@@ -333,9 +331,7 @@ def prefetch(batch: list[Reminder], cache: dict) -> None:
             if meeting is not None:
                 cache["invited", meeting.pk] = invited[meeting.pk] | {meeting.chair_id}
     listing_items = (Reminder.Kind.MEETING, Reminder.Kind.OVERDUE_DIGEST)
-    wanting_items = {
-        r.recipient_id for r in batch if r.kind in listing_items and ("open_items", r.recipient_id) not in cache
-    }
+    wanting_items = {r.recipient_id for r in batch if r.kind in listing_items}
     if wanting_items:
         for user_id, items in _open_items(wanting_items).items():
             cache["open_items", user_id] = items

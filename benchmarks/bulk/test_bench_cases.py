@@ -4,16 +4,13 @@ under 50 ms each. A report, not a pass/fail check."""
 
 from __future__ import annotations
 
-import time
 from urllib.parse import urlencode
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import User
-from benchmarks.conftest import REQUESTS
+from benchmarks.conftest import time_requests
 from cases import bulk
 from cases.models import Shooting, Victim
 
@@ -41,19 +38,8 @@ def sample_case(bulk_data) -> Shooting:
 
 
 def _time(client, url: str, bench_report, name: str) -> None:
-    # The first request loads templates and warms caches; steady state is what users feel.
-    first = client.get(url)
-    assert first.status_code == 200, first.status_code
-    with CaptureQueriesContext(connection) as queries:
-        client.get(url)
-    query_count = len(queries.captured_queries)
-    seconds = []
-    for _ in range(REQUESTS):
-        start = time.perf_counter()
-        response = client.get(url)
-        seconds.append(time.perf_counter() - start)
-        assert response.status_code == 200
-    bench_report(name, seconds, query_count, len(first.content))
+    seconds, query_count, size = time_requests(client, url)
+    bench_report(name, seconds, query_count, size)
     ordered = sorted(seconds)
     median, p95 = ordered[len(ordered) // 2], ordered[max(0, round(0.95 * len(ordered)) - 1)]
     TARGETS.append((name, median * 1000, p95 * 1000, TARGET_MS))

@@ -98,3 +98,25 @@ def suspect(name: str = SUSPECT_NAME, **fields) -> dict:
 
 def url(name: str, meeting: Meeting, *args) -> str:
     return reverse(f"meetings:{name}", args=[meeting.pk, *args])
+
+
+def frozen_meeting(coordinator, agencies, cases: list[tuple]) -> Meeting:
+    """The meeting of Wed 11 Feb 2026 09:00, `agencies` invited, its agenda built from `cases`
+    (each: user, occurred, fields for case_at) and frozen."""
+    from meetings import agenda_services
+
+    meeting = meeting_at(local(2026, 2, 11, 9, 0))
+    meeting.invited_agencies.set(agencies)
+    for user, occurred, fields in cases:
+        case_at(user, occurred, **fields)
+    agenda_services.build_agenda(meeting, coordinator)
+    meeting.refresh_from_db()
+    agenda_services.freeze(meeting, coordinator, expected_version=meeting.agenda_version)
+    meeting.refresh_from_db()
+    return meeting
+
+
+def post_record(client, meeting: Meeting, item, **fields):
+    """The in-meeting form of one item: discussed, outcome, notes, review again."""
+    data = {f"record-{item.pk}-{name}": value for name, value in fields.items()}
+    return client.post(url("agenda_record", meeting, item.pk), data)

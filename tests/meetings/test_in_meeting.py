@@ -15,31 +15,23 @@ from meetings.agenda import plan_agenda
 from meetings.models import ActionItem, AgendaEvent, AgendaItem, Attendance, Meeting
 from tests.factories import UserFactory
 
-from .agenda_helpers import NF, H, case_at, local, meeting_at, url
+from .agenda_helpers import NF, H, case_at, frozen_meeting, local, meeting_at, url
+from .agenda_helpers import post_record as record
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def frozen(coordinator, investigator, police, atf_office, advocacy_center) -> Meeting:
-    meeting = meeting_at(local(2026, 2, 11, 9, 0))
-    meeting.invited_agencies.set([police, atf_office, advocacy_center])
-    case_at(investigator, local(2026, 2, 5, 23, 0), kind=H)
-    case_at(investigator, local(2026, 2, 7, 23, 0), kind=NF)
-    services.build_agenda(meeting, coordinator)
-    meeting.refresh_from_db()
-    services.freeze(meeting, coordinator, expected_version=meeting.agenda_version)
-    meeting.refresh_from_db()
-    return meeting
+    cases = [
+        (investigator, local(2026, 2, 5, 23, 0), {"kind": H}),
+        (investigator, local(2026, 2, 7, 23, 0), {"kind": NF}),
+    ]
+    return frozen_meeting(coordinator, [police, atf_office, advocacy_center], cases)
 
 
 def first_item(meeting: Meeting) -> AgendaItem:
     return meeting.items.order_by("position").first()
-
-
-def record(client, meeting: Meeting, item: AgendaItem, **fields):
-    data = {f"record-{item.pk}-{name}": value for name, value in fields.items()}
-    return client.post(url("agenda_record", meeting, item.pk), data)
 
 
 def action(client, meeting: Meeting, item: AgendaItem, **fields):

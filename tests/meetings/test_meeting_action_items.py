@@ -15,7 +15,7 @@ from meetings import pdf
 from meetings.agenda import plan_agenda
 from meetings.models import ActionItem, Meeting
 
-from .agenda_helpers import NF, case_at, local, meeting_at, url
+from .agenda_helpers import NF, frozen_meeting, local, meeting_at, url
 
 pytestmark = pytest.mark.django_db
 
@@ -25,14 +25,7 @@ WATCH_LIST_HTML = "Everyone: send your unit&#x27;s retaliation watch list"
 
 @pytest.fixture
 def frozen(coordinator, investigator, police, atf_office) -> Meeting:
-    meeting = meeting_at(local(2026, 2, 11, 9, 0))
-    meeting.invited_agencies.set([police, atf_office])
-    case_at(investigator, local(2026, 2, 5, 23, 0), kind=NF)
-    services.build_agenda(meeting, coordinator)
-    meeting.refresh_from_db()
-    services.freeze(meeting, coordinator, expected_version=meeting.agenda_version)
-    meeting.refresh_from_db()
-    return meeting
+    return frozen_meeting(coordinator, [police, atf_office], [(investigator, local(2026, 2, 5, 23, 0), {"kind": NF})])
 
 
 def next_week() -> str:

@@ -14,21 +14,18 @@ from meetings import services as meeting_services
 from meetings.models import AgendaEvent, AgendaItem, Meeting
 from tests.factories import UserFactory
 
-from .agenda_helpers import NF, H, case_at, local, meeting_at, url
+from .agenda_helpers import NF, H, frozen_meeting, local, url
+from .agenda_helpers import post_record as record
 
 pytestmark = pytest.mark.django_db
 
 
 def _frozen(coordinator, investigator, police) -> Meeting:
-    meeting = meeting_at(local(2026, 2, 11, 9, 0))
-    meeting.invited_agencies.set([police])
-    case_at(investigator, local(2026, 2, 5, 23, 0), kind=H, report_number="RB26000101")
-    case_at(investigator, local(2026, 2, 7, 23, 0), kind=NF, report_number="RB26000102")
-    services.build_agenda(meeting, coordinator)
-    meeting.refresh_from_db()
-    services.freeze(meeting, coordinator, expected_version=meeting.agenda_version)
-    meeting.refresh_from_db()
-    return meeting
+    cases = [
+        (investigator, local(2026, 2, 5, 23, 0), {"kind": H, "report_number": "RB26000101"}),
+        (investigator, local(2026, 2, 7, 23, 0), {"kind": NF, "report_number": "RB26000102"}),
+    ]
+    return frozen_meeting(coordinator, [police], cases)
 
 
 @pytest.fixture
@@ -51,11 +48,6 @@ def held(coordinator, investigator, police) -> Meeting:
 
 def case_item(meeting: Meeting, report_number: str = "RB26000101") -> AgendaItem:
     return meeting.items.get(shooting__report_number=report_number)
-
-
-def record(client, meeting: Meeting, item: AgendaItem, **fields):
-    data = {f"record-{item.pk}-{name}": value for name, value in fields.items()}
-    return client.post(url("agenda_record", meeting, item.pk), data)
 
 
 def corrections(meeting: Meeting) -> list[AgendaEvent]:
