@@ -55,13 +55,6 @@ def _local(value, zone) -> str:
     return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def _age(age: int | None, is_juvenile: bool) -> str:
-    # The same words as Victim.age_display, without building a model object per victim.
-    if is_juvenile:
-        return "juvenile"
-    return str(age) if age is not None else "unknown"
-
-
 def _chunks(values: Iterable[dict], size: int) -> Iterator[list[dict]]:
     chunk: list[dict] = []
     for value in values:
@@ -77,7 +70,7 @@ def _victims_by_case(ids: list[int]) -> dict[int, str]:
     found: dict[int, list[str]] = defaultdict(list)
     victims = Victim.objects.filter(shooting_id__in=ids).order_by("id")
     for shooting_id, name, age, is_juvenile in victims.values_list("shooting_id", "name", "age", "is_juvenile"):
-        found[shooting_id].append(f"{name} ({_age(age, is_juvenile)})")
+        found[shooting_id].append(f"{name} ({Victim.age_words(age, is_juvenile)})")
     return {shooting_id: "; ".join(names) for shooting_id, names in found.items()}
 
 

@@ -223,9 +223,14 @@ class Victim(models.Model):
 
     @property
     def age_display(self) -> str:
-        if self.is_juvenile:
+        return self.age_words(self.age, self.is_juvenile)
+
+    @staticmethod
+    def age_words(age: int | None, is_juvenile: bool) -> str:
+        """The age as shown; also for lists and exports that read victims as plain values."""
+        if is_juvenile:
             return "juvenile"
-        return str(self.age) if self.age is not None else "unknown"
+        return str(age) if age is not None else "unknown"
 
 
 class NoteQuerySet(models.QuerySet):

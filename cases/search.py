@@ -9,13 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
 from . import access
-from .models import Note, Shooting, Victim
+from .models import Note, Shooting
 
 # Without a recorded meeting, "since the last meeting" means this many days, and the page says so.
 FALLBACK_MEETING_DAYS = 7
@@ -193,13 +193,6 @@ def find_cases(user, query: CaseQuery) -> QuerySet[Shooting]:
     if updated is not None:
         shootings = shootings.filter(last_activity_at__gte=updated.cutoff)
     return shootings.order_by(*order_by(query.sort))
-
-
-def with_list_details(shootings: QuerySet[Shooting]) -> QuerySet[Shooting]:
-    """What a case-list row shows, loaded in a fixed number of queries whatever the page size."""
-    return shootings.select_related("lead_investigator").prefetch_related(
-        Prefetch("victims", queryset=Victim.objects.order_by("id"))
-    )
 
 
 @dataclass(frozen=True)

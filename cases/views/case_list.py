@@ -13,7 +13,7 @@ from accounts.audit import annotate
 
 from .. import access, export, search
 from ..forms import CaseFilterForm
-from ..list_rows import case_rows
+from ..list_rows import case_rows, list_values
 
 PER_PAGE = 50
 
@@ -26,7 +26,7 @@ def _query(request: HttpRequest) -> tuple[CaseFilterForm, search.CaseQuery]:
 
 def case_list(request: HttpRequest) -> HttpResponse:
     form, query = _query(request)
-    shootings = search.with_list_details(search.find_cases(request.user, query))
+    shootings = list_values(search.find_cases(request.user, query))
     page = Paginator(shootings, PER_PAGE).get_page(request.GET.get("page"))
     params = query.params()
     query_string = params.urlencode()
