@@ -144,6 +144,33 @@ def test_without_javascript_the_filters_are_a_plain_get_form_with_a_submit_butto
         assert f'name="{name}"' in form
 
 
+def test_the_filters_come_back_as_chosen_with_each_error_beside_its_field(client_for, investigator):
+    query = {"status": "cleared", "kind": "homicide", "flag": ["dv", "juvenile"], "occurred_after": "2025-13-01"}
+
+    html = client_for(investigator).get("/cases/", query).content.decode()
+
+    form = html[html.index('<form method="get" action="/cases/"') :]
+    form = form[: form.index("</form>")]
+    assert re.search(r'<option value="cleared" selected>Cleared \(either way\)</option>', form)
+    assert re.search(r'<option value="homicide" selected>Homicide</option>', form)
+    assert re.search(r'<option value="" selected>Any division</option>', form)
+    assert len(re.findall(r"<option[^>]* selected>", form)) == 4  # status, kind, division, updated
+    assert re.search(r'<label for="id_occurred_after">Occurred from</label>', form)
+    # The invalid date stays as typed, is marked invalid and points at its message right below.
+    date_input = re.search(r'<input type="date" name="occurred_after"[^>]*>', form).group()
+    assert 'value="2025-13-01"' in date_input and 'aria-invalid="true"' in date_input
+    assert 'aria-describedby="id_occurred_after_error"' in date_input
+    after_input = form[form.index(date_input) :]
+    assert re.match(
+        r'[^<]*<div class="field-errors" role="alert"><ul class="errorlist" id="id_occurred_after_error">'
+        r"<li>Enter a valid date.</li>",
+        after_input[len(date_input) :],
+    )
+    assert "aria-invalid" not in re.search(r'<input type="date" name="occurred_before"[^>]*>', form).group()
+    checked = re.findall(r'<input type="checkbox" name="flag" value="(\w+)" id="id_flag_\d"( checked)?>', form)
+    assert checked == [("dv", " checked"), ("group", ""), ("retaliation", ""), ("juvenile", " checked")]
+
+
 @pytest.mark.parametrize("persona", ["investigator", "coordinator", "supervisor", "atf_agent"])
 def test_people_who_may_create_cases_get_a_new_case_button(request, client_for, persona):
     html = client_for(request.getfixturevalue(persona)).get("/cases/").content.decode()
