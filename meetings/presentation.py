@@ -72,6 +72,7 @@ class Reader:
         self.sees_detail = all(sees_investigative_detail(person) for person in self.people)
         # Visibility depends only on these four facts of a note; an agenda repeats them a lot.
         self._seen: dict[tuple, bool] = {}
+        self._names: dict[tuple, frozenset[str]] = {}
 
     def may_see(self, note: dict) -> bool:
         key = (note["kind"], note["author_agency_id"], note["author_agency_kind"], note["restricted"])
@@ -90,11 +91,18 @@ class Reader:
 
     def fields(self, note: dict) -> tuple[dict, bool]:
         """The note's fields this reader may see, and whether anything was taken out."""
-        held = SimpleNamespace(kind=note["kind"], author_agency_id=note["author_agency_id"], fields=note["fields"])
-        fields = dict(note["fields"] or {})
-        for person in self.people:
-            fields = visible_fields(held, person, fields)
-        return fields, len(fields) < len(note["fields"] or {})
+        given = note["fields"] or {}
+        # visible_fields chooses fields by their names, for a note's kind and author agency;
+        # an agenda asks about the same few combinations hundreds of times.
+        key = (note["kind"], note["author_agency_id"], tuple(given))
+        if key not in self._names:
+            held = SimpleNamespace(kind=note["kind"], author_agency_id=note["author_agency_id"], fields=given)
+            fields = dict(given)
+            for person in self.people:
+                fields = visible_fields(held, person, fields)
+            self._names[key] = frozenset(fields)
+        names = self._names[key]
+        return {name: value for name, value in given.items() if name in names}, len(names) < len(given)
 
 
 # --- What templates receive -------------------------------------------------------------------
@@ -129,7 +137,6 @@ class ActionView:
 @dataclass
 class NoteLine:
     kind_label: str
-    created_at: datetime | None
     agency: str
     restricted: bool
     redacted: bool
@@ -169,7 +176,9 @@ class CaseView:
     report_number: str
     kind: str
     kind_label: str
-    occurred_from: datetime | None
+    # Dates as the text shown (on the local clock): every item's HTML is kept under a digest of
+    # its view, and text is what the digest should see.
+    when_text: str
     address: str
     division: str
     beat: str
@@ -180,14 +189,10 @@ class CaseView:
     indicators: list[Indicator]
     leads: list[dict]
     linked: list[LinkedView]
-    since: datetime | None
+    since_text: str
     new_notes: list[NoteGroup]
     action_items: list[ActionView]
     url: str = ""
-
-    @property
-    def when_text(self) -> str:
-        return when(self.occurred_from)
 
     @property
     def place_text(self) -> str:
@@ -206,13 +211,6 @@ class CaseView:
                 f"advocate referral: {v['referral'].lower()})"
             )
         return "; ".join(lines) or "none recorded"
-
-    @property
-    def since_text(self) -> str:
-        if self.since is None:
-            return "the case was entered (first review)"
-        local = timezone.localtime(self.since)
-        return f"the review of {local.day} {local:%b}"
 
 
 @dataclass
@@ -260,7 +258,9 @@ def agenda_view(meeting: Meeting, viewer: User, audience: str | None = None, *, 
     agenda the snapshot queries (see snapshot_items)."""
     reader = Reader(viewer, audience)
     if items is None:
-        items = list(meeting.items.select_related("removed_by"))
+        # Not the item's own timestamps: hundreds of datetimes cost the driver more than the
+        # rest of the rows together, and nothing shown reads them.
+        items = list(meeting.items.select_related("removed_by").defer("created_at", "updated_at"))
     active = [i for i in items if i.removed_at is None]
     removed = [i for i in items if i.removed_at is not None]
     frozen = meeting.is_frozen
@@ -367,7 +367,7 @@ def _item_view(item: AgendaItem, number: int, snap: dict, reader: Reader, meetin
         report_number=s["report_number"],
         kind=s["kind"],
         kind_label=s["kind_label"],
-        occurred_from=as_datetime(s["occurred_from"]),
+        when_text=when(as_datetime(s["occurred_from"])),
         address=s["address"],
         division=s["division"],
         beat=s["beat"],
@@ -378,11 +378,18 @@ def _item_view(item: AgendaItem, number: int, snap: dict, reader: Reader, meetin
         indicators=indicators,
         leads=snap["leads"] if reader.sees_detail else [],
         linked=[_linked(entry, reader) for entry in snap["linked"]],
-        since=as_datetime(snap.get("since")),
+        since_text=_since_text(as_datetime(snap.get("since"))),
         new_notes=new_notes,
         action_items=_actions(snap["action_items"], meeting),
     )
     return ItemView(item, number, s["report_number"], "", reasons, item.group_key, case=case)
+
+
+def _since_text(since: datetime | None) -> str:
+    if since is None:
+        return "the case was entered (first review)"
+    local = timezone.localtime(since)
+    return f"the review of {local.day} {local:%b}"
 
 
 @cache
@@ -418,7 +425,6 @@ def _note_line(note: dict, reader: Reader, victim_names: dict[int, str]) -> Note
         (paragraphs if name in long else values).append((label, shown))
     return NoteLine(
         kind_label=NOTE_KIND_LABELS.get(kind, kind),
-        created_at=as_datetime(note["created_at"]),
         when_text=when(as_datetime(note["created_at"])),
         agency=note["author_agency_code"],
         restricted=note["restricted"],

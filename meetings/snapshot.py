@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 
+from django.db import connection
 from django.db.models import F, Max, Q, Window
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -115,8 +117,19 @@ def snapshot_items(meeting: Meeting, items: list[AgendaItem]) -> dict[int, dict]
     return out
 
 
-def _case_snapshots(meeting: Meeting, ids: list[int]) -> dict[int, dict]:
+def _id_set(ids) -> list[int] | RawSQL:
+    """`ids` for an `__in` filter: on PostgreSQL one array parameter instead of a placeholder per
+    id. An agenda passes hundreds of ids to each of its queries, and the driver's parsing of the
+    query text grew with every placeholder."""
+    ids = list(ids)
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", [ids])
+    return ids
+
+
+def _case_snapshots(meeting: Meeting, case_ids: list[int]) -> dict[int, dict]:
     # Plain rows rather than model instances: an agenda may hold hundreds of cases.
+    ids = _id_set(case_ids)
     shootings = {
         row["pk"]: row
         for row in Shooting.objects.filter(pk__in=ids).values(
@@ -186,11 +199,17 @@ def _case_snapshots(meeting: Meeting, ids: list[int]) -> dict[int, dict]:
             continue
         notes[row["shooting_id"]].append(_note(row, row["fields"]))
 
-    # Indicators look at every live note, not only the new ones: keep just the field each needs.
+    # Indicators look at every live note, not only the new ones: keep just the field each needs,
+    # of the notes that raise one (the rest would be read only to be dropped here).
     signals: dict[int, list[dict]] = defaultdict(list)
-    signal_rows = Note.objects.filter(
-        shooting_id__in=ids, retracted_at__isnull=True, kind__in=[Note.Kind.WITNESS, Note.Kind.FIREARM]
-    ).values(*meta, "restricted_to_agency", "created_at", "fields")
+    signal_rows = (
+        Note.objects.filter(shooting_id__in=ids, retracted_at__isnull=True)
+        .filter(
+            Q(kind=Note.Kind.WITNESS, fields__intimidation_concern=True)
+            | Q(kind=Note.Kind.FIREARM, fields__time_to_crime_days__lte=TRAFFICKING_TIME_TO_CRIME_DAYS)
+        )
+        .values(*meta, "restricted_to_agency", "created_at", "fields")
+    )
     for row in signal_rows:
         fields = row["fields"] or {}
         if row["kind"] == Note.Kind.WITNESS and fields.get("intimidation_concern"):
@@ -263,7 +282,9 @@ def _links(shootings: dict[int, dict]) -> dict[str, dict[int, list[dict]]]:
         ):
             members[row["pk"]] = row
     everyone = set(members) | set(shootings)
-    keys = list(LinkKey.objects.filter(shooting_id__in=everyone).values_list("shooting_id", "kind", "value").distinct())
+    keys = list(
+        LinkKey.objects.filter(shooting_id__in=_id_set(everyone)).values_list("shooting_id", "kind", "value").distinct()
+    )
     numbers = {value for _, kind, value in keys if kind == LinkKey.Kind.NIBIN}
     lead_status = dict(NibinLead.objects.filter(number__in=numbers).values_list("number", "status")) if numbers else {}
     manual = (
@@ -283,6 +304,10 @@ def _links(shootings: dict[int, dict]) -> dict[str, dict[int, list[dict]]]:
         own_keys[sid].add((kind, value))
     status_labels = dict(NibinLead.Status.choices)
 
+    by_cluster: dict[int, list[dict]] = defaultdict(list)
+    for row in members.values():
+        by_cluster[row["cluster_id"]].append(row)
+
     leads: dict[int, list[dict]] = {}
     linked: dict[int, list[dict]] = {}
     for sid, s in shootings.items():
@@ -298,8 +323,9 @@ def _links(shootings: dict[int, dict]) -> dict[str, dict[int, list[dict]]]:
         if s["cluster_id"] is None:
             continue
         entries: dict[int, dict] = {}
-        for other, row in members.items():
-            if other == sid or row["cluster_id"] != s["cluster_id"]:
+        for row in by_cluster[s["cluster_id"]]:
+            other = row["pk"]
+            if other == sid:
                 continue
             entries[other] = {
                 "id": other,

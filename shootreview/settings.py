@@ -165,6 +165,21 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# --- Caches -----------------------------------------------------------------------------------
+# "agenda_items" keeps each agenda item's drawn HTML under a digest of what it shows
+# (meetings.item_html). In the process's own memory on purpose: it holds witness and suspect
+# details, which must not sit in a shared store, and it refills itself from the database.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    "agenda_items": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "agenda-items",
+        "TIMEOUT": 24 * 3600,
+        # A week's agenda seen in each of its modes by each kind of reader, with room to spare.
+        "OPTIONS": {"MAX_ENTRIES": env_int("AGENDA_ITEM_CACHE_ENTRIES", 8000)},
+    },
+}
+
 # --- Time and language ------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "America/Chicago")

@@ -13,6 +13,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -34,7 +35,8 @@ from ..agenda_forms import (
     UnfreezeForm,
     VersionedForm,
 )
-from ..models import ActionItem, AgendaItem, Meeting
+from ..item_html import BoundForms, Mode, item_page, render_items
+from ..models import ActionItem, Meeting
 from ..presentation import agenda_view
 
 PAGE = "meetings/agenda.html"
@@ -121,20 +123,40 @@ def _context(
 
     # Per-item URLs from one reverse() each: a long agenda has hundreds of items.
     urls = {name: _item_url_maker(name, meeting.pk) for name in ITEM_URLS} if editor else {}
-    for item in view.items:
-        pk = item.item.pk
-        item.recorded_actions = recorded_actions.get(pk, [])
-        item.urls = {name: make(pk) for name, make in urls.items()}
-        # Forms are built only where they come back with errors or typed text; the others are
-        # plain HTML in the template (hundreds of Django forms would make the page slow).
-        item.remove_form = bound.get(("remove", pk))
-        item.record_form = bound.get(("record", pk))
-        item.action_form = bound.get(("action", pk))
+    last = len(view.items)
+    pages = [
+        item_page(
+            item,
+            first=item.number == 1,
+            last=item.number == last,
+            recorded=recorded_actions.get(item.item.pk, ()),
+            urls={name: make(item.item.pk) for name, make in urls.items()},
+        )
+        for item in view.items
+    ]
+    # Forms are built only where they come back with errors or typed text; the others are plain
+    # HTML in the template (hundreds of Django forms would make the page slow).
+    forms_back = {
+        page.pk: BoundForms(
+            remove=bound.get(("remove", page.pk)),
+            record=bound.get(("record", page.pk)),
+            action=bound.get(("action", page.pk)),
+        )
+        for page in pages
+    }
+    items_html = render_items(
+        pages,
+        Mode(editable=editable, in_meeting=in_meeting, correcting=correcting),
+        bound={pk: forms for pk, forms in forms_back.items() if forms},
+        version=meeting.agenda_version,
+        csrf_token=get_token(request),
+    )
 
     return {
         "nav": "meetings",
         "meeting": meeting,
         "agenda": view,
+        "items_html": items_html,
         "can_edit": editor,
         "editable": editable,
         "in_meeting": in_meeting,
@@ -152,7 +174,6 @@ def _context(
         "attendance": _attendance_rows(meeting, bound.get(("attendance", None))) if in_meeting else [],
         "attendance_error": error if ("attendance", None) in bound else "",
         "events": list(meeting.events.all()[:5]) if editor else [],
-        "outcome_choices": AgendaItem.Outcome.choices,
         "cover_url": _url_or_none("meetings:cover", meeting.pk),
     }
 
