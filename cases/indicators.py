@@ -21,7 +21,8 @@ def indicators_for(
     shooting: Shooting, visible_notes: list[Note], victims: list[Victim], leads: list[NibinLead]
 ) -> list[Indicator]:
     """`visible_notes` must already be filtered (and redacted) for the viewer: a signal never
-    reveals a note the viewer may not see."""
+    reveals a note the viewer may not see. Only their kind, fields and is_retracted are read
+    (the case page passes detail.NoteFacts)."""
     found: list[Indicator] = []
     live = [n for n in visible_notes if not n.is_retracted]
     if shooting.is_retaliation_risk:

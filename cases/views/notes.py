@@ -71,8 +71,8 @@ def _case_view(request: HttpRequest, shooting_id: int) -> detail.CaseView:
 
 
 def _note_item(case: detail.CaseView, note: Note) -> detail.NoteView:
-    # The copy read with the case's other visible notes carries its author and retraction.
-    found = next((item for item in case.visible if item.pk == note.pk), None)
+    # The timeline's copy carries its author and retraction; an older note is read on its own.
+    found = next((item for item in case.shown if item.pk == note.pk), None)
     return case.note_view(found or note)
 
 
