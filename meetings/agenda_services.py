@@ -132,6 +132,12 @@ class BuildResult:
     total: int = 0
 
 
+def _index_of(items: list[AgendaItem], item: AgendaItem) -> int:
+    # By identity: list.index compares unsaved model instances through Model.__eq__, and a
+    # busy week places hundreds of new items into a list of hundreds.
+    return next(n for n, other in enumerate(items) if other is item)
+
+
 @transaction.atomic
 def build_agenda(meeting: Meeting, user: User, *, expected_version: int | None = None) -> BuildResult:
     """Apply the agenda rules. A rebuild keeps what coordinators did: cases added by hand, free
@@ -190,9 +196,9 @@ def build_agenda(meeting: Meeting, user: User, *, expected_version: int | None =
         before = next((placed[s] for s in reversed(sequence[:index]) if s in placed), None)
         after = next((placed[s] for s in sequence[index + 1 :] if s in placed), None)
         if before is not None:
-            order.insert(order.index(before) + 1, item)
+            order.insert(_index_of(order, before) + 1, item)
         elif after is not None:
-            order.insert(order.index(after), item)
+            order.insert(_index_of(order, after), item)
         else:
             order.append(item)
         placed[sid] = item
@@ -207,8 +213,9 @@ def build_agenda(meeting: Meeting, user: User, *, expected_version: int | None =
 
     for position, item in enumerate(order, start=1):
         item.position = position
+    kept = [item for item in order if item.pk is not None]
     AgendaItem.objects.bulk_create(new_items)
-    AgendaItem.objects.bulk_update([i for i in order if i not in new_items], ["position"])
+    AgendaItem.objects.bulk_update(kept, ["position"])
 
     result.added = [item.shooting_id for item in new_items if item.shooting_id]
     result.total = len(order)

@@ -19,7 +19,7 @@ readers who see investigative detail; the others read "NIBIN lead", "same firear
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from functools import cache
 from types import SimpleNamespace
 
@@ -73,6 +73,8 @@ class Reader:
         # Visibility depends only on these four facts of a note; an agenda repeats them a lot.
         self._seen: dict[tuple, bool] = {}
         self._names: dict[tuple, frozenset[str]] = {}
+        # The clock dates are shown on, looked up once: an agenda shows a thousand dates.
+        self.tz = timezone.get_current_timezone()
 
     def may_see(self, note: dict) -> bool:
         key = (note["kind"], note["author_agency_id"], note["author_agency_kind"], note["restricted"])
@@ -108,12 +110,12 @@ class Reader:
 # --- What templates receive -------------------------------------------------------------------
 
 
-def when(moment: datetime | None) -> str:
+def when(moment: datetime | None, tz: tzinfo | None = None) -> str:
     """ "Sun 22 Nov 2026, 01:00" on the local clock. Formatted here rather than with the template's
     date filter: an agenda has hundreds of dates and the page must stay fast."""
     if moment is None:
         return ""
-    local = timezone.localtime(moment)
+    local = moment.astimezone(tz or timezone.get_current_timezone())
     return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
 
 
@@ -260,7 +262,9 @@ def agenda_view(meeting: Meeting, viewer: User, audience: str | None = None, *, 
     if items is None:
         # Not the item's own timestamps: hundreds of datetimes cost the driver more than the
         # rest of the rows together, and nothing shown reads them.
-        items = list(meeting.items.select_related("removed_by").defer("created_at", "updated_at"))
+        items = list(
+            meeting.items.select_related("removed_by").defer("created_at", "updated_at").order_by("position", "id")
+        )
     active = [i for i in items if i.removed_at is None]
     removed = [i for i in items if i.removed_at is not None]
     frozen = meeting.is_frozen
@@ -367,7 +371,7 @@ def _item_view(item: AgendaItem, number: int, snap: dict, reader: Reader, meetin
         report_number=s["report_number"],
         kind=s["kind"],
         kind_label=s["kind_label"],
-        when_text=when(as_datetime(s["occurred_from"])),
+        when_text=when(as_datetime(s["occurred_from"]), reader.tz),
         address=s["address"],
         division=s["division"],
         beat=s["beat"],
@@ -378,17 +382,17 @@ def _item_view(item: AgendaItem, number: int, snap: dict, reader: Reader, meetin
         indicators=indicators,
         leads=snap["leads"] if reader.sees_detail else [],
         linked=[_linked(entry, reader) for entry in snap["linked"]],
-        since_text=_since_text(as_datetime(snap.get("since"))),
+        since_text=_since_text(as_datetime(snap.get("since")), reader.tz),
         new_notes=new_notes,
         action_items=_actions(snap["action_items"], meeting),
     )
     return ItemView(item, number, s["report_number"], "", reasons, item.group_key, case=case)
 
 
-def _since_text(since: datetime | None) -> str:
+def _since_text(since: datetime | None, tz: tzinfo) -> str:
     if since is None:
         return "the case was entered (first review)"
-    local = timezone.localtime(since)
+    local = since.astimezone(tz)
     return f"the review of {local.day} {local:%b}"
 
 
@@ -425,7 +429,7 @@ def _note_line(note: dict, reader: Reader, victim_names: dict[int, str]) -> Note
         (paragraphs if name in long else values).append((label, shown))
     return NoteLine(
         kind_label=NOTE_KIND_LABELS.get(kind, kind),
-        when_text=when(as_datetime(note["created_at"])),
+        when_text=when(as_datetime(note["created_at"]), reader.tz),
         agency=note["author_agency_code"],
         restricted=note["restricted"],
         redacted=redacted,
