@@ -15,6 +15,7 @@ from datetime import date, datetime
 from django.db import connection
 from django.db.models import F, Max, Q, Window
 from django.db.models.expressions import RawSQL
+from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import RowNumber
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -132,12 +133,14 @@ def _case_snapshots(meeting: Meeting, case_ids: list[int]) -> dict[int, dict]:
     ids = _id_set(case_ids)
     shootings = {
         row["pk"]: row
-        for row in Shooting.objects.filter(pk__in=ids).values(
+        for row in Shooting.objects.filter(pk__in=ids)
+        .values(
             *SHOOTING_FACTS,
             "lead_investigator__first_name",
             "lead_investigator__last_name",
             "lead_investigator__username",
         )
+        .order_by()
     }
 
     victims: dict[int, list[dict]] = defaultdict(list)
@@ -208,13 +211,19 @@ def _case_snapshots(meeting: Meeting, case_ids: list[int]) -> dict[int, dict]:
             Q(kind=Note.Kind.WITNESS, fields__intimidation_concern=True)
             | Q(kind=Note.Kind.FIREARM, fields__time_to_crime_days__lte=TRAFFICKING_TIME_TO_CRIME_DAYS)
         )
-        .values(*meta, "restricted_to_agency", "created_at", "fields")
+        .values(
+            *meta,
+            "restricted_to_agency",
+            "created_at",
+            intimidation=KeyTransform("intimidation_concern", "fields"),
+            ttc=KeyTransform("time_to_crime_days", "fields"),
+        )
+        .order_by()
     )
     for row in signal_rows:
-        fields = row["fields"] or {}
-        if row["kind"] == Note.Kind.WITNESS and fields.get("intimidation_concern"):
+        if row["kind"] == Note.Kind.WITNESS and row["intimidation"]:
             signals[row["shooting_id"]].append(_note(row, {"intimidation_concern": True}))
-        ttc = fields.get("time_to_crime_days") if row["kind"] == Note.Kind.FIREARM else None
+        ttc = row["ttc"] if row["kind"] == Note.Kind.FIREARM else None
         if ttc is not None and ttc <= TRAFFICKING_TIME_TO_CRIME_DAYS:
             signals[row["shooting_id"]].append(_note(row, {"time_to_crime_days": ttc}))
 
