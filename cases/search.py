@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q, QuerySet, Window
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
@@ -193,6 +194,40 @@ def find_cases(user, query: CaseQuery) -> QuerySet[Shooting]:
     if updated is not None:
         shootings = shootings.filter(last_activity_at__gte=updated.cutoff)
     return shootings.order_by(*order_by(query.sort))
+
+
+def counts_with_its_page(query: CaseQuery) -> bool:
+    """Whether the list reads how many cases match in the same query as its page (a window
+    count) instead of a count query of its own. For a search whose every word can use the
+    trigram indexes, both queries would find the matches anew, and the page query has to find
+    them all anyway to sort them; a shorter word, or no search, lets the page query stop at its
+    fiftieth case in list order, which the window count would prevent."""
+    terms = search_terms(query.text)
+    return bool(terms) and all(len(term) >= TRIGRAM_MIN_LENGTH for term in terms)
+
+
+def page_of(shootings: QuerySet, number: str | None, per_page: int, *, with_total: bool) -> Page:
+    """Paginator.get_page's page of `shootings` (a values() query): a page number that is not a
+    number gives the first page, one out of range the last. With `with_total` the total comes
+    with the rows; only a page out of range asks for a count of its own."""
+    paginator = Paginator(shootings, per_page)
+    if not with_total:
+        return paginator.get_page(number)
+    try:
+        wanted = int(number) if number else 1
+    except (TypeError, ValueError):
+        wanted = 1
+    counted = shootings.annotate(total_matching=Window(Count("*")))
+    # Past a billion pages the offset would overflow the database's integer: out of range anyway.
+    rows = list(counted[(wanted - 1) * per_page : wanted * per_page]) if 1 <= wanted <= 10**9 else []
+    if rows:
+        paginator.count = rows[0]["total_matching"]  # fills in the paginator's cached count
+    elif wanted == 1:
+        paginator.count = 0
+    else:
+        wanted = paginator.num_pages
+        rows = list(counted[(wanted - 1) * per_page : wanted * per_page]) if paginator.count else []
+    return Page(rows, wanted, paginator)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -27,7 +26,7 @@ def _query(request: HttpRequest) -> tuple[CaseFilterForm, search.CaseQuery]:
 def case_list(request: HttpRequest) -> HttpResponse:
     form, query = _query(request)
     shootings = list_values(search.find_cases(request.user, query))
-    page = Paginator(shootings, PER_PAGE).get_page(request.GET.get("page"))
+    page = search.page_of(shootings, request.GET.get("page"), PER_PAGE, with_total=search.counts_with_its_page(query))
     params = query.params()
     query_string = params.urlencode()
     context = {
