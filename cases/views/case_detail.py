@@ -8,8 +8,6 @@ re-renders the form with the errors beside the fields and what was typed.
 
 from __future__ import annotations
 
-import copy
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -17,7 +15,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.functional import LazyObject
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -182,16 +179,6 @@ class UnlinkForm(forms.Form):
 # --- Rendering --------------------------------------------------------------------------------
 
 
-def viewer(request: HttpRequest) -> User:
-    """The signed-in person as a plain User, for the rest of the request too. request.user is a
-    lazy proxy whose every attribute read costs microseconds, and building the case page asks
-    who the viewer is a few hundred times (once per note for its fields); a copy of the loaded
-    user reads at full speed, and the page header then reads the same copy's agency."""
-    if isinstance(request.user, LazyObject):
-        request.user = copy.copy(request.user)
-    return request.user
-
-
 def _case(user: User, pk: int, request: HttpRequest) -> Shooting:
     return access.access_shooting(user, pk, request, queryset=Shooting.objects.select_related("lead_investigator"))
 
@@ -222,14 +209,14 @@ def render_parts(request: HttpRequest, main: str | None, case: detail.CaseView, 
 def _done(request: HttpRequest, pk: int, main: str, message: str) -> HttpResponse:
     """After a successful edit: the refreshed sections for htmx, otherwise back to the page."""
     if request.htmx:
-        case = detail.case_view(_case(request.user, pk, request), viewer(request))
+        case = detail.case_view(_case(request.user, pk, request), request.user)
         return HttpResponse(render_parts(request, main, case, oob=CASE_SECTIONS))
     messages.success(request, message)
     return redirect(f"{Shooting(pk=pk).get_absolute_url()}#{main}")
 
 
 def _show(request: HttpRequest, shooting: Shooting, main: str, **forms_and_flags) -> HttpResponse:
-    case = detail.case_view(shooting, viewer(request))
+    case = detail.case_view(shooting, request.user)
     if request.htmx:
         return HttpResponse(render_parts(request, main, case, **forms_and_flags))
     return render_page(request, case, **forms_and_flags)
@@ -246,7 +233,7 @@ def _require_edit(user: User) -> None:
 @require_safe
 @vary_on_headers("HX-Request")
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = viewer(request)
+    user = request.user
     case = detail.case_view(
         _case(user, pk, request),
         user,
@@ -267,7 +254,7 @@ def quick_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _require_edit(user)
     if request.method == "GET":
         if request.GET.get("cancel") and request.htmx:
-            return HttpResponse(render_parts(request, "facts", detail.case_view(shooting, viewer(request))))
+            return HttpResponse(render_parts(request, "facts", detail.case_view(shooting, request.user)))
         form = QuickEditForm(initial=QuickEditForm.initial_for(shooting), shooting=shooting)
         return _show(request, shooting, "facts", quick_form=form)
     form = QuickEditForm(request.POST, shooting=shooting)

@@ -24,7 +24,7 @@ from cases import access, detail, services
 from cases.models import Note, Shooting
 from cases.note_forms import NOTE_FORMS, NoteForm
 
-from .case_detail import render_parts, viewer
+from .case_detail import render_parts
 
 NOTE_PARTIAL = "cases/case_detail.html#note"
 FORM_TEMPLATE = "cases/note_form.html"
@@ -67,7 +67,7 @@ def _case_view(request: HttpRequest, shooting_id: int) -> detail.CaseView:
     shooting = access.access_shooting(
         request.user, shooting_id, request, queryset=Shooting.objects.select_related("lead_investigator")
     )
-    return detail.case_view(shooting, viewer(request))
+    return detail.case_view(shooting, request.user)
 
 
 def _note_item(case: detail.CaseView, note: Note) -> detail.NoteView:
