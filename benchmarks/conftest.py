@@ -60,9 +60,10 @@ def pytest_terminal_summary(terminalreporter) -> None:
         return
     write = terminalreporter.write_line
     terminalreporter.section(f"page timings ({connection.vendor}, test client, server side)")
-    write(f"{'page':<34} {'requests':>8} {'median ms':>10} {'p95 ms':>8} {'max ms':>8} {'queries':>8} {'KiB':>6}")
+    width = max(len(row[0]) for row in ROWS)
+    write(f"{'page':<{width}} {'requests':>8} {'median ms':>10} {'p95 ms':>8} {'max ms':>8} {'queries':>8} {'KiB':>6}")
     for name, count, median, p95, worst, queries, size in ROWS:
-        write(f"{name:<34} {count:>8} {median:>10.2f} {p95:>8.2f} {worst:>8.2f} {queries:>8} {size / 1024:>6.1f}")
+        write(f"{name:<{width}} {count:>8} {median:>10.2f} {p95:>8.2f} {worst:>8.2f} {queries:>8} {size / 1024:>6.1f}")
 
 
 # Transactional benchmarks empty the tables afterwards; the audit table allows that only then.

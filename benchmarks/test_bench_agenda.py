@@ -195,10 +195,15 @@ def test_building_the_agenda_of_a_busy_week(busy_week, bench_report):
     print(f"first build (rules and writes): {build * 1000:.0f} ms")
 
 
+def _change_address(shooting_id: int, n: int) -> None:
+    Shooting.objects.filter(pk=shooting_id).update(address=f"{n} W Changed Ave")
+
+
 @pytest.mark.parametrize("persona", ["coordinator", "reader"])
 def test_rendering_the_agenda_page_of_a_busy_week(client, busy_week, bench_report, persona):
-    """The page while the agenda is live (built from the cases as they are now), then on the
-    meeting day, frozen (drawn from its snapshots)."""
+    """The page while the agenda is live (built from the cases as they are now): seen again
+    unchanged, and seen right after each of a run of changes to one of its cases (when its
+    snapshots are built again); then on the meeting day, frozen (drawn from its snapshots)."""
     meeting, coordinator = busy_week
     agenda_services.build_agenda(meeting, coordinator)
     user = (
@@ -209,18 +214,24 @@ def test_rendering_the_agenda_page_of_a_busy_week(client, busy_week, bench_repor
     client.force_login(user)
     url = reverse("meetings:detail", args=[meeting.pk])
     items = meeting.items.count()
-    for state in ["live", "frozen"]:
+    changed = meeting.items.filter(shooting__isnull=False).values_list("shooting_id", flat=True).first()
+    for state in ["live", "live after a change", "frozen"]:
         if state == "frozen":
             meeting.refresh_from_db()
             agenda_services.freeze(meeting, coordinator, expected_version=meeting.agenda_version)
+        changing = state == "live after a change"
         first = client.get(url)
         assert first.status_code == 200
+        if changing:
+            _change_address(changed, 0)
         with CaptureQueriesContext(connection) as queries:
             client.get(url)
         # Read now: every later request empties the connection's query log.
         query_count = len(queries.captured_queries)
         seconds = []
-        for _ in range(10):
+        for n in range(1, 11):
+            if changing:
+                _change_address(changed, n)
             start = time.perf_counter()
             client.get(url)
             seconds.append(time.perf_counter() - start)

@@ -14,9 +14,7 @@ replaced in the joined page.
 
 from __future__ import annotations
 
-import hashlib
 import os
-import pickle
 import secrets
 from dataclasses import dataclass, field
 
@@ -25,6 +23,7 @@ from django.core.cache import caches
 from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
 
+from .digests import digest
 from .models import AgendaItem
 from .presentation import ActionView, CaseView, ItemView, day
 
@@ -125,11 +124,11 @@ def render_items(
     cache = caches[CACHE]
     # An agenda seen again unchanged is found with one digest of all its items (cheaper than one
     # per item); it names the items' own entries.
-    whole = None if bound else "items:" + _digest((pages, mode, source))
+    whole = None if bound else "items:" + digest((pages, mode, source))
     keys = cache.get(whole) if whole else None
     kept = cache.get_many(keys) if keys else {}
     if keys is None or len(kept) < len(keys):
-        keys = [None if page.pk in bound else "item:" + _digest((page, mode, source)) for page in pages]
+        keys = [None if page.pk in bound else "item:" + digest((page, mode, source)) for page in pages]
         kept = cache.get_many([key for key in keys if key])
         fresh = {}
         for page, key in zip(pages, keys, strict=True):
@@ -147,10 +146,6 @@ def render_items(
         joined = joined.replace(CSRF_MARK, csrf_token).replace(VERSION_MARK, str(version))
     # Every part is the output of an auto-escaping template.
     return mark_safe(joined)  # noqa: S308
-
-
-def _digest(value) -> str:
-    return hashlib.blake2b(pickle.dumps(value, protocol=5), digest_size=20).hexdigest()
 
 
 def _context(page: ItemPage, mode: Mode, forms_: BoundForms | None) -> dict:

@@ -437,3 +437,15 @@ class ReminderPreference(models.Model):
 
     def __str__(self) -> str:
         return f"reminder preferences of {self.user_id}"
+
+
+class SourceStamp(models.Model):
+    """One slot of the stamp of the data a live agenda is drawn from (see meetings.source_stamp).
+    Written only by database triggers: every statement that changes a case, a note, a link, an
+    agenda or action item, a meeting, a person or an agency gives a slot a new random token."""
+
+    slot = models.PositiveSmallIntegerField(primary_key=True)
+    token = models.CharField(max_length=36)
+
+    def __str__(self) -> str:
+        return f"source stamp slot {self.slot}"

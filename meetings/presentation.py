@@ -36,6 +36,7 @@ from cases.note_forms import NOTE_FORMS, display_value, field_labels
 from .agenda import Window, review_window
 from .models import AgendaItem, Meeting, PrintedCopy
 from .snapshot import ACTION_ITEMS_SECTION, as_date, as_datetime, snapshot_items
+from .source_stamp import live_snapshots
 
 Audience = PrintedCopy.Audience
 NOTE_KIND_ORDER = [k.value for k in Note.Kind]
@@ -257,7 +258,8 @@ def agenda_view(meeting: Meeting, viewer: User, audience: str | None = None, *, 
     meeting renders from its snapshots only; a scheduled one from the cases as they are now.
 
     Queries: the items (unless given), the previous held meeting (for the window), and for a live
-    agenda the snapshot queries (see snapshot_items)."""
+    agenda the source stamp and, unless the data is unchanged since they were last built, the
+    snapshot queries (see snapshot_items)."""
     reader = Reader(viewer, audience)
     if items is None:
         # Not the item's own timestamps: hundreds of datetimes cost the driver more than the
@@ -274,7 +276,7 @@ def agenda_view(meeting: Meeting, viewer: User, audience: str | None = None, *, 
         if missing:
             snaps.update(snapshot_items(meeting, missing))
     else:
-        snaps = snapshot_items(meeting, active) if active else {}
+        snaps = live_snapshots(meeting, active) if active else {}
     views = [_item_view(item, n, snaps[item.pk], reader, meeting) for n, item in enumerate(active, start=1)]
     _mark_groups(views)
     case_url = _case_url_maker()

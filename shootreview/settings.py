@@ -179,6 +179,14 @@ CACHES = {
         # A week's agenda seen in each of its modes by each kind of reader, with room to spare.
         "OPTIONS": {"MAX_ENTRIES": env_int("AGENDA_ITEM_CACHE_ENTRIES", 8000)},
     },
+    # Live agendas' snapshots, each under the stamp of the data it was built from
+    # (meetings.source_stamp): a superseded one is never asked for again and ages out.
+    "agenda_snapshots": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "agenda-snapshots",
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": 32},
+    },
 }
 
 # --- Time and language ------------------------------------------------------------------------
