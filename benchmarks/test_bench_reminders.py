@@ -54,25 +54,28 @@ def test_ten_thousand_reminders_through_a_real_worker(django_db_blocker, redis_u
         local_date=timezone.localdate(starts),
     )
     meeting.attendees.set(attendees)
-    created = reminders.plan_due()
-    assert created == REMINDERS
+    reminders.plan_due()
+    # The page benchmarks' demo data (kept for the session) may have reminders of its own due.
+    own = Reminder.objects.filter(recipient__in=User.objects.filter(username__startswith="bench"))
+    assert own.count() == REMINDERS
+    expected = {reminder_delivery.message_id(r) for r in own}
 
     pool = Workers(redis_url, database_url_for_worker(), smtp.port, tmp_path)
     try:
         pool.start_with(concurrency=2, REMINDER_LEASE_SECONDS="300")
         started = time.monotonic()
         sweep_reminders()
-        done = wait_until(lambda: len(smtp.message_ids()) >= REMINDERS, timeout=300, interval=0.5, on_tick=lambda: None)
+        done = wait_until(lambda: expected <= set(smtp.message_ids()), timeout=300, interval=0.5, on_tick=lambda: None)
         elapsed = time.monotonic() - started
     finally:
         pool.stop_all()
     received = smtp.message_ids()
-    expected = {reminder_delivery.message_id(r) for r in Reminder.objects.all()}
     doubled = len(received) - len(set(received))
     lost = len(expected - set(received))
-    rate = len(set(received)) / elapsed if elapsed else 0
+    delivered = len(expected & set(received))
+    rate = delivered / elapsed if elapsed else 0
     print(
-        f"\n[bench] reminders: {REMINDERS} due, {len(set(received))} delivered, {doubled} doubled, {lost} lost, "
+        f"\n[bench] reminders: {REMINDERS} due, {delivered} delivered, {doubled} doubled, {lost} lost, "
         f"{elapsed:.1f} s ({rate:.0f}/s) through a real worker (2 processes) to loopback SMTP; "
         f"target under {TARGET_SECONDS} s: {'met' if elapsed < TARGET_SECONDS else 'NOT met'}"
     )
