@@ -83,6 +83,22 @@ class BoundForms:
         return any((self.remove, self.record, self.action))
 
 
+def item_pages(views: list[ItemView], *, recorded: dict | None = None, urls: dict | None = None) -> list[ItemPage]:
+    """An `ItemPage` for each view in agenda order. `recorded`: item id → action items recorded on
+    it; `urls`: URL name → a function of the item id (the page's forms)."""
+    recorded, urls = recorded or {}, urls or {}
+    return [
+        item_page(
+            view,
+            first=n == 0,
+            last=n == len(views) - 1,
+            recorded=recorded.get(view.item.pk, ()),
+            urls={name: make(view.item.pk) for name, make in urls.items()},
+        )
+        for n, view in enumerate(views)
+    ]
+
+
 def item_page(view: ItemView, *, first: bool, last: bool, recorded=(), urls: dict | None = None) -> ItemPage:
     item = view.item
     return ItemPage(

@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 
 from . import packets
 from .chart import cover_context
-from .item_html import item_page, render_items
+from .item_html import item_pages, render_items
 from .models import Meeting, PrintedCopy
 from .presentation import agenda_view
 from .printing import SENSITIVITY, Audience, marking_for, printable_audiences
@@ -34,10 +34,8 @@ def agenda_html(meeting: Meeting, printer, audience: str) -> str:
     context = _page_context(meeting, audience)
     context.update(cover_context(meeting, printer))
     view = agenda_view(meeting, printer, audience)
-    last = len(view.items)
-    pages = [item_page(item, first=item.number == 1, last=item.number == last) for item in view.items]
     context["agenda"] = view
-    context["items_html"] = render_items(pages)
+    context["items_html"] = render_items(item_pages(view.items))
     return render_to_string("meetings/print/agenda.html", context)
 
 

@@ -254,7 +254,7 @@ def quick_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _require_edit(user)
     if request.method == "GET":
         if request.GET.get("cancel") and request.htmx:
-            return HttpResponse(render_parts(request, "facts", detail.case_view(shooting, request.user)))
+            return HttpResponse(render_parts(request, "facts", detail.case_view(shooting, user)))
         form = QuickEditForm(initial=QuickEditForm.initial_for(shooting), shooting=shooting)
         return _show(request, shooting, "facts", quick_form=form)
     form = QuickEditForm(request.POST, shooting=shooting)

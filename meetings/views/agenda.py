@@ -35,7 +35,7 @@ from ..agenda_forms import (
     UnfreezeForm,
     VersionedForm,
 )
-from ..item_html import BoundForms, Mode, item_page, render_items
+from ..item_html import BoundForms, Mode, item_pages, render_items
 from ..models import ActionItem, Meeting
 from ..presentation import agenda_view
 
@@ -123,17 +123,7 @@ def _context(
 
     # Per-item URLs from one reverse() each: a long agenda has hundreds of items.
     urls = {name: _item_url_maker(name, meeting.pk) for name in ITEM_URLS} if editor else {}
-    last = len(view.items)
-    pages = [
-        item_page(
-            item,
-            first=item.number == 1,
-            last=item.number == last,
-            recorded=recorded_actions.get(item.item.pk, ()),
-            urls={name: make(item.item.pk) for name, make in urls.items()},
-        )
-        for item in view.items
-    ]
+    pages = item_pages(view.items, recorded=recorded_actions, urls=urls)
     # Forms are built only where they come back with errors or typed text; the others are plain
     # HTML in the template (hundreds of Django forms would make the page slow).
     forms_back = {
