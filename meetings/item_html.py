@@ -132,6 +132,18 @@ def render_items(
     csrf_token: str = "",
 ) -> SafeString:
     """The HTML of `pages` in order, each from the kept drawings where there is one."""
+    joined = "".join(item_htmls(pages, mode, bound=bound))
+    if mode != READ_ONLY:
+        joined = joined.replace(CSRF_MARK, csrf_token).replace(VERSION_MARK, str(version))
+    # Every part is the output of an auto-escaping template.
+    return mark_safe(joined)  # noqa: S308
+
+
+def item_htmls(
+    pages: list[ItemPage], mode: Mode = READ_ONLY, *, bound: dict[int, BoundForms] | None = None
+) -> list[str]:
+    """The HTML of each of `pages`, in order (with the stand-ins for the CSRF token and the
+    agenda version where the mode has forms)."""
     bound = bound or {}
     template = get_template(ITEM_PARTIAL)
     # A changed template gives new keys without a restart (the development server reloads
@@ -157,11 +169,7 @@ def render_items(
             cache.set_many(fresh)
         if whole:
             cache.set(whole, keys)
-    joined = "".join(kept[key or page.pk] for page, key in zip(pages, keys, strict=True))
-    if mode != READ_ONLY:
-        joined = joined.replace(CSRF_MARK, csrf_token).replace(VERSION_MARK, str(version))
-    # Every part is the output of an auto-escaping template.
-    return mark_safe(joined)  # noqa: S308
+    return [kept[key or page.pk] for page, key in zip(pages, keys, strict=True)]
 
 
 def _context(page: ItemPage, mode: Mode, forms_: BoundForms | None) -> dict:

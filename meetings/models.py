@@ -349,6 +349,26 @@ class DrawnPacket(models.Model):
         return f"{self.document} of {self.meeting} drawn {self.created_at:%Y-%m-%d %H:%M}"
 
 
+class DrawnPart(models.Model):
+    """One part of a packet (its lead, an agenda item, the running header or the page numbers) as
+    WeasyPrint drew it, kept under the digest of the HTML it was drawn from: a packet is laid out
+    from its parts' drawings (meetings.packet_layout), so a change to one case draws one item
+    again, not the whole packet. A cache: any row may be deleted; the next print draws it again."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    pdf = models.BinaryField()
+    pages = models.PositiveIntegerField()
+    # Where the part begins on its first page and what follows may begin on its last, in points
+    # from the top of the page.
+    top = models.FloatField()
+    end = models.FloatField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"part {self.digest[:12]} ({self.pages} page{'s' if self.pages != 1 else ''})"
+
+
 def _new_token() -> str:
     return secrets.token_urlsafe(32)
 

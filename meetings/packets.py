@@ -1,19 +1,24 @@
-"""Drawing a packet once and stamping each copy.
+"""Drawing packets from kept parts and stamping each copy.
 
-WeasyPrint takes many seconds to lay out a hundred-item agenda, while printing must take seconds.
-What a copy holds is decided by its HTML (meetings.pdf); only the copy line differs from copy to
-copy. So a packet is drawn without it, kept under the digest of its HTML (together with the
-stylesheet and the WeasyPrint version that drew it), and each copy is that drawing with the copy
-line stamped on every page. Content that changed gives another digest, hence a new drawing: a
-kept drawing can never show something stale. A frozen agenda is drawn in the background right
-after the freeze, so that the coordinator's first print is fast too.
+WeasyPrint needs well over a tenth of a second a page, while printing must take seconds. So a
+packet is drawn in parts (meetings.packet_layout): its lead, each agenda item, the running header
+and the page numbers are each drawn once and kept under the digest of their HTML (together with
+the stylesheet and the WeasyPrint version that drew them), and the pages are laid out from those
+drawings. A change to one case on a live agenda draws that one item again; content that changed
+gives another digest, so a kept drawing never shows something stale.
+
+The laid-out packet is kept too, under the digests of all its parts, and each copy is that
+packet with the copy line stamped on every page. A worker draws an agenda's parts right after it
+is built and again after the freeze, so the coordinator's first print is fast as well.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import timedelta
 from functools import cache
 from pathlib import Path
 
@@ -21,19 +26,25 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
 
-from .models import DrawnPacket, Meeting
-from .printing import CopyMarking
+from . import packet_layout
+from .models import DrawnPacket, DrawnPart, Meeting
+from .packet_layout import Part
+from .printing import CopyMarking, printable_audiences
 
 logger = logging.getLogger("shootreview.printing")
 
 STYLESHEET = "css/agenda_pdf.css"
+DOCUMENT = "meetings/print/document.html"
 
-# Drawings kept per meeting and document: enough for every audience and a few corrections.
+# Laid-out packets kept per meeting and document: enough for every audience and a few corrections.
 KEEP_PER_DOCUMENT = 12
-
-# The stamp draws only the copy line: no header, no page numbers (the packet has them).
-STAMP_CSS = "@page { @top-center { content: none; } @bottom-right { content: none; } }"
+# Parts no print has used for this long are dropped (whenever new ones are drawn).
+KEEP_PARTS_UNUSED = timedelta(days=14)
+# A part's last use is written at most this often, not on every print.
+TOUCH_EVERY = timedelta(days=1)
 
 
 @cache
@@ -53,28 +64,94 @@ def _weasyprint():
             raise ValueError(f"PDFs load nothing from outside; refused {url[:80]!r}")
 
     path = finders.find(STYLESHEET) or Path(settings.BASE_DIR) / "static" / STYLESHEET
-    css = Path(path).read_text(encoding="utf-8")
+    # The page size and margins come from the layout, which places the drawings on those pages.
+    css = packet_layout.PAGE.css() + "\n" + Path(path).read_text(encoding="utf-8")
     stylesheet = weasyprint.CSS(string=css, url_fetcher=NothingFromOutside())
     # What else decides how HTML is drawn: a new stylesheet or WeasyPrint draws everything anew.
     fingerprint = hashlib.sha256(f"{weasyprint.__version__}\n{css}".encode()).hexdigest()
     return weasyprint, NothingFromOutside, stylesheet, fingerprint
 
 
-def draw(html: str, *, extra_css: str = "") -> bytes:
+def _render(html: str, extra_css: str = ""):
     weasyprint, fetcher, stylesheet, _ = _weasyprint()
     stylesheets = [stylesheet] + ([weasyprint.CSS(string=extra_css, url_fetcher=fetcher())] if extra_css else [])
-    document = weasyprint.HTML(string=html, url_fetcher=fetcher(), base_url=None)
-    return document.write_pdf(stylesheets=stylesheets)
+    return weasyprint.HTML(string=html, url_fetcher=fetcher(), base_url=None).render(stylesheets=stylesheets)
 
 
-def digest(html: str) -> str:
+def digest(html: str, extra_css: str = "") -> str:
     fingerprint = _weasyprint()[3]
-    return hashlib.sha256(f"{fingerprint}\n{html}".encode()).hexdigest()
+    return hashlib.sha256(f"{fingerprint}\n{extra_css}\n{html}".encode()).hexdigest()
 
 
-def prepare_after_freeze(meeting: Meeting, user) -> None:
-    """Queue the drawing of the packets `user` may print, once the freeze has committed. A broker
-    that does not answer costs nothing but speed: the first print then draws them itself."""
+def document(body: str, audience: str = "") -> str:
+    """A part's own HTML document: `body` (HTML) on the packet's pages, in the audience's style."""
+    return render_to_string(DOCUMENT, {"body": mark_safe(body), "audience": audience})  # noqa: S308 - our HTML
+
+
+def drawn_parts(htmls: Sequence[tuple[str, str]]) -> list[Part]:
+    """The drawing of each (HTML, extra CSS): kept ones where there are, the others drawn now
+    and kept. Marked HTML (packet_layout.marked) is measured; the rest (the header and the page
+    numbers) is placed whole."""
+    keys = [digest(html, css) for html, css in htmls]
+    rows = DrawnPart.objects.filter(digest__in=set(keys)).values_list("digest", "pdf", "pages", "top", "end", "used_at")
+    now = timezone.now()
+    parts, stale = {}, []
+    for key, pdf, pages, top, end, used_at in rows:
+        parts[key] = Part(bytes(pdf), pages, top, end)
+        if used_at < now - TOUCH_EVERY:
+            stale.append(key)
+    fresh = []
+    for key, (html, css) in zip(keys, htmls, strict=True):
+        if key not in parts:
+            parts[key] = _draw_part(html, css)
+            fresh.append(DrawnPart(digest=key, used_at=now, **asdict(parts[key])))
+    if fresh:
+        # Drawn at the same moment by another print or a worker: the same drawing, kept once.
+        DrawnPart.objects.bulk_create(fresh, ignore_conflicts=True)
+        DrawnPart.objects.filter(used_at__lt=now - KEEP_PARTS_UNUSED).delete()
+    if stale:
+        DrawnPart.objects.filter(digest__in=stale).update(used_at=now)
+    return [parts[key] for key in keys]
+
+
+def _draw_part(html: str, css: str) -> Part:
+    rendered = _render(html, css)
+    pdf = rendered.write_pdf()
+    if packet_layout.START in rendered.pages[0].anchors:
+        return Part(pdf, *packet_layout.measure(rendered))
+    return Part(pdf, len(rendered.pages), 0.0, 0.0)
+
+
+def frame(header_html: str, count: int) -> tuple[bytes, bytes]:
+    """The running header's drawing and the page numbers' of a packet of `count` pages."""
+    numbers_html, numbers_css = packet_layout.number_sheet(count)
+    header, numbers = drawn_parts([(header_html, ""), (document(numbers_html), numbers_css)])
+    return header.pdf, numbers.pdf
+
+
+def packet_key(part_htmls: Sequence[str], header_html: str) -> str:
+    return hashlib.sha256("\n".join([*(digest(html) for html in part_htmls), digest(header_html)]).encode()).hexdigest()
+
+
+def packet(meeting: Meeting, kind: str, part_htmls: Sequence[str], header_html: str, *, keep: bool) -> bytes:
+    """The packet laid out from `part_htmls` (marked part documents) under the running header of
+    `header_html`: the kept one if there is one, else laid out now from the parts' drawings (and
+    kept if `keep`: content that can still change at any moment is not worth keeping whole)."""
+    key = packet_key(part_htmls, header_html)
+    found = DrawnPacket.objects.filter(digest=key).values_list("pdf", flat=True).first()
+    if found is not None:
+        return bytes(found)
+    parts = drawn_parts([(html, "") for html in part_htmls])
+    pdf = packet_layout.lay_out(parts, lambda count: frame(header_html, count))
+    if keep:
+        _keep(meeting, kind, key, pdf)
+    return pdf
+
+
+def prepare_soon(meeting: Meeting, user) -> None:
+    """Queue the drawing of each packet `user` may print, once the current transaction has
+    committed: one task per audience, so that workers draw them side by side. A broker that does
+    not answer costs nothing but speed: the first print then draws what is missing itself."""
     if not settings.PREPARE_PACKETS:
         return
 
@@ -82,42 +159,21 @@ def prepare_after_freeze(meeting: Meeting, user) -> None:
         from .tasks import prepare_packets
 
         try:
-            prepare_packets.delay(meeting.pk, user.pk)
+            for audience in printable_audiences(user):
+                prepare_packets.delay(meeting.pk, user.pk, audience)
         except Exception:  # noqa: BLE001 - any broker failure; the print draws it instead
             logger.warning("could not queue the drawing of packets for meeting %s", meeting.pk, exc_info=True)
 
     transaction.on_commit(enqueue)
 
 
-def keep_drawn(meeting: Meeting, document: str, html: str) -> bool:
-    """Draw and keep the packet of `html` unless it is kept already; whether it was drawn."""
-    key = digest(html)
-    if DrawnPacket.objects.filter(digest=key).exists():
-        return False
-    _keep(meeting, document, key, draw(html))
-    return True
-
-
-def drawn(meeting: Meeting, document: str, html: str, *, keep: bool) -> bytes:
-    """The packet drawn from `html`: the kept drawing if there is one, else drawn now (and kept if
-    `keep`: content that can still change at any moment is not worth keeping)."""
-    key = digest(html)
-    found = DrawnPacket.objects.filter(digest=key).values_list("pdf", flat=True).first()
-    if found is not None:
-        return bytes(found)
-    pdf = draw(html)
-    if keep:
-        _keep(meeting, document, key, pdf)
-    return pdf
-
-
-def _keep(meeting: Meeting, document: str, key: str, pdf: bytes) -> None:
+def _keep(meeting: Meeting, kind: str, key: str, pdf: bytes) -> None:
     try:
         with transaction.atomic():
-            DrawnPacket.objects.create(meeting=meeting, document=document, digest=key, pdf=pdf)
+            DrawnPacket.objects.create(meeting=meeting, document=kind, digest=key, pdf=pdf)
     except IntegrityError:
-        return  # drawn at the same moment by another print or the background task
-    kept = DrawnPacket.objects.filter(meeting=meeting, document=document).order_by("-created_at", "-pk")
+        return  # laid out at the same moment by another print or the background task
+    kept = DrawnPacket.objects.filter(meeting=meeting, document=kind).order_by("-created_at", "-pk")
     stale = list(kept.values_list("pk", flat=True)[KEEP_PER_DOCUMENT:])
     if stale:
         DrawnPacket.objects.filter(pk__in=stale).delete()
@@ -126,16 +182,7 @@ def _keep(meeting: Meeting, document: str, key: str, pdf: bytes) -> None:
 def stamp(pdf: bytes, marking: CopyMarking, *, title: str) -> bytes:
     """The copy: every page of `pdf` with the copy line in its footer, the first page with it in
     the copy statement too, and the title and author in the document's properties."""
-    from pypdf import PdfReader, PdfWriter
-
     stamp_html = render_to_string("meetings/print/stamp.html", {"marking": marking})
-    stamp_pages = PdfReader(io.BytesIO(draw(stamp_html, extra_css=STAMP_CSS))).pages
-    first, others = stamp_pages[0], stamp_pages[1]
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
-    for number, page in enumerate(writer.pages):
-        page.merge_page(first if number == 0 else others)
-        page.compress_content_streams()
-    writer.add_metadata({"/Title": f"{title} · copy {marking.copy_number}", "/Author": marking.printed_by})
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    overlay = _render(stamp_html).write_pdf()
+    metadata = {"/Title": f"{title} · copy {marking.copy_number}", "/Author": marking.printed_by}
+    return packet_layout.stamp(pdf, overlay, metadata=metadata)

@@ -2,69 +2,94 @@
 
 One source: a packet is the agenda page's own presentation (meetings.presentation) drawn with
 the page's own item partial, and the minutes are the minutes page's partial; what each holds is
-decided in one place. The copy line of each copy is stamped on afterwards (meetings.packets).
+decided in one place. Each is cut into parts drawn one at a time and laid out on the pages
+(meetings.packets); the copy line of each copy is stamped on afterwards.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from . import packets
 from .chart import cover_context
-from .item_html import item_pages, render_items
+from .item_html import item_htmls, item_pages
 from .models import Meeting, PrintedCopy
+from .packet_layout import marked
 from .presentation import agenda_view
-from .printing import SENSITIVITY, Audience, marking_for, printable_audiences
+from .printing import SENSITIVITY, Audience, marking_for
 from .views.minutes import minutes_context
 
 
-def _page_context(meeting: Meeting, audience: str) -> dict:
+@dataclass(frozen=True)
+class PacketHtml:
+    """A packet's HTML: each part's own document, in order, and the running header's."""
+
+    parts: list[str]
+    header: str
+
+    def text(self) -> str:
+        """All of it as one string, for what is printed to be read and searched in tests."""
+        return "\n".join([self.header, *self.parts])
+
+
+def _page_context(meeting: Meeting, audience: str, document_name: str) -> dict:
     return {
         "meeting": meeting,
         "audience": audience,
         "audience_label": Audience(audience).label,
         "sensitivity": SENSITIVITY[audience],
+        "document_name": document_name,
     }
 
 
-def agenda_html(meeting: Meeting, printer, audience: str) -> str:
+def _part(template: str, context: dict, audience: str) -> str:
+    return packets.document(marked(render_to_string(template, context)), audience)
+
+
+def _header(context: dict, audience: str) -> str:
+    return packets.document(render_to_string("meetings/print/header.html", context), audience)
+
+
+def agenda_html(meeting: Meeting, printer, audience: str) -> PacketHtml:
     """The agenda packet for `audience`: the cover, then every item as the audience's reader may
     see it, cut further to what `printer` may see. A frozen agenda draws from its snapshots (and
     its kept cover), so printing it again gives the same document."""
-    context = _page_context(meeting, audience)
+    context = _page_context(meeting, audience, "Agenda")
     context.update(cover_context(meeting, printer))
     view = agenda_view(meeting, printer, audience)
     context["agenda"] = view
-    context["items_html"] = render_items(item_pages(view.items))
-    return render_to_string("meetings/print/agenda.html", context)
+    items = [
+        _part("meetings/print/agenda_item.html", {"first": n == 0, "item_html": mark_safe(html)}, audience)  # noqa: S308
+        for n, html in enumerate(item_htmls(item_pages(view.items)))
+    ]
+    return PacketHtml([_part("meetings/print/agenda.html", context, audience), *items], _header(context, audience))
 
 
-def minutes_html(meeting: Meeting, printer, audience: str) -> str:
+def minutes_html(meeting: Meeting, printer, audience: str) -> PacketHtml:
     """The minutes page's own content (attendance, every item's outcome, the action items and the
     record of the agenda), on numbered pages."""
     context = minutes_context(meeting, printer)
-    context.update(_page_context(meeting, audience))
-    return render_to_string("meetings/print/minutes.html", context)
+    context.update(_page_context(meeting, audience, "Minutes"))
+    return PacketHtml([_part("meetings/print/minutes.html", context, audience)], _header(context, audience))
 
 
 def agenda_pdf(meeting: Meeting, printer, copy: PrintedCopy) -> bytes:
     html = agenda_html(meeting, printer, copy.audience)
-    drawn = packets.drawn(meeting, PrintedCopy.Document.AGENDA, html, keep=meeting.is_frozen)
+    drawn = packets.packet(meeting, PrintedCopy.Document.AGENDA, html.parts, html.header, keep=meeting.is_frozen)
     return packets.stamp(drawn, marking_for(copy), title=f"Agenda of the {meeting}")
 
 
 def minutes_pdf(meeting: Meeting, printer, copy: PrintedCopy) -> bytes:
     html = minutes_html(meeting, printer, copy.audience)
-    drawn = packets.drawn(meeting, PrintedCopy.Document.MINUTES, html, keep=True)
+    drawn = packets.packet(meeting, PrintedCopy.Document.MINUTES, html.parts, html.header, keep=True)
     return packets.stamp(drawn, marking_for(copy), title=f"Minutes of the {meeting}")
 
 
-def prepare_agenda_packets(meeting: Meeting, printer) -> int:
-    """Draw and keep, ahead of the first print, the packets `printer` may print of a frozen agenda.
-    Returns how many were drawn (none when they are kept already)."""
-    if not meeting.is_frozen:
-        return 0
-    return sum(
-        packets.keep_drawn(meeting, PrintedCopy.Document.AGENDA, agenda_html(meeting, printer, audience))
-        for audience in printable_audiences(printer)
-    )
+def prepare_agenda_packet(meeting: Meeting, printer, audience: str) -> None:
+    """Draw, ahead of the first print, the parts of the agenda packet for `audience` (and keep the
+    laid-out packet of a frozen agenda). `printer` must be allowed to print it."""
+    html = agenda_html(meeting, printer, audience)
+    packets.packet(meeting, PrintedCopy.Document.AGENDA, html.parts, html.header, keep=meeting.is_frozen)

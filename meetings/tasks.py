@@ -55,15 +55,18 @@ def _enqueue_in_batches(ids: list[int]) -> int:
 
 
 @shared_task(ignore_result=True)
-def prepare_packets(meeting_id: int, user_id: int) -> int:
-    """Draw a frozen agenda's packets ahead of the first print (see meetings/packets.py)."""
+def prepare_packets(meeting_id: int, user_id: int, audience: str) -> bool:
+    """Draw an agenda's packet for `audience` ahead of the first print (see meetings/packets.py).
+    Whether it was drawn: not for a meeting or person gone, or an audience they may not print."""
     from accounts.models import User
 
     from .models import Meeting
-    from .pdf import prepare_agenda_packets
+    from .pdf import prepare_agenda_packet
+    from .printing import can_print
 
     meeting = Meeting.objects.filter(pk=meeting_id).first()
     user = User.objects.filter(pk=user_id, is_active=True).select_related("agency").first()
-    if meeting is None or user is None:
-        return 0
-    return prepare_agenda_packets(meeting, user)
+    if meeting is None or user is None or not can_print(user, audience):
+        return False
+    prepare_agenda_packet(meeting, user, audience)
+    return True

@@ -359,4 +359,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # pikepdf (laying out printed packets) announces its own logger at INFO when it loads.
+    "loggers": {"pikepdf": {"level": "WARNING"}},
 }

@@ -255,6 +255,7 @@ def build(request: HttpRequest, pk: int) -> HttpResponse:
         result = services.build_agenda(meeting, request.user, expected_version=form.cleaned_data["version"])
     except services.AgendaError as exc:
         return _refused(request, meeting, exc, ("build", None), None)
+    packets.prepare_soon(meeting, request.user)
     return _done(
         request, meeting, f"Agenda built: {result.total} items, {len(result.added)} added by the rules.", "agenda"
     )
@@ -366,7 +367,7 @@ def freeze(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except services.AgendaError as exc:
         return _refused(request, meeting, exc, ("freeze", None), form)
-    packets.prepare_after_freeze(meeting, request.user)
+    packets.prepare_soon(meeting, request.user)
     return _done(request, meeting, "Agenda frozen: it will not change until someone unfreezes it.")
 
 

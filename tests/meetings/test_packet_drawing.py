@@ -1,6 +1,6 @@
-"""A packet is drawn once and each copy is that drawing with its own copy line stamped on: fast
-prints of a frozen agenda, never a stale one. A freeze has a real worker draw the packets before
-anyone asks for them."""
+"""A packet is laid out once from its parts' drawings and each copy is that packet with its own
+copy line stamped on: fast prints of a frozen agenda, never a stale one. A build and a freeze have
+a real worker draw the packets before anyone asks for them."""
 
 from __future__ import annotations  # noqa: I001
 
@@ -11,8 +11,9 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from meetings import agenda_services
-from meetings.models import DrawnPacket, Meeting
+from meetings import agenda_services, packets
+from meetings import pdf as meeting_pdf
+from meetings.models import DrawnPacket, DrawnPart, Meeting
 from meetings.printing import printable_audiences
 
 from .test_pdf import download, pdf_pages, pdf_text, without_copy_lines
@@ -74,9 +75,12 @@ def test_a_kept_drawing_is_never_handed_out_once_what_the_packet_shows_has_chang
     assert DrawnPacket.objects.filter(meeting=meeting).count() == 2
 
 
-def test_an_agenda_not_yet_frozen_is_drawn_for_each_print_and_not_kept(client_for, coordinator, agenda_meeting):
+def test_an_agenda_not_yet_frozen_is_laid_out_for_each_print_and_not_kept_whole(
+    client_for, coordinator, agenda_meeting
+):
     download(client_for(coordinator), agenda_meeting, "law_enforcement")
     assert not DrawnPacket.objects.exists()
+    assert DrawnPart.objects.exists()  # its parts are kept: most will not change before the next print
 
 
 @pytest.mark.celery
@@ -103,3 +107,39 @@ def test_freezing_has_a_worker_draw_the_packets_before_the_first_print(
     for audience in ["law_enforcement", "prosecutors", "community"]:
         assert download(client, agenda_meeting, audience).status_code == 200
     assert DrawnPacket.objects.count() == expected  # every print was stamped on the worker's drawing
+
+
+@pytest.mark.celery
+@pytest.mark.django_db(transaction=True)
+def test_building_an_agenda_has_a_worker_draw_every_part_so_the_first_print_draws_nothing(
+    celery_worker,
+    client_for,
+    coordinator,
+    agenda_meeting,
+    settings,
+):
+    settings.PREPARE_PACKETS = True
+    client = client_for(coordinator)
+    response = client.post(
+        reverse("meetings:agenda_build", args=[agenda_meeting.pk]), {"version": agenda_meeting.agenda_version}
+    )
+    assert response.status_code in (200, 302)
+    agenda_meeting.refresh_from_db()
+    wanted = set()
+    for audience in printable_audiences(coordinator):
+        html = meeting_pdf.agenda_html(agenda_meeting, coordinator, audience)
+        wanted |= {packets.digest(part) for part in [*html.parts, html.header]}
+    # Every part there, then the page numbers (drawn last): wait until nothing more comes.
+    deadline, drawn = time.monotonic() + 120, -1
+    while time.monotonic() < deadline:
+        time.sleep(1)
+        done = DrawnPart.objects.filter(digest__in=wanted).count() == len(wanted)
+        if done and DrawnPart.objects.count() == drawn:
+            break
+        drawn = DrawnPart.objects.count()
+    assert drawn > len(wanted)  # the parts of every audience's packet and their page numbers
+
+    for audience in ["law_enforcement", "prosecutors", "community"]:
+        assert download(client, agenda_meeting, audience).status_code == 200
+    assert DrawnPart.objects.count() == drawn  # nothing left to draw at the print
+    assert not DrawnPacket.objects.exists()  # a live agenda's packet is not kept whole
