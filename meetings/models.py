@@ -335,9 +335,9 @@ class PrintedCopy(models.Model):
 
 
 class DrawnPacket(models.Model):
-    """A packet as WeasyPrint drew it, before its copy line is stamped on: kept under the digest
-    of the HTML it was drawn from, so the same content is drawn once however often it is printed.
-    A cache: any row may be deleted; the next print draws it again."""
+    """A packet as laid out from its parts' drawings, before its copy line is stamped on: kept
+    under the digests of the HTML of its parts, so the same content is laid out once however often
+    it is printed. A cache: any row may be deleted; the next print lays it out again."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="drawn_packets")
     document = models.CharField(max_length=10, choices=PrintedCopy.Document.choices)
