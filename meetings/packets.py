@@ -68,8 +68,10 @@ def _weasyprint():
     # The page size and margins come from the layout, which places the drawings on those pages.
     css = packet_layout.PAGE.css() + "\n" + Path(path).read_text(encoding="utf-8")
     stylesheet = weasyprint.CSS(string=css, url_fetcher=NothingFromOutside())
-    # What else decides how HTML is drawn: a new stylesheet or WeasyPrint draws everything anew.
-    fingerprint = hashlib.sha256(f"{weasyprint.__version__}\n{css}".encode()).hexdigest()
+    # What else decides what is drawn and how it is laid out: a new stylesheet, WeasyPrint or
+    # layout draws everything anew.
+    layout = Path(packet_layout.__file__).read_text(encoding="utf-8")
+    fingerprint = hashlib.sha256(f"{weasyprint.__version__}\n{css}\n{layout}".encode()).hexdigest()
     return weasyprint, NothingFromOutside, stylesheet, fingerprint
 
 
