@@ -18,7 +18,7 @@ import hashlib
 import logging
 import threading
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
@@ -148,20 +148,28 @@ def frame(header_html: str, count: int) -> tuple[bytes, bytes]:
     return header.pdf, numbers.pdf
 
 
-def packet_key(part_htmls: Sequence[str], header_html: str) -> str:
-    return hashlib.sha256("\n".join([*(digest(html) for html in part_htmls), digest(header_html)]).encode()).hexdigest()
+@dataclass(frozen=True)
+class PacketHtml:
+    """A packet's HTML: each part's own document (`marked`), in order, and the running header's."""
+
+    parts: Sequence[str]
+    header: str
+
+    def key(self) -> str:
+        digests = [*(digest(part) for part in self.parts), digest(self.header)]
+        return hashlib.sha256("\n".join(digests).encode()).hexdigest()
 
 
-def packet(meeting: Meeting, kind: str, part_htmls: Sequence[str], header_html: str, *, keep: bool) -> bytes:
-    """The packet laid out from `part_htmls` (marked part documents) under the running header of
-    `header_html`: the kept one if there is one, else laid out now from the parts' drawings (and
-    kept if `keep`: content that can still change at any moment is not worth keeping whole)."""
-    key = packet_key(part_htmls, header_html)
+def packet(meeting: Meeting, kind: str, html: PacketHtml, *, keep: bool) -> bytes:
+    """The packet laid out from `html`: the kept one if there is one, else laid out now from the
+    parts' drawings (and kept if `keep`: content that can still change at any moment is not worth
+    keeping whole)."""
+    key = html.key()
     found = DrawnPacket.objects.filter(digest=key).values_list("pdf", flat=True).first()
     if found is not None:
         return bytes(found)
-    parts = drawn_parts([(html, "") for html in part_htmls])
-    pdf = packet_layout.lay_out(parts, lambda count: frame(header_html, count))
+    parts = drawn_parts([(part, "") for part in html.parts])
+    pdf = packet_layout.lay_out(parts, lambda count: frame(html.header, count))
     if keep:
         _keep(meeting, kind, key, pdf)
     return pdf

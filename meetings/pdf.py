@@ -8,8 +8,6 @@ decided in one place. Each is cut into parts drawn one at a time and laid out on
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
@@ -18,21 +16,10 @@ from .chart import cover_context
 from .item_html import item_htmls, item_pages
 from .models import Meeting, PrintedCopy
 from .packet_layout import marked
+from .packets import PacketHtml
 from .presentation import agenda_view
 from .printing import SENSITIVITY, Audience, marking_for
 from .views.minutes import minutes_context
-
-
-@dataclass(frozen=True)
-class PacketHtml:
-    """A packet's HTML: each part's own document, in order, and the running header's."""
-
-    parts: list[str]
-    header: str
-
-    def text(self) -> str:
-        """All of it as one string, for what is printed to be read and searched in tests."""
-        return "\n".join([self.header, *self.parts])
 
 
 def _page_context(meeting: Meeting, audience: str, document_name: str) -> dict:
@@ -78,13 +65,13 @@ def minutes_html(meeting: Meeting, printer, audience: str) -> PacketHtml:
 
 def agenda_pdf(meeting: Meeting, printer, copy: PrintedCopy) -> bytes:
     html = agenda_html(meeting, printer, copy.audience)
-    drawn = packets.packet(meeting, PrintedCopy.Document.AGENDA, html.parts, html.header, keep=meeting.is_frozen)
+    drawn = packets.packet(meeting, PrintedCopy.Document.AGENDA, html, keep=meeting.is_frozen)
     return packets.stamp(drawn, marking_for(copy), title=f"Agenda of the {meeting}")
 
 
 def minutes_pdf(meeting: Meeting, printer, copy: PrintedCopy) -> bytes:
     html = minutes_html(meeting, printer, copy.audience)
-    drawn = packets.packet(meeting, PrintedCopy.Document.MINUTES, html.parts, html.header, keep=True)
+    drawn = packets.packet(meeting, PrintedCopy.Document.MINUTES, html, keep=True)
     return packets.stamp(drawn, marking_for(copy), title=f"Minutes of the {meeting}")
 
 
@@ -92,4 +79,4 @@ def prepare_agenda_packet(meeting: Meeting, printer, audience: str) -> None:
     """Draw, ahead of the first print, the parts of the agenda packet for `audience` (and keep the
     laid-out packet of a frozen agenda). `printer` must be allowed to print it."""
     html = agenda_html(meeting, printer, audience)
-    packets.packet(meeting, PrintedCopy.Document.AGENDA, html.parts, html.header, keep=meeting.is_frozen)
+    packets.packet(meeting, PrintedCopy.Document.AGENDA, html, keep=meeting.is_frozen)

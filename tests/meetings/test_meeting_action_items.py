@@ -107,7 +107,7 @@ def test_the_whole_meeting_action_item_is_in_the_minutes_their_pdf_and_the_assig
     client = client_for(atf_agent)
 
     minutes = client.get(url("minutes", frozen)).content.decode()
-    printed = pdf.minutes_html(frozen, coordinator, "law_enforcement").text()
+    printed = pdf.minutes_html(frozen, coordinator, "law_enforcement").parts[0]
     mine = client.get("/meetings/my-items/").content.decode()
 
     actions = minutes[minutes.index('id="minutes-actions"') : minutes.index('id="minutes-record"')]

@@ -83,6 +83,16 @@ def test_an_agenda_not_yet_frozen_is_laid_out_for_each_print_and_not_kept_whole(
     assert DrawnPart.objects.exists()  # its parts are kept: most will not change before the next print
 
 
+def coordinator_acting(client_for, coordinator, meeting: Meeting, action: str, settings):
+    """The coordinator's client, once it has posted `action` (build or freeze) on the agenda with
+    the drawing ahead of the first print switched on."""
+    settings.PREPARE_PACKETS = True
+    client = client_for(coordinator)
+    response = client.post(reverse(f"meetings:{action}", args=[meeting.pk]), {"version": meeting.agenda_version})
+    assert response.status_code in (200, 302)
+    return client
+
+
 @pytest.mark.celery
 @pytest.mark.django_db(transaction=True)
 def test_freezing_has_a_worker_draw_the_packets_before_the_first_print(
@@ -92,12 +102,7 @@ def test_freezing_has_a_worker_draw_the_packets_before_the_first_print(
     agenda_meeting,
     settings,
 ):
-    settings.PREPARE_PACKETS = True
-    client = client_for(coordinator)
-    response = client.post(
-        reverse("meetings:agenda_freeze", args=[agenda_meeting.pk]), {"version": agenda_meeting.agenda_version}
-    )
-    assert response.status_code in (200, 302)
+    client = coordinator_acting(client_for, coordinator, agenda_meeting, "agenda_freeze", settings)
     expected = len(printable_audiences(coordinator))
     deadline = time.monotonic() + 120
     while DrawnPacket.objects.count() < expected and time.monotonic() < deadline:
@@ -118,12 +123,7 @@ def test_building_an_agenda_has_a_worker_draw_every_part_so_the_first_print_draw
     agenda_meeting,
     settings,
 ):
-    settings.PREPARE_PACKETS = True
-    client = client_for(coordinator)
-    response = client.post(
-        reverse("meetings:agenda_build", args=[agenda_meeting.pk]), {"version": agenda_meeting.agenda_version}
-    )
-    assert response.status_code in (200, 302)
+    client = coordinator_acting(client_for, coordinator, agenda_meeting, "agenda_build", settings)
     agenda_meeting.refresh_from_db()
     wanted = set()
     for audience in printable_audiences(coordinator):
