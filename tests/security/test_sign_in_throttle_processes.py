@@ -1,5 +1,7 @@
 """The per-address sign-in throttle holds across web processes: a burst of parallel guesses from one
-address, spread by gunicorn over several worker processes, is counted once, in the database."""
+address, spread by gunicorn over several worker processes, is counted once, in the database; and
+an address's attempts take turns, so that parallel ones cannot all pass the check before any of
+them is counted."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -15,7 +18,10 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.db import connection, transaction
+from django.test import Client
 
+from accounts import throttle
 from accounts.models import LoginFailure
 from tests.conftest import ROOT, database_url_for_worker
 
@@ -85,3 +91,32 @@ def test_parallel_guesses_through_several_worker_processes_are_counted_together(
     assert 2 <= failures <= 3
     assert statuses.count(200) == failures
     assert statuses.count(429) == 24 - failures
+
+
+def test_an_address_waits_for_its_own_attempt_in_progress_but_not_for_others():
+    statuses: dict[str, int] = {}
+
+    def sign_in_from(address: str) -> None:
+        try:
+            response = Client().post(
+                "/accounts/login/",
+                {"username": "nobody", "password": "guess", "acknowledge": "on"},
+                REMOTE_ADDR=address,
+            )
+            statuses[address] = response.status_code
+        finally:
+            connection.close()
+
+    same = threading.Thread(target=sign_in_from, args=("203.0.113.9",))
+    with transaction.atomic():
+        throttle.hold("203.0.113.9")  # as an attempt from that address in progress does
+        same.start()
+        if connection.vendor == "postgresql":  # SQLite lets one writer in at a time anyway
+            other = threading.Thread(target=sign_in_from, args=("198.51.100.1",))
+            other.start()
+            other.join(10)
+            assert statuses == {"198.51.100.1": 200}
+        same.join(1.5)
+        assert same.is_alive()
+    same.join(15)
+    assert statuses["203.0.113.9"] == 200
