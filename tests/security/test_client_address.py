@@ -4,9 +4,14 @@ or keeps a failed sign-in from being counted and recorded."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from accounts.models import AuditEvent, LoginFailure
+from tests.conftest import ROOT
 
 pytestmark = pytest.mark.django_db
 
@@ -114,3 +119,26 @@ def test_a_failed_sign_in_with_a_malformed_header_is_counted_and_recorded(
     row = AuditEvent.objects.get(event="login.failure")
     assert row.source_ip == PROXY
     assert row.detail["account_exists"] is known
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("TRUSTED_PROXY_COUNT", "-1", "TRUSTED_PROXY_COUNT must be 0 or more"),
+        ("TRUSTED_PROXY_COUNT", "one", "TRUSTED_PROXY_COUNT must be a whole number"),
+        ("SIGNIN_ADDRESS_FAILURES", "0", "SIGNIN_ADDRESS_FAILURES, SIGNIN_ADDRESS_SLOW_AFTER and"),
+    ],
+)
+def test_a_bad_proxy_count_or_throttle_setting_stops_the_app_at_start(variable, value, message):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="shootreview.settings",
+        DJANGO_DEBUG="1",
+        SHOOTREVIEW_VAR_DIR=str(ROOT / "var" / "test-settings"),
+        **{variable: value},
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0
+    assert message in result.stderr

@@ -168,3 +168,17 @@ def test_a_known_and_an_unknown_username_get_the_same_answer_even_after_the_lock
     assert failures.filter(actor_id=investigator.pk).count() == 8
     assert failures.filter(actor_id=None, detail__account_exists=False).count() == 8
     assert failures.filter(actor_id=investigator.pk, detail__account_locked=True).count() == 3
+
+
+def test_a_failed_sign_in_and_a_refusal_cost_a_few_queries(client, investigator, django_assert_max_num_queries):
+    # A failed sign-in, known or unknown name: savepoint; (PostgreSQL: the address's advisory
+    # lock); the address's recent failures; the user (backend); the user (failure signal);
+    # (PostgreSQL: audit lock); last audit hash; audit insert; failure insert; the address's
+    # failure count; the account's failure count; the user (lock check); release savepoint.
+    for username in [investigator.username, "det_nobody", "det_nobody2", "det_nobody3", "det_nobody4"]:
+        with django_assert_max_num_queries(13):
+            assert attempt(client, username, "wrong").status_code == 200
+    # Refused: savepoint; (PostgreSQL: the address's advisory lock); the address's recent
+    # failures; release savepoint. Nothing is written.
+    with django_assert_max_num_queries(4):
+        assert attempt(client, investigator.username, PASSWORD).status_code == 429
