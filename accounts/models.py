@@ -105,6 +105,10 @@ class LoginFailure(models.Model):
     # The address the throttle counts by: the IPv4 address, or the IPv6 /64 it is in.
     source_network = models.CharField(max_length=64, blank=True, default="")
     second_factor = models.BooleanField(default=False)
+    # Set when the account signs in or is released: the failure stops counting towards the
+    # account's lock (failures must be consecutive) but still counts against the address, so that
+    # neither gives a guessing address its attempts back.
+    cleared = models.BooleanField(default=False)
 
     class Meta:
         indexes = [

@@ -50,7 +50,7 @@ def record_failure(username: str, request=None, *, second_factor: bool = False) 
     )
     throttle.note_failure(network, request, now)
     window = now - timedelta(minutes=settings.LOCKOUT_WINDOW_MINUTES)
-    recent = LoginFailure.objects.filter(username=username, at__gte=window).count()
+    recent = LoginFailure.objects.filter(username=username, at__gte=window, cleared=False).count()
     user = User.objects.filter(username=username).first()
     if user is None or recent < settings.LOCKOUT_FAILURES or is_locked(user, now):
         return False
@@ -74,7 +74,7 @@ def release_lock(user: User, released_by: User | None, request=None, *, detail: 
     """Let a locked account sign in again. `released_by` is the supervisor or administrator on
     the web; None for an operator at the shell, whom `detail` then describes."""
     User.objects.filter(pk=user.pk).update(locked_at=None)
-    LoginFailure.objects.filter(username=user.username).delete()
+    LoginFailure.objects.filter(username=user.username, cleared=False).update(cleared=True)
     audit.record(
         "account.unlock",
         request=request,
@@ -83,6 +83,15 @@ def release_lock(user: User, released_by: User | None, request=None, *, detail: 
         object_id=user.pk,
         detail={"username": user.username, **(detail or {})},
     )
+
+
+def prune_login_failures(now=None) -> int:
+    """Delete failures too old to count towards any lock or throttle (a beat task runs this; the
+    audit trail keeps every failed sign-in for as long as it keeps anything)."""
+    longest = max(settings.LOCKOUT_WINDOW_MINUTES, settings.SIGNIN_ADDRESS_WINDOW_MINUTES)
+    cutoff = (now or timezone.now()) - timedelta(minutes=longest)
+    deleted, _ = LoginFailure.objects.filter(at__lt=cutoff).delete()
+    return deleted
 
 
 def end_sessions(user: User) -> int:
@@ -96,7 +105,8 @@ def end_sessions(user: User) -> int:
 
 @receiver(user_logged_in)
 def _on_login(sender, request, user, **kwargs):
-    LoginFailure.objects.filter(username=user.username).delete()  # failures must be consecutive
+    # Failures must be consecutive to lock the account.
+    LoginFailure.objects.filter(username=user.username, cleared=False).update(cleared=True)
     if request is not None and hasattr(request, "session"):
         now = timezone.now().timestamp()
         request.session["auth_at"] = now

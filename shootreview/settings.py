@@ -293,6 +293,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 60 * 60,
         "options": {"expires": 23 * 60 * 60},
     },
+    # Failed sign-ins older than the lockout and throttle windows count for nothing any more.
+    "prune-login-failures": {
+        "task": "accounts.tasks.prune_login_failures",
+        "schedule": 60 * 60,
+        "options": {"expires": 55 * 60},
+    },
     # Weekly series stay `weeks_ahead` meetings ahead without anyone typing them.
     "ensure-upcoming-meetings": {
         "task": "meetings.tasks.ensure_upcoming_meetings",

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import AuditEvent, LoginFailure, User
+from accounts.tasks import prune_login_failures
 from tests.conftest import PASSWORD
 from tests.factories import UserFactory
 
@@ -131,6 +134,36 @@ def test_the_administration_sign_in_is_throttled_too(client, investigator):
             "/admin/login/", {"username": investigator.username, "password": PASSWORD}, REMOTE_ADDR=ATTACKER
         )
     assert response.status_code == 429
+
+
+def test_neither_a_release_nor_the_owner_signing_in_gives_the_address_its_guesses_back(
+    client, supervisor, investigator, coordinator
+):
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        for user in [supervisor, investigator]:
+            for _ in range(5):
+                attempt(client, user.username, "guess")
+                clock.shift(timedelta(minutes=1))
+        assert attempt(client, coordinator.username, "guess").status_code == 429
+        call_command("release_lockout", supervisor.username, stdout=StringIO())
+        call_command("release_lockout", investigator.username, stdout=StringIO())
+        attempt(client, investigator.username, PASSWORD, ip="10.1.1.1")
+        assert signed_in(client)
+        client.post("/accounts/logout/")
+        assert attempt(client, coordinator.username, "guess").status_code == 429
+    # ...while the released accounts start counting afresh.
+    attempt(client, supervisor.username, "guess", ip="10.1.1.2")
+    supervisor.refresh_from_db()
+    assert supervisor.locked_at is None
+
+
+def test_failures_older_than_every_window_are_deleted_by_the_hourly_task(client):
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        attempt(client, "nobody1", "guess")
+        clock.shift(timedelta(minutes=61))
+        attempt(client, "nobody2", "guess")
+        assert prune_login_failures() == 1
+    assert list(LoginFailure.objects.values_list("username", flat=True)) == ["nobody2"]
 
 
 # --- The same answer for every username ---------------------------------------------------------

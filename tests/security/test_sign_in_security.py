@@ -72,13 +72,13 @@ def test_a_lock_stays_until_a_supervisor_releases_it(client, client_for, investi
     with time_machine.travel(timezone.now() + timedelta(days=3)):
         attempt(client, investigator, PASSWORD)
         assert not signed_in(client)
-    boss = client_for(supervisor)
-    assert investigator.username.encode() in boss.get("/accounts/locked/").content
-    boss.post(f"/accounts/locked/{investigator.pk}/release/")
-    assert AuditEvent.objects.filter(event="account.unlock", object_id=str(investigator.pk)).exists()
-    boss.post("/accounts/logout/")
-    attempt(client, investigator, PASSWORD)
-    assert signed_in(client)
+        boss = client_for(supervisor)
+        assert investigator.username.encode() in boss.get("/accounts/locked/").content
+        boss.post(f"/accounts/locked/{investigator.pk}/release/")
+        assert AuditEvent.objects.filter(event="account.unlock", object_id=str(investigator.pk)).exists()
+        boss.post("/accounts/logout/")
+        attempt(client, investigator, PASSWORD)
+        assert signed_in(client)
 
 
 def test_a_timed_release_is_a_setting(client, investigator, settings):
