@@ -64,6 +64,24 @@ def test_one_address_guessing_at_many_accounts_is_refused_before_it_locks_more_t
     assert (paused.object_id, paused.source_ip, paused.outcome) == (ATTACKER, ATTACKER, "refused")
 
 
+def test_fifteen_quick_guesses_at_the_supervisor_and_the_administrator_leave_one_who_can_release(
+    client, supervisor, admin
+):
+    with time_machine.travel(timezone.now(), tick=False):  # as fast as a script sends them
+        statuses = [attempt(client, u.username, "Winter2026!").status_code for u in [supervisor] * 5 + [admin] * 10]
+    assert statuses == [200] * 5 + [429] * 10
+    supervisor.refresh_from_db()
+    admin.refresh_from_db()
+    assert supervisor.locked_at is not None and admin.locked_at is None
+    # The administrator, at another address, signs in and releases the supervisor on the web.
+    attempt(client, admin.username, PASSWORD, ip="10.1.1.1")
+    assert signed_in(client)
+    client.post(f"/accounts/locked/{supervisor.pk}/release/")
+    supervisor.refresh_from_db()
+    assert supervisor.locked_at is None
+    assert AuditEvent.objects.get(event="account.unlock").actor_username == "admin"
+
+
 def test_after_five_failures_an_address_must_wait_longer_and_longer(client, investigator):
     with time_machine.travel(timezone.now(), tick=False) as clock:
         for n in range(5):
