@@ -72,7 +72,10 @@ def client_ip(request) -> str | None:
 
 def throttle_key(request) -> str:
     """What the sign-in throttle counts failures by: the IPv4 address, or the IPv6 /64."""
-    address = client_address(request)
+    return network_key(client_address(request))
+
+
+def network_key(address: ipaddress.IPv4Address | ipaddress.IPv6Address | None) -> str:
     if address is None:
         # No usable address at all (a misconfigured socket): such requests share one count.
         return "unknown"

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from . import audit
@@ -78,6 +79,32 @@ def refusal(key: str, now: datetime | None = None) -> Refusal | None:
         if now < ready_at:
             return Refusal(retry_after=max(1, math.ceil((ready_at - now).total_seconds())), paused=False)
     return None
+
+
+def paused_addresses(now: datetime | None = None) -> list[tuple[str, Refusal]]:
+    """The addresses refused now, each with how long it still is (`release_lockout --list`)."""
+    now = now or timezone.now()
+    keys = (
+        LoginFailure.objects.filter(at__gt=now - _window())
+        .values("source_network")
+        .annotate(failures=Count("id"))
+        .filter(failures__gte=settings.SIGNIN_ADDRESS_FAILURES)
+        .order_by("source_network")
+        .values_list("source_network", flat=True)
+    )
+    return [(key, refused) for key in keys if (refused := refusal(key, now)) is not None and refused.paused]
+
+
+@transaction.atomic
+def release_address(key: str, detail: dict) -> int:
+    """Let a paused address sign in again: its recent failures are forgotten (the audit trail
+    keeps them). Returns how many were."""
+    hold(key)
+    forgotten, _ = LoginFailure.objects.filter(source_network=key).delete()
+    audit.record(
+        "signin.address_released", object_type="address", object_id=key, detail={**detail, "forgotten": forgotten}
+    )
+    return forgotten
 
 
 def note_failure(key: str, request=None, now: datetime | None = None) -> None:

@@ -4,10 +4,13 @@ sign in."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from accounts.models import AuditEvent, LoginFailure, User
 from tests.conftest import PASSWORD
@@ -81,10 +84,37 @@ def test_an_unknown_or_unlocked_account_is_refused_and_nothing_is_recorded(super
         run("nobody")
     with pytest.raises(CommandError, match="sgt_marchetti is not locked"):
         run(supervisor.username)
-    with pytest.raises(CommandError, match="either the username to release or --list"):
+    with pytest.raises(CommandError, match="either the username to release, --list or --address"):
         run()
-    assert not AuditEvent.objects.filter(event__in=["account.unlock", "account.locked_list"]).exists()
+    with pytest.raises(CommandError, match="203.0.113.9 is not paused"):
+        run("--address", "203.0.113.9")
+    assert not AuditEvent.objects.filter(
+        event__in=["account.unlock", "account.locked_list", "signin.address_released"]
+    ).exists()
 
 
 def test_with_nobody_locked_the_list_says_so(db):
     assert run("--list") == "No account is locked.\n"
+
+
+def test_the_operator_sees_and_releases_an_address_the_sign_in_throttle_paused(client, investigator):
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        for n in range(10):
+            attempt(client, f"nobody{n}", "guess", ip="2001:db8:7:7::5")
+            clock.shift(timedelta(minutes=1))
+        assert attempt(client, investigator.username, PASSWORD, ip="2001:db8:7:7::9").status_code == 429
+        assert run("--list").splitlines() == [
+            "No account is locked.",
+            "address 2001:db8:7:7::/64\tsign-in paused for 50 more minutes",
+        ]
+        assert AuditEvent.objects.get(event="account.locked_list").detail["addresses"] == 1
+
+        assert "2001:db8:7:7::/64 may sign in again" in run("--address", "2001:db8:7:7::1")
+        attempt(client, investigator.username, PASSWORD, ip="2001:db8:7:7::9")
+    assert signed_in(client)
+    released = AuditEvent.objects.get(event="signin.address_released")
+    assert (released.object_id, released.detail["forgotten"], released.detail["via"]) == (
+        "2001:db8:7:7::/64",
+        10,
+        "manage.py release_lockout",
+    )
