@@ -59,10 +59,11 @@ def _recent_failures(key: str, now: datetime) -> list[datetime]:
 
 def _delay(failures: int) -> timedelta:
     """The pause an attempt must leave after the last failure: none below the slow-down
-    threshold, then 2 s, 4 s, 8 s, ..."""
+    threshold, then 2 s, 4 s, 8 s, ..., never longer than the window."""
     if failures < settings.SIGNIN_ADDRESS_SLOW_AFTER:
         return timedelta(0)
-    return timedelta(seconds=2 ** (failures - settings.SIGNIN_ADDRESS_SLOW_AFTER + 1))
+    doublings = min(failures - settings.SIGNIN_ADDRESS_SLOW_AFTER + 1, 30)
+    return min(timedelta(seconds=2**doublings), _window())
 
 
 def refusal(key: str, now: datetime | None = None) -> Refusal | None:

@@ -105,6 +105,20 @@ def test_after_five_failures_an_address_must_wait_longer_and_longer(client, inve
         assert signed_in(client)
 
 
+def test_the_wait_never_grows_beyond_the_window(client, investigator, settings):
+    settings.SIGNIN_ADDRESS_SLOW_AFTER = 1
+    settings.SIGNIN_ADDRESS_FAILURES = 100
+    now = timezone.now()
+    LoginFailure.objects.bulk_create(
+        LoginFailure(username=f"nobody{n}", at=now - timedelta(seconds=n), source_ip=ATTACKER, source_network=ATTACKER)
+        for n in range(70)
+    )
+    with time_machine.travel(now, tick=False):
+        response = attempt(client, investigator.username, PASSWORD)
+    assert response.status_code == 429
+    assert response["Retry-After"] == str(60 * 60)
+
+
 def test_a_refused_address_may_try_again_once_its_failures_leave_the_window(client, investigator):
     with time_machine.travel(timezone.now(), tick=False) as clock:
         for n in range(10):
