@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from .addresses import client_ip
 from .models import AuditEvent
 
 GENESIS = "0" * 64
@@ -30,15 +31,6 @@ _ADVISORY_LOCK_KEY = 0x5AD17
 
 class AuditWriteError(RuntimeError):
     """The audit row could not be written: the request must fail closed."""
-
-
-def client_ip(request) -> str | None:
-    if request is None:
-        return None
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None) and request.META.get("HTTP_X_FORWARDED_FOR"):
-        # Behind our own proxy (the same setting that trusts its TLS header), the first hop is the client.
-        return request.META["HTTP_X_FORWARDED_FOR"].split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def session_hash(request) -> str:

@@ -3,12 +3,16 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
-from .models import AuditEvent, User
-from .security import is_locked
+from .models import AuditEvent
 
 
 class LoginForm(AuthenticationForm):
-    """Sign-in with the system-use notice acknowledged (CJIS AC-8)."""
+    """Sign-in with the system-use notice acknowledged (CJIS AC-8).
+
+    A wrong password, an unknown username, a locked or a disabled account all get the same
+    answer, word for word: telling them apart would tell a stranger which accounts exist. The
+    backend refuses a locked account even with the right password (accounts/backends.py), and
+    the failure is counted and recorded like any other (accounts/security.py)."""
 
     acknowledge = forms.BooleanField(
         label="I understand this is a restricted system and that my use is monitored and recorded.",
@@ -17,22 +21,12 @@ class LoginForm(AuthenticationForm):
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "locked": (
-            "This account is locked after too many failed sign-ins. A supervisor or an administrator can release it."
+        "invalid_login": (
+            "Please enter a correct %(username)s and password. Note that both fields may be case-sensitive. "
+            "After several failed sign-ins an account is locked until a supervisor or an administrator "
+            "releases it."
         ),
     }
-
-    def clean(self):
-        username = self.cleaned_data.get("username")
-        if username:
-            user = User.objects.filter(username=username).first()
-            if user is not None and is_locked(user):
-                # Still count the attempt: a locked account stays locked under a guessing attack.
-                from django.contrib.auth import authenticate
-
-                authenticate(self.request, username=username, password=self.cleaned_data.get("password") or "")
-                raise forms.ValidationError(self.error_messages["locked"], code="locked")
-        return super().clean()
 
 
 class TOTPCodeForm(forms.Form):

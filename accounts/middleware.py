@@ -4,6 +4,7 @@ pages, and one audit row for every request a signed-in person makes."""
 from __future__ import annotations
 
 import logging
+import math
 import time
 
 from django.conf import settings
@@ -17,7 +18,8 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.functional import LazyObject
 
-from . import audit
+from . import audit, throttle
+from .addresses import throttle_key
 from .models import AuditEvent
 
 logger = logging.getLogger("shootreview.audit")
@@ -124,6 +126,40 @@ class MFARequiredMiddleware:
         ):
             return redirect(f"{reverse('mfa_verify')}?next={request.get_full_path()}")
         return None
+
+
+class SignInThrottleMiddleware:
+    """Refuse a sign-in attempt from an address that failed too often lately (429), before the
+    password is checked: the per-address throttle of accounts/throttle.py. Covers every sign-in
+    form, ours and the administration's (both are named "login")."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method != "POST" or _url_name(request) != "login":
+            return None
+        key = throttle_key(request)
+        throttle.hold(key)
+        refusal = throttle.refusal(key)
+        if refusal is None:
+            return None
+        return too_many_sign_ins(request, refusal)
+
+
+def too_many_sign_ins(request, refusal: throttle.Refusal) -> HttpResponse:
+    if refusal.retry_after >= 60:
+        wait = f"about {math.ceil(refusal.retry_after / 60)} minutes"
+    else:
+        wait = f"{refusal.retry_after} seconds"
+    response = HttpResponse(
+        render_to_string("429.html", {"paused": refusal.paused, "wait": wait}, request=request), status=429
+    )
+    response["Retry-After"] = str(refusal.retry_after)
+    return response
 
 
 class NoStoreMiddleware:

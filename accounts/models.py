@@ -95,12 +95,26 @@ class AuditEvent(models.Model):
 
 
 class LoginFailure(models.Model):
-    """A failed login or second-factor attempt, counted per account (AC-7)."""
+    """A failed login or second-factor attempt, counted per account (AC-7) and per source
+    address (the sign-in throttle, accounts/throttle.py). Kept for unknown usernames too, so that
+    guessing names counts against the address like guessing passwords."""
 
     username = models.CharField(max_length=150, db_index=True)
     at = models.DateTimeField(db_index=True)
     source_ip = models.GenericIPAddressField(null=True, blank=True)
+    # The address the throttle counts by: the IPv4 address, or the IPv6 /64 it is in.
+    source_network = models.CharField(max_length=64, blank=True, default="")
     second_factor = models.BooleanField(default=False)
+    # Set when the account signs in or is released: the failure stops counting towards the
+    # account's lock (failures must be consecutive) but still counts against the address, so that
+    # neither gives a guessing address its attempts back.
+    cleared = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            # The throttle's one query per sign-in attempt: this address's latest failures.
+            models.Index(fields=["source_network", "-at"], name="loginfailure_network_at_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.username} at {self.at:%Y-%m-%d %H:%M}"

@@ -13,7 +13,8 @@ from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from . import audit
+from . import audit, throttle
+from .addresses import client_ip, throttle_key
 from .models import AuditEvent, LoginFailure, User, UserSession
 
 WATCHED_ACCOUNT_FIELDS = ["role", "agency_id", "is_active", "is_staff", "is_superuser", "locked_at", "username"]
@@ -28,15 +29,28 @@ def is_locked(user: User, now=None) -> bool:
     return True
 
 
+def locked_users() -> list[User]:
+    """Who cannot sign in now because of failed sign-ins (the supervisors' page and
+    `manage.py release_lockout --list`)."""
+    return [u for u in User.objects.filter(locked_at__isnull=False).select_related("agency") if is_locked(u)]
+
+
 def record_failure(username: str, request=None, *, second_factor: bool = False) -> bool:
-    """Count a failed attempt against the account; lock it at the limit. Returns True if this
-    failure locked the account."""
+    """Count a failed attempt against the account and against the source address; lock the
+    account at the limit. Unknown usernames are counted too (against the address only: no
+    account, nothing to lock). Returns True if this failure locked the account."""
     now = timezone.now()
+    network = throttle_key(request)
     LoginFailure.objects.create(
-        username=username[:150], at=now, source_ip=audit.client_ip(request), second_factor=second_factor
+        username=username[:150],
+        at=now,
+        source_ip=client_ip(request),
+        source_network=network,
+        second_factor=second_factor,
     )
+    throttle.note_failure(network, request, now)
     window = now - timedelta(minutes=settings.LOCKOUT_WINDOW_MINUTES)
-    recent = LoginFailure.objects.filter(username=username, at__gte=window).count()
+    recent = LoginFailure.objects.filter(username=username, at__gte=window, cleared=False).count()
     user = User.objects.filter(username=username).first()
     if user is None or recent < settings.LOCKOUT_FAILURES or is_locked(user, now):
         return False
@@ -56,17 +70,28 @@ def record_failure(username: str, request=None, *, second_factor: bool = False) 
 
 
 @transaction.atomic
-def release_lock(user: User, released_by: User, request=None) -> None:
+def release_lock(user: User, released_by: User | None, request=None, *, detail: dict | None = None) -> None:
+    """Let a locked account sign in again. `released_by` is the supervisor or administrator on
+    the web; None for an operator at the shell, whom `detail` then describes."""
     User.objects.filter(pk=user.pk).update(locked_at=None)
-    LoginFailure.objects.filter(username=user.username).delete()
+    LoginFailure.objects.filter(username=user.username, cleared=False).update(cleared=True)
     audit.record(
         "account.unlock",
         request=request,
         actor=released_by,
         object_type="user",
         object_id=user.pk,
-        detail={"username": user.username},
+        detail={"username": user.username, **(detail or {})},
     )
+
+
+def prune_login_failures(now=None) -> int:
+    """Delete failures too old to count towards any lock or throttle (a beat task runs this; the
+    audit trail keeps every failed sign-in for as long as it keeps anything)."""
+    longest = max(settings.LOCKOUT_WINDOW_MINUTES, settings.SIGNIN_ADDRESS_WINDOW_MINUTES)
+    cutoff = (now or timezone.now()) - timedelta(minutes=longest)
+    deleted, _ = LoginFailure.objects.filter(at__lt=cutoff).delete()
+    return deleted
 
 
 def end_sessions(user: User) -> int:
@@ -80,7 +105,8 @@ def end_sessions(user: User) -> int:
 
 @receiver(user_logged_in)
 def _on_login(sender, request, user, **kwargs):
-    LoginFailure.objects.filter(username=user.username).delete()  # failures must be consecutive
+    # Failures must be consecutive to lock the account.
+    LoginFailure.objects.filter(username=user.username, cleared=False).update(cleared=True)
     if request is not None and hasattr(request, "session"):
         now = timezone.now().timestamp()
         request.session["auth_at"] = now
@@ -95,6 +121,9 @@ def _on_login(sender, request, user, **kwargs):
 def _on_login_failed(sender, credentials, request=None, **kwargs):
     username = (credentials or {}).get("username", "") or ""
     known = User.objects.filter(username=username).first()
+    detail = {"account_exists": known is not None}
+    if known is not None and is_locked(known):
+        detail["account_locked"] = True
     audit.record(
         "login.failure",
         request=request,
@@ -102,10 +131,9 @@ def _on_login_failed(sender, credentials, request=None, **kwargs):
         object_type="user",
         object_id=known.pk if known else "",
         outcome=AuditEvent.Outcome.FAILURE,
-        detail={"account_exists": known is not None},
+        detail=detail,
     )
-    if known is not None:
-        record_failure(username, request)
+    record_failure(username, request)
 
 
 @receiver(user_logged_out)

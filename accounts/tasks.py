@@ -2,9 +2,14 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from . import services
+from . import security, services
 
 
 @shared_task
 def disable_inactive_accounts() -> list[str]:
     return services.disable_inactive_accounts()
+
+
+@shared_task
+def prune_login_failures() -> int:
+    return security.prune_login_failures()

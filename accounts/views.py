@@ -25,7 +25,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from . import audit
 from .forms import AuditSearchForm, LoginForm, TOTPCodeForm
 from .models import AuditEvent, User
-from .security import is_locked, record_failure, release_lock
+from .security import locked_users, record_failure, release_lock
 
 
 class LoginView(auth_views.LoginView):
@@ -255,8 +255,7 @@ def case_viewers(request: HttpRequest, pk: int) -> HttpResponse:
 
 def locked_accounts(request: HttpRequest) -> HttpResponse:
     _require_auditor(request)
-    locked = [u for u in User.objects.filter(locked_at__isnull=False).select_related("agency") if is_locked(u)]
-    return render(request, "accounts/locked_accounts.html", {"locked": locked, "nav": "audit"})
+    return render(request, "accounts/locked_accounts.html", {"locked": locked_users(), "nav": "audit"})
 
 
 @require_POST

@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.SignInThrottleMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.LoadedUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -153,6 +154,17 @@ AUTHENTICATION_BACKENDS = ["accounts.backends.LockoutAwareBackend"]
 LOCKOUT_FAILURES = env_int("LOCKOUT_FAILURES", 5)
 LOCKOUT_WINDOW_MINUTES = env_int("LOCKOUT_WINDOW_MINUTES", 15)
 LOCKOUT_RELEASE_MINUTES = env_int("LOCKOUT_RELEASE_MINUTES", 0)
+# Per-address sign-in throttle (accounts/throttle.py), so that one address cannot lock account
+# after account: after SIGNIN_ADDRESS_SLOW_AFTER failed sign-ins within the window each further
+# attempt waits twice as long as the last (2 s, 4 s, 8 s, ...); at SIGNIN_ADDRESS_FAILURES the
+# address is refused (429) until its oldest counted failure leaves the window.
+SIGNIN_ADDRESS_SLOW_AFTER = env_int("SIGNIN_ADDRESS_SLOW_AFTER", 5)
+SIGNIN_ADDRESS_FAILURES = env_int("SIGNIN_ADDRESS_FAILURES", 10)
+SIGNIN_ADDRESS_WINDOW_MINUTES = env_int("SIGNIN_ADDRESS_WINDOW_MINUTES", 60)
+if SIGNIN_ADDRESS_FAILURES < 1 or SIGNIN_ADDRESS_SLOW_AFTER < 1 or SIGNIN_ADDRESS_WINDOW_MINUTES < 1:
+    raise ImproperlyConfigured(
+        "SIGNIN_ADDRESS_FAILURES, SIGNIN_ADDRESS_SLOW_AFTER and SIGNIN_ADDRESS_WINDOW_MINUTES must be 1 or more."
+    )
 # Two-factor sign-in with TOTP (CJIS IA-2(1)/(2)); on unless turned off (the demo turns it off).
 REQUIRE_MFA = env_bool("REQUIRE_MFA", True)
 OTP_TOTP_ISSUER = "Shoot review"
@@ -214,6 +226,11 @@ STORAGES = {
 # Behind a TLS-terminating proxy that already redirects, set DJANGO_SECURE_SSL_REDIRECT=0 and
 # DJANGO_SECURE_PROXY_SSL_HEADER=1 (trusts X-Forwarded-Proto from that proxy only).
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+# How many proxies of our own stand in front of the app (accounts/addresses.py): the client's
+# address is read from X-Forwarded-For only as far as they vouch for it. 0: REMOTE_ADDR only.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be 0 or more; got {TRUSTED_PROXY_COUNT}")
 if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = not DEBUG
@@ -275,6 +292,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.disable_inactive_accounts",
         "schedule": 24 * 60 * 60,
         "options": {"expires": 23 * 60 * 60},
+    },
+    # Failed sign-ins older than the lockout and throttle windows count for nothing any more.
+    "prune-login-failures": {
+        "task": "accounts.tasks.prune_login_failures",
+        "schedule": 60 * 60,
+        "options": {"expires": 55 * 60},
     },
     # Weekly series stay `weeks_ahead` meetings ahead without anyone typing them.
     "ensure-upcoming-meetings": {
