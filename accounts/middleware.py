@@ -208,6 +208,12 @@ class AuditMiddleware:
         if request.headers.get("HX-Request"):
             detail["htmx"] = True
         detail.update(annotations.get("detail", {}))
+        # A refusal or an error page shows none of the cases the view had gathered.
+        shown = (
+            getattr(request, "audit_cases", None)
+            if outcome in (AuditEvent.Outcome.SUCCESS, AuditEvent.Outcome.FAILURE)
+            else None
+        )
         audit.record(
             event,
             request=request,
@@ -217,6 +223,7 @@ class AuditMiddleware:
             case_id=annotations.get("case_id", self._case_id(match, object_type, object_id)),
             outcome=outcome,
             detail=detail,
+            shown_case_ids=shown or (),
         )
 
     @staticmethod
