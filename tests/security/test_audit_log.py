@@ -203,9 +203,7 @@ def test_audit_export_leaves_empty_cells_empty_and_neutralises_formulas(client_f
     assert row["object_id"] == "'=HYPERLINK(1)"
 
 
-def test_the_audit_log_names_cases_by_report_number_and_shows_times_to_the_second(
-    client_for, supervisor, investigator
-):
+def test_the_audit_log_names_cases_by_report_number_and_shows_times_to_the_second(client_for, supervisor, investigator):
     shooting = make_shooting(report_number="RB26-004417")
     client_for(investigator).get(f"/cases/{shooting.pk}/")
     row = AuditEvent.objects.filter(case_id=shooting.pk).latest("id")
