@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .models import AuditEvent, AuditEventCase
+from .models import AuditEvent, AuditEventCase, User
 
 GENESIS = "0" * 64
 # The request being served (set by the audit middleware), so that rows written from model
@@ -27,6 +27,11 @@ GENESIS = "0" * 64
 current_request: ContextVar = ContextVar("current_request", default=None)
 # Any constant works; it names the advisory lock that serialises audit writers on PostgreSQL.
 _ADVISORY_LOCK_KEY = 0x5AD17
+
+
+def can_audit(user) -> bool:
+    """Supervisors and administrators read the audit log and "who has seen this case"."""
+    return user.is_authenticated and user.is_active and (user.is_superuser or user.role == User.Role.SUPERVISOR)
 
 
 class AuditWriteError(RuntimeError):

@@ -24,6 +24,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import audit
+from .audit import can_audit
 from .forms import AuditSearchForm, LoginForm, TOTPCodeForm
 from .models import AuditEvent, AuditEventCase, User
 from .security import is_locked, record_failure, release_lock
@@ -106,10 +107,6 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
 
 
 # --- Supervisors ------------------------------------------------------------------------------
-
-
-def can_audit(user) -> bool:
-    return user.is_authenticated and user.is_active and (user.is_superuser or user.role == User.Role.SUPERVISOR)
 
 
 def _require_auditor(request: HttpRequest) -> None:

@@ -215,3 +215,13 @@ def test_the_audit_log_names_cases_by_report_number_and_shows_times_to_the_secon
     assert f"{local:%Y-%m-%d %H:%M:%S}.{local:%f}" not in page  # the text, not the datetime attribute
     csv_body = b"".join(client_for(supervisor).get("/accounts/audit/export.csv").streaming_content).decode()
     assert "RB26-004417" in csv_body
+
+
+def test_the_case_page_links_who_has_seen_it_for_supervisors_only(client_for, supervisor, investigator, advocate):
+    shooting = make_shooting()
+    url = f"/accounts/audit/cases/{shooting.pk}/"
+    assert f'href="{url}"' in client_for(supervisor).get(f"/cases/{shooting.pk}/").content.decode()
+    for person in (investigator, advocate):
+        page = client_for(person).get(f"/cases/{shooting.pk}/").content.decode()
+        assert url not in page
+        assert "Who has seen this case" not in page
