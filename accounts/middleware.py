@@ -10,12 +10,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.functional import LazyObject
+from django.views.defaults import page_not_found
 
 from . import audit
 from .models import AuditEvent
@@ -246,3 +247,21 @@ class AuditMiddleware:
         if match.namespace == "cases" and str(match.kwargs.get("pk", "")).isdigit():
             return int(match.kwargs["pk"])
         return None
+
+
+class AppNotFoundPageMiddleware:
+    """Every 404 is the app's own page, also with DJANGO_DEBUG on (the demo under `make run`):
+    Django's debug 404 page lists every URL pattern, which a person refused something should
+    never read, and by which new users would judge the product. Debug's other pages (the
+    traceback of an error) stay. Inside NoStoreMiddleware, so the page is not kept either."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 404 and settings.DEBUG:
+            # No view answers 404 with a body of its own: every 404 is an Http404 (a refusal
+            # from cases.access.refuse or an unknown URL), which production draws the same way.
+            return page_not_found(request, Http404())
+        return response

@@ -99,6 +99,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "accounts.middleware.NoStoreMiddleware",
+    "accounts.middleware.AppNotFoundPageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Innermost, so it sees the view's own outcome (a refusal is a 404 from cases.access.refuse).
     "accounts.middleware.AuditMiddleware",
