@@ -239,30 +239,34 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
     return response
 
 
-# Where a person saw a case, by the view their request was served by.
+# Where a person saw a case, by the view their request was served by, and whether what it
+# showed could hold a witness's identity (the list, its export and the minutes hold no notes).
 SEEN_ON = {
-    "meetings:detail": "agenda",
-    "meetings:minutes": "minutes",
-    "meetings:agenda_pdf": "agenda packet",
-    "meetings:minutes_pdf": "printed minutes",
+    "cases:list": ("case list", False),
+    "cases:export": ("case list export", False),
+    "meetings:detail": ("agenda", True),
+    "meetings:minutes": ("minutes", False),
 }
 
 
 def _seen_on(event: AuditEvent) -> tuple[str, bool]:
-    """Where `event` showed the case, and whether what it showed could hold a witness's identity
-    (the case page and its notes, the agenda and its packets but the one for advocates and community
-    partners; the minutes hold no notes)."""
+    """Where `event` showed the case, and whether that could hold a witness's identity: the case
+    page and its notes, the agenda and its packets but the one for advocates and community
+    partners."""
     detail = event.detail if isinstance(event.detail, dict) else {}
     view = str(detail.get("view", ""))
     if event.event == "meetings.print":
         audience = str(detail.get("audience", ""))
-        label = "agenda packet" if detail.get("document") == "agenda" else "printed minutes"
-        return f"{label} ({audience.replace('_', ' ')})", detail.get("document") == "agenda" and audience != "community"
+        agenda = detail.get("document") == "agenda"
+        label = "agenda packet" if agenda else "printed minutes"
+        return f"{label} ({audience.replace('_', ' ')})", agenda and audience != "community"
+    if view in SEEN_ON:
+        return SEEN_ON[view]
     if view.startswith("cases:"):
         return "case page", True
-    if view.startswith("meetings:agenda") or view == "meetings:detail":
+    if view.startswith("meetings:agenda"):
         return "agenda", True
-    return SEEN_ON.get(view, view or event.event), False
+    return view or event.event, False
 
 
 def case_viewers(request: HttpRequest, pk: int) -> HttpResponse:
