@@ -209,7 +209,9 @@ def test_the_audit_log_names_cases_by_report_number_and_shows_times_to_the_secon
     row = AuditEvent.objects.filter(case_id=shooting.pk).latest("id")
     page = client_for(supervisor).get("/accounts/audit/").content.decode()
     assert ">RB26-004417</a>" in page
+    assert "<td>case RB26-004417</td>" in page
     assert f">{shooting.pk}</a>" not in page
+    assert f"shooting {shooting.pk}<" not in page
     local = timezone.localtime(row.at)
     assert f"{local:%Y-%m-%d %H:%M:%S}</time>" in page
     assert f"{local:%Y-%m-%d %H:%M:%S}.{local:%f}" not in page  # the text, not the datetime attribute
