@@ -209,10 +209,11 @@ class AuditMiddleware:
         if request.headers.get("HX-Request"):
             detail["htmx"] = True
         detail.update(annotations.get("detail", {}))
-        # A refusal or an error page shows none of the cases the view had gathered.
+        # A refusal, a "not found" or an error page shows none of the cases the view had gathered;
+        # a page sent back with a form's errors (400, 409) shows them all.
         shown = (
             getattr(request, "audit_cases", None)
-            if outcome in (AuditEvent.Outcome.SUCCESS, AuditEvent.Outcome.FAILURE)
+            if outcome in (AuditEvent.Outcome.SUCCESS, AuditEvent.Outcome.FAILURE) and status != 404
             else None
         )
         audit.record(

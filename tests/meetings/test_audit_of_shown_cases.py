@@ -139,3 +139,13 @@ def test_the_hash_chain_covers_the_cases_a_row_showed(client_for, prosecutor, ag
         cursor.execute("DELETE FROM accounts_auditeventcase WHERE id = %s", [link.pk])
     with pytest.raises(CommandError, match=f"row {link.event_id}: this row was altered"):
         call_command("verify_audit")
+
+
+def test_an_agenda_sent_back_with_a_conflict_records_the_cases_it_shows(client_for, coordinator, agenda_meeting):
+    response = client_for(coordinator).post(
+        reverse("meetings:agenda_build", args=[agenda_meeting.pk]), {"version": agenda_meeting.agenda_version - 1}
+    )
+    assert response.status_code == 409
+    row = AuditEvent.objects.filter(actor_id=coordinator.pk, event="meetings:agenda_build.change").get()
+    assert row.outcome == "failure"
+    assert set(row.shown_cases.values_list("case_id", flat=True)) == set(case_ids(agenda_meeting))
