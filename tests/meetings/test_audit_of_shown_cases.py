@@ -149,3 +149,19 @@ def test_an_agenda_sent_back_with_a_conflict_records_the_cases_it_shows(client_f
     row = AuditEvent.objects.filter(actor_id=coordinator.pk, event="meetings:agenda_build.change").get()
     assert row.outcome == "failure"
     assert set(row.shown_cases.values_list("case_id", flat=True)) == set(case_ids(agenda_meeting))
+
+
+def test_who_has_seen_costs_the_same_few_queries_however_many_viewers(
+    client_for, prosecutor, advocate, investigator, atf_agent, supervisor, agenda_meeting, django_assert_max_num_queries
+):
+    homicide = agenda_meeting.items.get(shooting__kind="homicide").shooting_id
+    for person in (prosecutor, advocate, investigator, atf_agent):
+        client_for(person).get(agenda_meeting.get_absolute_url())
+        client_for(person).get(reverse("cases:detail", args=[homicide]))
+    client = client_for(supervisor)
+    # session, user; the case; its witness notes; the events about it or that showed it; their
+    # people; the audit row (advisory lock on PostgreSQL, last hash, insert)
+    with django_assert_max_num_queries(9):
+        page = client.get(reverse("case_viewers", args=[homicide])).content.decode()
+    for name in ("Priya Castellane", "Jordan Kessley", "Dana Whitfield", "Marcus Ortelli"):
+        assert "agenda, case page" in row_of(page, name)
