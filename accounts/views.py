@@ -251,6 +251,7 @@ SEEN_ON = {
     "cases:export": ("case list export", False),
     "meetings:detail": ("agenda", True),
     "meetings:minutes": ("minutes", False),
+    "meetings:my_items": ("action items", False),
 }
 
 

@@ -165,3 +165,15 @@ def test_who_has_seen_costs_the_same_few_queries_however_many_viewers(
         page = client.get(reverse("case_viewers", args=[homicide])).content.decode()
     for name in ("Priya Castellane", "Jordan Kessley", "Dana Whitfield", "Marcus Ortelli"):
         assert "agenda, case page" in row_of(page, name)
+
+
+def test_my_items_records_the_cases_of_the_action_items_it_lists(
+    client_for, coordinator, investigator, advocate, supervisor, police, advocacy_center
+):
+    meeting = held_meeting_with_minutes(coordinator, investigator, police, advocacy_center)
+    shooting_id = meeting.items.get().shooting_id
+
+    assert client_for(investigator).get(reverse("meetings:my_items")).status_code == 200
+
+    row = AuditEvent.objects.filter(actor_id=investigator.pk, event="meetings:my_items.view").get()
+    assert list(row.shown_cases.values_list("case_id", flat=True)) == [shooting_id]
