@@ -1,8 +1,9 @@
 """Writing and checking the audit trail (CJIS AU-2, AU-3, AU-8, AU-9).
 
 `record()` is the one way a row is written. Rows form a SHA-256 chain: each row's hash covers
-its own fields and the previous row's hash, so altering or removing a row breaks the chain from
-there on. Writers take a lock so that two requests never chain onto the same row.
+its own fields, the cases it showed and the previous row's hash, so altering or removing a row
+(or one of its cases) breaks the chain from there on. Writers take a lock so that two requests
+never chain onto the same row; the chain's order is the rows' id order.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from .addresses import client_ip
-from .models import AuditEvent
+from .models import AuditEvent, AuditEventCase, User
 
 GENESIS = "0" * 64
 # The request being served (set by the audit middleware), so that rows written from model
@@ -27,6 +28,11 @@ GENESIS = "0" * 64
 current_request: ContextVar = ContextVar("current_request", default=None)
 # Any constant works; it names the advisory lock that serialises audit writers on PostgreSQL.
 _ADVISORY_LOCK_KEY = 0x5AD17
+
+
+def can_audit(user) -> bool:
+    """Supervisors and administrators read the audit log and "who has seen this case"."""
+    return user.is_authenticated and user.is_active and (user.is_superuser or user.role == User.Role.SUPERVISOR)
 
 
 class AuditWriteError(RuntimeError):
@@ -42,7 +48,7 @@ def session_hash(request) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), key.encode(), hashlib.sha256).hexdigest()
 
 
-def _canonical(row: AuditEvent) -> bytes:
+def _canonical(row: AuditEvent, cases: list[int]) -> bytes:
     payload = {
         "at": row.at.astimezone(UTC).isoformat(timespec="microseconds"),
         "actor_id": row.actor_id,
@@ -58,11 +64,15 @@ def _canonical(row: AuditEvent) -> bytes:
         "detail": row.detail,
         "prev_hash": row.prev_hash,
     }
+    if cases:
+        # Only when there are any: rows written before cases were recorded keep their hash.
+        payload["cases"] = cases
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str).encode()
 
 
-def row_digest(row: AuditEvent) -> str:
-    return hashlib.sha256(_canonical(row)).hexdigest()
+def row_digest(row: AuditEvent, cases=()) -> str:
+    """The row's hash; `cases` are the ids of the cases it showed (AuditEventCase), in any order."""
+    return hashlib.sha256(_canonical(row, sorted(set(cases)))).hexdigest()
 
 
 def record(
@@ -75,15 +85,17 @@ def record(
     case_id: int | None = None,
     outcome: str = AuditEvent.Outcome.SUCCESS,
     detail: dict | None = None,
+    shown_case_ids=(),
 ) -> AuditEvent:
-    """Append one audit row. Raises AuditWriteError if it cannot be written."""
+    """Append one audit row, with the cases it showed (`shown_case_ids`: every case on an agenda,
+    a packet, the minutes). Raises AuditWriteError if it cannot be written."""
     if request is None:
         request = current_request.get()
     if actor is None and request is not None:
         user = getattr(request, "user", None)
         actor = user if getattr(user, "is_authenticated", False) else None
+    shown = sorted({int(pk) for pk in shown_case_ids})
     row = AuditEvent(
-        at=timezone.now(),
         actor_id=getattr(actor, "pk", None),
         actor_username=getattr(actor, "username", "") or "",
         actor_name=(actor.get_full_name() if actor is not None else "")[:300],
@@ -98,14 +110,19 @@ def record(
     )
     try:
         # No savepoint: a failed write must doom the surrounding transaction anyway (fail closed),
-        # and every request pays for this, so it stays at two statements (three on PostgreSQL).
+        # and every request pays for this, so it stays at two statements (three on PostgreSQL),
+        # and one more when the request showed cases of an agenda or a packet.
         with transaction.atomic(savepoint=False):
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
                     cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_KEY])
+            # Taken under the lock, so that times follow the chain's order as far as one clock can.
+            row.at = timezone.now()
             row.prev_hash = AuditEvent.objects.order_by("-id").values_list("row_hash", flat=True).first() or GENESIS
-            row.row_hash = row_digest(row)
+            row.row_hash = row_digest(row, shown)
             row.save(force_insert=True)
+            if shown:
+                AuditEventCase.objects.bulk_create(AuditEventCase(event=row, case_id=pk) for pk in shown)
     except Exception as exc:  # any failure to write must stop the request, whatever it was
         raise AuditWriteError(f"could not write audit row for {event}") from exc
     return row
@@ -118,7 +135,8 @@ class ChainProblem:
 
 
 def verify_chain(batch_size: int = 5000) -> ChainProblem | None:
-    """Walk the whole log in id order; return the first altered or missing row, or None."""
+    """Walk the whole log in id order; return the first altered or missing row (or row whose
+    cases were altered), or None."""
     expected_prev = None
     last_id = 0
     first = True
@@ -126,6 +144,11 @@ def verify_chain(batch_size: int = 5000) -> ChainProblem | None:
         rows = list(AuditEvent.objects.filter(id__gt=last_id).order_by("id")[:batch_size])
         if not rows:
             return None
+        cases: dict[int, list[int]] = {}
+        for event_id, case_id in AuditEventCase.objects.filter(
+            event_id__gt=last_id, event_id__lte=rows[-1].pk
+        ).values_list("event_id", "case_id"):
+            cases.setdefault(event_id, []).append(case_id)
         for row in rows:
             if first:
                 first = False
@@ -136,7 +159,7 @@ def verify_chain(batch_size: int = 5000) -> ChainProblem | None:
                     return ChainProblem(row.pk, "the first row does not start the chain (rows before it are missing)")
             elif row.prev_hash != expected_prev:
                 return ChainProblem(row.pk, "a row before this one is missing or was altered")
-            if row_digest(row) != row.row_hash:
+            if row_digest(row, cases.get(row.pk, ())) != row.row_hash:
                 return ChainProblem(row.pk, "this row was altered")
             expected_prev = row.row_hash
             last_id = row.pk
@@ -158,3 +181,15 @@ def annotate(request, **values) -> None:
     current = getattr(request, "audit", None) or {}
     current.update(values)
     request.audit = current
+
+
+def showed_cases(request, case_ids) -> None:
+    """Tell the request's audit row that its response shows these cases (every case on an agenda,
+    a packet, the minutes), so that "who has seen this case" lists the viewer. Adds to what the
+    request already showed; the row records them only if the response is not a refusal."""
+    if request is None:
+        return
+    shown = getattr(request, "audit_cases", None)
+    if shown is None:
+        shown = request.audit_cases = set()
+    shown.update(int(pk) for pk in case_ids if pk is not None)

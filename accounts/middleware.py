@@ -11,12 +11,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.functional import LazyObject
+from django.views.defaults import page_not_found
 
 from . import audit, throttle
 from .addresses import throttle_key
@@ -244,6 +245,13 @@ class AuditMiddleware:
         if request.headers.get("HX-Request"):
             detail["htmx"] = True
         detail.update(annotations.get("detail", {}))
+        # A refusal, a "not found" or an error page shows none of the cases the view had gathered;
+        # a page sent back with a form's errors (400, 409) shows them all.
+        shown = (
+            getattr(request, "audit_cases", None)
+            if outcome in (AuditEvent.Outcome.SUCCESS, AuditEvent.Outcome.FAILURE) and status != 404
+            else None
+        )
         audit.record(
             event,
             request=request,
@@ -253,6 +261,7 @@ class AuditMiddleware:
             case_id=annotations.get("case_id", self._case_id(match, object_type, object_id)),
             outcome=outcome,
             detail=detail,
+            shown_case_ids=shown or (),
         )
 
     @staticmethod
@@ -275,3 +284,21 @@ class AuditMiddleware:
         if match.namespace == "cases" and str(match.kwargs.get("pk", "")).isdigit():
             return int(match.kwargs["pk"])
         return None
+
+
+class AppNotFoundPageMiddleware:
+    """Every 404 is the app's own page, also with DJANGO_DEBUG on (the demo under `make run`):
+    Django's debug 404 page lists every URL pattern, which a person refused something should
+    never read, and by which new users would judge the product. Debug's other pages (the
+    traceback of an error) stay. Inside NoStoreMiddleware, so the page is not kept either."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 404 and settings.DEBUG:
+            # No view answers 404 with a body of its own: every 404 is an Http404 (a refusal
+            # from cases.access.refuse or an unknown URL), which production draws the same way.
+            return page_not_found(request, Http404())
+        return response

@@ -94,6 +94,26 @@ class AuditEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M:%S.%f} {self.actor_username or '-'} {self.event} {self.outcome}"
 
 
+class AuditEventCase(models.Model):
+    """A case an audited request showed besides (or instead of) the one it was about: every case
+    on an agenda page or fragment, in a printed packet or in the minutes. Read by "who has seen
+    this case". Part of its event's row: the event's hash covers its cases, and on PostgreSQL the
+    same trigger as the event's refuses UPDATE, DELETE and TRUNCATE."""
+
+    # DO_NOTHING: an event is never deleted but by the purge, which removes its cases first.
+    # No index of its own: the unique constraint (event, case) serves lookups by event.
+    event = models.ForeignKey(AuditEvent, on_delete=models.DO_NOTHING, related_name="shown_cases", db_index=False)
+    case_id = models.BigIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "case_id"], name="audit_event_case_once")]
+        # "Who has seen this case" looks the case's events up here.
+        indexes = [models.Index(fields=["case_id", "event"], name="audit_case_event_idx")]
+
+    def __str__(self) -> str:
+        return f"case {self.case_id} shown by audit event {self.event_id}"
+
+
 class LoginFailure(models.Model):
     """A failed login or second-factor attempt, counted per account (AC-7) and per source
     address (the sign-in throttle, accounts/throttle.py). Kept for unknown usernames too, so that

@@ -12,7 +12,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,8 +24,9 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import audit
+from .audit import can_audit
 from .forms import AuditSearchForm, LoginForm, TOTPCodeForm
-from .models import AuditEvent, User
+from .models import AuditEvent, AuditEventCase, User
 from .security import locked_users, record_failure, release_lock
 
 
@@ -107,10 +109,6 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
 # --- Supervisors ------------------------------------------------------------------------------
 
 
-def can_audit(user) -> bool:
-    return user.is_authenticated and user.is_active and (user.is_superuser or user.role == User.Role.SUPERVISOR)
-
-
 def _require_auditor(request: HttpRequest) -> None:
     if not can_audit(request.user):
         from cases.access import refuse
@@ -134,7 +132,7 @@ def _filtered_events(form: AuditSearchForm):
                 Q(report_number__iexact=case) | Q(pk=int(case) if case.isdigit() else 0)
             ).values_list("pk", flat=True)
         )
-        events = events.filter(case_id__in=ids)
+        events = events.filter(pk__in=_events_of_cases(ids))
     if data["event"]:
         events = events.filter(event__icontains=data["event"].strip())
     if data["outcome"]:
@@ -147,11 +145,43 @@ def _filtered_events(form: AuditSearchForm):
     return events.order_by("-id")
 
 
+def _events_of_cases(case_ids) -> QuerySet:
+    """The ids of the events about these cases or that showed them: each half by its own index
+    (one OR across the two would read the whole log)."""
+    about = AuditEvent.objects.filter(case_id__in=case_ids).order_by().values("pk")
+    return about.union(AuditEventCase.objects.filter(case_id__in=case_ids).order_by().values("event_id"))
+
+
+def with_shown_count(events):
+    """Each event with the number of cases it showed (an agenda, a packet), counted per row."""
+    shown = (
+        AuditEventCase.objects.filter(event=OuterRef("pk"))
+        .order_by()
+        .values("event")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return events.annotate(shown_count=Coalesce(Subquery(shown), 0))
+
+
+def name_cases(events) -> list[AuditEvent]:
+    """Give each event the report number of its case: people know cases by report number."""
+    from cases.models import Shooting
+
+    events = list(events)
+    ids = {e.case_id for e in events if e.case_id}
+    numbers = dict(Shooting.objects.filter(pk__in=ids).values_list("pk", "report_number")) if ids else {}
+    for event in events:
+        event.report_number = numbers.get(event.case_id, "")
+    return events
+
+
 def audit_log(request: HttpRequest) -> HttpResponse:
     _require_auditor(request)
     form = AuditSearchForm(request.GET or None)
     events = _filtered_events(form) if request.GET else AuditEvent.objects.order_by("-id")
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page = Paginator(with_shown_count(events), 50).get_page(request.GET.get("page"))
+    page.object_list = name_cases(page.object_list)
     audit.annotate(request, event="audit.search", detail={"filters": {k: v for k, v in request.GET.items() if v}})
     query = request.GET.copy()
     query.pop("page", None)
@@ -160,8 +190,14 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     )
 
 
+# Events read per round trip while streaming the export; their cases' report numbers per chunk.
+EXPORT_CHUNK = 2000
+
+
 def audit_export(request: HttpRequest) -> StreamingHttpResponse:
     _require_auditor(request)
+    from cases.export import safe_cell
+
     form = AuditSearchForm(request.GET or None)
     events = _filtered_events(form) if request.GET else AuditEvent.objects.order_by("-id")
     audit.annotate(request, event="audit.export", detail={"filters": {k: v for k, v in request.GET.items() if v}})
@@ -181,25 +217,67 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
         "object_type",
         "object_id",
         "case_id",
+        "report_number",
         "outcome",
         "session_hash",
         "row_hash",
     ]
 
-    def rows():
-        yield writer.writerow(columns)
-        for event in events.iterator(chunk_size=2000):
+    def lines(batch: list[AuditEvent]):
+        for event in name_cases(batch):
             values = [getattr(event, c) for c in columns]
             values[1] = event.at.isoformat(timespec="microseconds")
-            yield writer.writerow(["'" + v if isinstance(v, str) and v[:1] in "=+-@" else v for v in values])
+            yield writer.writerow([safe_cell(v) for v in values])
+
+    def rows():
+        yield writer.writerow(columns)
+        batch: list[AuditEvent] = []
+        for event in events.iterator(chunk_size=EXPORT_CHUNK):
+            batch.append(event)
+            if len(batch) == EXPORT_CHUNK:
+                yield from lines(batch)
+                batch = []
+        yield from lines(batch)
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="audit-{timezone.localdate():%Y-%m-%d}.csv"'
     return response
 
 
+# Where a person saw a case, by the view their request was served by, and whether what it
+# showed could hold a witness's identity (the list, its export and the minutes hold no notes).
+SEEN_ON = {
+    "cases:list": ("case list", False),
+    "cases:export": ("case list export", False),
+    "meetings:detail": ("agenda", True),
+    "meetings:minutes": ("minutes", False),
+    "meetings:my_items": ("action items", False),
+}
+
+
+def _seen_on(event: AuditEvent) -> tuple[str, bool]:
+    """Where `event` showed the case, and whether that could hold a witness's identity: the case
+    page and its notes, the agenda and its packets but the one for advocates and community
+    partners."""
+    detail = event.detail if isinstance(event.detail, dict) else {}
+    view = str(detail.get("view", ""))
+    if event.event == "meetings.print":
+        audience = str(detail.get("audience", ""))
+        agenda = detail.get("document") == "agenda"
+        label = "agenda packet" if agenda else "printed minutes"
+        return f"{label} ({audience.replace('_', ' ')})", agenda and audience != "community"
+    if view in SEEN_ON:
+        return SEEN_ON[view]
+    if view.startswith("cases:"):
+        return "case page", True
+    if view.startswith("meetings:agenda"):
+        return "agenda", True
+    return view or event.event, False
+
+
 def case_viewers(request: HttpRequest, pk: int) -> HttpResponse:
-    """Who has seen this case, and who of them could see its witnesses' identities."""
+    """Who has seen this case, where, and who of them could see its witnesses' identities: every
+    view of the case or one of its notes, and every agenda page, packet and minutes that showed it."""
     _require_auditor(request)
     from cases import access
     from cases.models import Note, Shooting
@@ -207,9 +285,9 @@ def case_viewers(request: HttpRequest, pk: int) -> HttpResponse:
     shooting = Shooting.objects.filter(pk=pk).first()
     if shooting is None:
         access.refuse(request.user, "shooting", pk, request)
-    views = AuditEvent.objects.filter(case_id=pk, outcome=AuditEvent.Outcome.SUCCESS, detail__method="GET").order_by(
-        "-id"
-    )
+    seen = AuditEvent.objects.filter(case_id=pk, outcome=AuditEvent.Outcome.SUCCESS, detail__method="GET")
+    shown = AuditEventCase.objects.filter(case_id=pk).order_by().values("event_id")
+    views = AuditEvent.objects.filter(pk__in=seen.order_by().values("pk").union(shown)).order_by("-id")
     witness_note_ids = {
         str(i) for i in Note.objects.filter(shooting_id=pk, kind=Note.Kind.WITNESS).values_list("pk", flat=True)
     }
@@ -225,11 +303,16 @@ def case_viewers(request: HttpRequest, pk: int) -> HttpResponse:
                 "first": event.at,
                 "last": event.at,
                 "witness_views": 0,
+                "seen_on": set(),
+                "could_show_witnesses": False,
             },
         )
         entry["views"] += 1
         entry["first"] = min(entry["first"], event.at)
         entry["last"] = max(entry["last"], event.at)
+        where, with_notes = _seen_on(event)
+        entry["seen_on"].add(where)
+        entry["could_show_witnesses"] |= with_notes
         if event.object_type == "note" and event.object_id in witness_note_ids:
             entry["witness_views"] += 1
         actor_ids.add(event.actor_id)
@@ -240,7 +323,12 @@ def case_viewers(request: HttpRequest, pk: int) -> HttpResponse:
         user = users.get(actor_id)
         entry["agency"] = user.agency.name if user and user.agency else ""
         entry["role"] = user.get_role_display() if user else ""
-        entry["sees_witnesses"] = bool(user and access.sees_investigative_detail(user)) and bool(witness_note_ids)
+        entry["seen_on"] = sorted(entry["seen_on"])
+        entry["sees_witnesses"] = (
+            bool(user and access.sees_investigative_detail(user))
+            and bool(witness_note_ids)
+            and entry["could_show_witnesses"]
+        )
     audit.annotate(request, event="audit.case_viewers", object_type="shooting", object_id=pk, case_id=pk)
     return render(
         request,

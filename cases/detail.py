@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.audit import can_audit
 from accounts.models import Agency, User
 
 from . import access, linking
@@ -411,6 +412,8 @@ class CaseView:
     partner_agencies: list[Agency]
     addable_kinds: list[tuple[str, str]]
     can_edit: bool
+    # "Who has seen this case", for those who may read the audit trail.
+    viewers_url: str = ""
     show_all: bool = False
 
     @cached_property
@@ -491,6 +494,7 @@ def case_view(shooting: Shooting, user: User, *, kind: str = "", show_all: bool 
         partner_agencies=list(shooting.partner_agencies.all()),
         addable_kinds=[(k, labels[k]) for k in access.addable_note_kinds(user)],
         can_edit=access.can_edit_shooting(user),
+        viewers_url=reverse("case_viewers", args=[shooting.pk]) if can_audit(user) else "",
     )
 
 

@@ -137,13 +137,25 @@ def _lead(row: dict) -> str:
     return full or row["lead_investigator__username"]
 
 
-def rows(user, shootings: QuerySet[Shooting]) -> Iterator[list[str]]:
+def _case_chunks(shootings: QuerySet[Shooting], ids: list[int] | None) -> Iterator[list[dict]]:
+    if ids is None:
+        yield from _chunks(shootings.values(*VALUES).iterator(chunk_size=CHUNK_SIZE), CHUNK_SIZE)
+        return
+    for start in range(0, len(ids), CHUNK_SIZE):
+        part = ids[start : start + CHUNK_SIZE]
+        found = {row["id"]: row for row in shootings.filter(pk__in=part).values(*VALUES)}
+        yield [found[pk] for pk in part if pk in found]
+
+
+def rows(user, shootings: QuerySet[Shooting], ids: list[int] | None = None) -> Iterator[list[str]]:
     """The header, then one row per case of `shootings` (already limited to what `user` may see),
-    in its order. Related rows are read per chunk of cases: a fixed number of queries per chunk."""
+    in its order; with `ids`, only those of them, in that order (the cases the request's audit
+    row recorded before the file was sent). Related rows are read per chunk of cases: a fixed
+    number of queries per chunk."""
     with_suspects = access.can_search_suspects(user)
     zone = timezone.get_current_timezone()
     yield COLUMNS + ([SUSPECT_COLUMN] if with_suspects else [])
-    for chunk in _chunks(shootings.values(*VALUES).iterator(chunk_size=CHUNK_SIZE), CHUNK_SIZE):
+    for chunk in _case_chunks(shootings, ids):
         ids = [row["id"] for row in chunk]
         victims = _victims_by_case(ids)
         suspects = _suspects_by_case(user, ids) if with_suspects else {}
@@ -186,8 +198,9 @@ def csv_lines(data: Iterable[list[str]]) -> Iterator[str]:
         yield writer.writerow(row)
 
 
-def stream(user, shootings: QuerySet[Shooting]) -> Iterator[str]:
-    """The whole file, a line at a time: memory stays flat however many cases match."""
+def stream(user, shootings: QuerySet[Shooting], ids: list[int] | None = None) -> Iterator[str]:
+    """The whole file, a line at a time: memory stays flat however many cases match (but for
+    their ids, when given)."""
     # Spreadsheet programs read the file as UTF-8 (names with accents) only with a byte-order mark.
     yield "\ufeff"
-    yield from csv_lines(rows(user, shootings))
+    yield from csv_lines(rows(user, shootings, ids))

@@ -150,10 +150,12 @@ def frame(header_html: str, count: int) -> tuple[bytes, bytes]:
 
 @dataclass(frozen=True)
 class PacketHtml:
-    """A packet's HTML: each part's own document (`marked`), in order, and the running header's."""
+    """A packet's HTML: each part's own document (`marked`), in order, and the running header's,
+    with the cases it shows (for the audit trail; not part of its key, which its HTML decides)."""
 
     parts: Sequence[str]
     header: str
+    case_ids: frozenset[int] = frozenset()
 
     def key(self) -> str:
         digests = [*(digest(part) for part in self.parts), digest(self.header)]

@@ -8,6 +8,8 @@ decided in one place. Each is cut into parts drawn one at a time and laid out on
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
@@ -52,7 +54,11 @@ def agenda_html(meeting: Meeting, printer, audience: str) -> PacketHtml:
         _part("meetings/print/agenda_item.html", {"first": n == 0, "item_html": mark_safe(html)}, audience)  # noqa: S308
         for n, html in enumerate(item_htmls(item_pages(view.items)))
     ]
-    return PacketHtml([_part("meetings/print/agenda.html", context, audience), *items], _header(context, audience))
+    return PacketHtml(
+        [_part("meetings/print/agenda.html", context, audience), *items],
+        _header(context, audience),
+        frozenset(item.case.id for item in view.items if item.is_case),
+    )
 
 
 def minutes_html(meeting: Meeting, printer, audience: str) -> PacketHtml:
@@ -60,19 +66,31 @@ def minutes_html(meeting: Meeting, printer, audience: str) -> PacketHtml:
     record of the agenda), on numbered pages."""
     context = minutes_context(meeting, printer)
     context.update(_page_context(meeting, audience, "Minutes"))
-    return PacketHtml([_part("meetings/print/minutes.html", context, audience)], _header(context, audience))
+    return PacketHtml(
+        [_part("meetings/print/minutes.html", context, audience)],
+        _header(context, audience),
+        frozenset(context["visible_case_ids"]),
+    )
 
 
-def agenda_pdf(meeting: Meeting, printer, copy: PrintedCopy) -> bytes:
+@dataclass(frozen=True)
+class Printed:
+    """A printed copy and the cases it shows (which the print's audit row records)."""
+
+    content: bytes
+    case_ids: frozenset[int]
+
+
+def agenda_pdf(meeting: Meeting, printer, copy: PrintedCopy) -> Printed:
     html = agenda_html(meeting, printer, copy.audience)
     drawn = packets.packet(meeting, PrintedCopy.Document.AGENDA, html, keep=meeting.is_frozen)
-    return packets.stamp(drawn, marking_for(copy), title=f"Agenda of the {meeting}")
+    return Printed(packets.stamp(drawn, marking_for(copy), title=f"Agenda of the {meeting}"), html.case_ids)
 
 
-def minutes_pdf(meeting: Meeting, printer, copy: PrintedCopy) -> bytes:
+def minutes_pdf(meeting: Meeting, printer, copy: PrintedCopy) -> Printed:
     html = minutes_html(meeting, printer, copy.audience)
     drawn = packets.packet(meeting, PrintedCopy.Document.MINUTES, html, keep=True)
-    return packets.stamp(drawn, marking_for(copy), title=f"Minutes of the {meeting}")
+    return Printed(packets.stamp(drawn, marking_for(copy), title=f"Minutes of the {meeting}"), html.case_ids)
 
 
 def prepare_agenda_packet(meeting: Meeting, printer, audience: str) -> None:

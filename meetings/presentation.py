@@ -196,6 +196,8 @@ class CaseView:
     new_notes: list[NoteGroup]
     action_items: list[ActionView]
     url: str = ""
+    # New notes exist that this reader may not see: the item says so rather than "nothing new".
+    new_notes_hidden: bool = False
 
     @property
     def place_text(self) -> str:
@@ -387,6 +389,7 @@ def _item_view(item: AgendaItem, number: int, snap: dict, reader: Reader, meetin
         since_text=_since_text(as_datetime(snap.get("since")), reader.tz),
         new_notes=new_notes,
         action_items=_actions(snap["action_items"], meeting),
+        new_notes_hidden=len(visible_notes) < len(snap["notes"]),
     )
     return ItemView(item, number, s["report_number"], "", reasons, item.group_key, case=case)
 

@@ -15,6 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accounts import audit
+from accounts.models import User
 from cases.access import sees_investigative_detail
 
 from .access import can_view_meetings
@@ -32,6 +33,21 @@ SENSITIVITY = {
 Audience = PrintedCopy.Audience
 Document = PrintedCopy.Document
 
+# The banner on every page on screen, by the packet audience the reader belongs to: an advocate
+# reads the app as the advocates' packet reads, and is told so rather than "law-enforcement
+# sensitive".
+SCREEN_SENSITIVITY = {
+    Audience.LAW_ENFORCEMENT: "Law-enforcement sensitive — contains criminal-justice information. Need-to-know only.",
+    Audience.PROSECUTORS: (
+        "Law-enforcement sensitive — prosecutors' access to criminal-justice information. Need-to-know only."
+    ),
+    Audience.COMMUNITY: (
+        "Confidential — victim and case information for advocates and community partners. Need-to-know only."
+    ),
+}
+# Before sign-in, and for accounts that see no case (an administrator of no agency).
+GENERAL_SENSITIVITY = "Confidential — criminal-justice information system. Authorized users only."
+
 # Widest first: the default packet of a person is the first they may print.
 AUDIENCE_ORDER = [Audience.LAW_ENFORCEMENT, Audience.PROSECUTORS, Audience.COMMUNITY]
 
@@ -45,6 +61,22 @@ def printable_audiences(user) -> list[str]:
     if sees_investigative_detail(user):
         return list(AUDIENCE_ORDER)
     return [Audience.COMMUNITY]
+
+
+def audience_of(user) -> str | None:
+    """The packet audience whose typical reader `user` reads like (None for someone who sees no
+    case notes): the same split as the packets, law enforcement, prosecutors, and advocates and
+    community partners."""
+    if user is None or not can_view_meetings(user) or not user.agency_id:
+        return None
+    if sees_investigative_detail(user):
+        return Audience.PROSECUTORS if user.role == User.Role.PROSECUTOR else Audience.LAW_ENFORCEMENT
+    return Audience.COMMUNITY
+
+
+def screen_sensitivity(user) -> str:
+    audience = audience_of(user)
+    return SCREEN_SENSITIVITY[audience] if audience else GENERAL_SENSITIVITY
 
 
 def can_print(user, audience: str) -> bool:

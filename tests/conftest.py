@@ -264,19 +264,60 @@ def stop_celery_worker(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
+CELERY_ROUTING = ("broker_url", "result_backend", "task_default_queue")
+
+
+def point_celery_at(app, redis_url: str, queue: str) -> dict:
+    """Send this process's tasks to `queue` on `redis_url` and read their results there; returns
+    the settings it replaced. What the app already connected (an earlier test may have touched the
+    result backend or the broker while they named REDIS_URL) is dropped, or it would go on
+    talking to that Redis, which need not exist: the suite runs on a Redis of its own then."""
+    previous = {key: app.conf[key] for key in CELERY_ROUTING}
+    app.conf.update(broker_url=redis_url, result_backend=redis_url, task_default_queue=queue)
+    reset_celery_connections(app)
+    return previous
+
+
+def reset_celery_connections(app) -> None:
+    """Drop pooled broker connections and the result backend (after their URL changed or the
+    broker restarted); the app makes new ones from its settings when next asked. Celery has no
+    public call for this; these are the attributes its `backend` and `pool` properties keep."""
+    from kombu import pools
+
+    pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None
+    app._backend_cache = None
+    app._local.__dict__.pop("backend", None)
+
+
 @pytest.fixture(scope="session")
-def celery_worker(django_db_setup, django_db_blocker, redis_url, tmp_path_factory):
-    """A real `celery worker` process on its own queue, over the real Redis, using the test
-    database. Tests that use it must commit their data (transactional_db)."""
+def _celery_worker_process(django_db_setup, django_db_blocker, redis_url, tmp_path_factory):
     from shootreview.celery import app
 
     queue = f"test-{uuid.uuid4().hex[:8]}"
     with django_db_blocker.unblock():
         db_url = database_url_for_worker()
-    app.conf.update(broker_url=redis_url, result_backend=redis_url, task_default_queue=queue)
+    previous = point_celery_at(app, redis_url, queue)
     proc = start_celery_worker(queue, redis_url, db_url, tmp_path_factory.mktemp("celery") / "worker.log")
-    yield proc
+    yield proc, queue
     stop_celery_worker(proc)
+    app.conf.update(**previous)
+    reset_celery_connections(app)
+
+
+@pytest.fixture
+def celery_worker(_celery_worker_process, redis_url):
+    """A real `celery worker` process on its own queue, over the real Redis (the suite's own when
+    nothing answers at REDIS_URL), using the test database; one for the session. Each test that
+    asks for it gets this process's tasks and results pointed at that worker and that Redis again,
+    whatever earlier tests did to them. Tests that use it must commit their data
+    (transactional_db)."""
+    from shootreview.celery import app
+
+    proc, queue = _celery_worker_process
+    point_celery_at(app, redis_url, queue)
+    return proc
 
 
 # --- Browser ----------------------------------------------------------------------------------

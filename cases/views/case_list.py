@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django_htmx.http import push_url
 
-from accounts.audit import annotate
+from accounts.audit import annotate, showed_cases
 
 from .. import access, export, search
 from ..forms import CaseFilterForm
@@ -29,6 +29,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     page = search.page_of(shootings, request.GET.get("page"), PER_PAGE, with_total=search.counts_with_its_page(query))
     params = query.params()
     query_string = params.urlencode()
+    # The page shows these cases' facts and victims: each goes on the request's audit row.
+    showed_cases(request, [row["id"] for row in page.object_list])
     context = {
         "nav": "cases",
         "form": form,
@@ -62,6 +64,12 @@ def case_export(request: HttpRequest) -> StreamingHttpResponse:
     shootings = search.find_cases(request.user, query)
     # Which filters shaped the file, not their values: a search can hold a person's name.
     annotate(request, detail={"export": "csv", "filters": sorted(set(query.params()))})
-    response = StreamingHttpResponse(export.stream(request.user, shootings), content_type="text/csv; charset=utf-8")
+    # The audit row is written before the file streams: it lists the cases first, and the file
+    # holds exactly those.
+    ids = list(shootings.values_list("pk", flat=True))
+    showed_cases(request, ids)
+    response = StreamingHttpResponse(
+        export.stream(request.user, shootings, ids), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{export.filename()}"'
     return response

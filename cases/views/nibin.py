@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from accounts.audit import showed_cases
 from cases import access, detail, services
 from cases.models import NibinLead
 
@@ -106,11 +107,14 @@ def nibin_lead(request: HttpRequest, lead_pk: int) -> HttpResponse:
     if can_manage and form is None:
         initial = {"status": lead.status, **{name: getattr(lead, name) for name in TIMES}}
         form = LeadForm(initial=initial, auto_id="lead_%s")
+    shootings = detail.lead_shootings(lead, user)
+    # The lead's cases, with their kind, date and address: each goes on the request's audit row.
+    showed_cases(request, [shooting.pk for shooting in shootings])
     context = {
         "nav": "cases",
         "lead": lead,
         "timing": detail.lead_timing(lead),
-        "shootings": detail.lead_shootings(lead, user),
+        "shootings": shootings,
         "form": form,
         "limited": access.is_advocate(user),
         "saved": request.method == "POST" and form is not None and not form.is_bound,

@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts import audit
 from accounts.models import Agency, User
 from cases.access import refuse
 
@@ -178,6 +179,8 @@ def _render(
     status: int = 200,
 ) -> HttpResponse:
     context = _context(request, meeting, bound=bound, error=error, notice=notice)
+    # The page and every fragment show the cases on the agenda: each goes on the audit row.
+    audit.showed_cases(request, [item.case.id for item in context["agenda"].items if item.is_case])
     if request.htmx:
         # htmx swaps only successful responses; the message travels in the fragment.
         return render(request, f"{PAGE}#agenda", context)
@@ -447,6 +450,8 @@ def _add_action(request: HttpRequest, pk: int, item_pk: int | None) -> HttpRespo
             "action_url": request.path,
             "fragment": bool(request.htmx),
         }
+        if item is not None:
+            audit.showed_cases(request, [item.shooting_id])
         template = "meetings/agenda_action_item.html"
         return render(request, f"{template}#form" if request.htmx else template, context)
     form = _action_form(request, item_pk, request.POST)

@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts import audit
+from accounts.models import AuditEvent
+from accounts.security import is_locked
 from cases.access import refuse
 
 from .. import ics, services
@@ -40,8 +42,20 @@ def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def feed(request: HttpRequest, token: str) -> HttpResponse:
     row = CalendarFeed.objects.select_related("user", "user__agency").filter(token=token).first()
-    # A revoked token, or a person who may no longer see meetings (left, disabled): nothing.
-    if row is None or not can_view_meetings(row.user):
+    # A revoked token, or a person who may no longer see meetings (left, disabled) or whose
+    # account is locked (the token is as much a credential as the password): nothing.
+    if row is None:
+        raise Http404("No calendar here.")
+    if not can_view_meetings(row.user) or is_locked(row.user):
+        # No session here either: the refusal is recorded in the account's name.
+        audit.record(
+            "meetings:feed.view",
+            request=request,
+            actor=row.user,
+            object_type="calendar_feed",
+            object_id=row.pk,
+            outcome=AuditEvent.Outcome.REFUSED,
+        )
         raise Http404("No calendar here.")
     # No session here, so the audit middleware does not see who this is: record it ourselves.
     audit.record("meetings:feed.view", request=request, actor=row.user, object_type="calendar_feed", object_id=row.pk)

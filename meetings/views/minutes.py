@@ -9,6 +9,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from accounts import audit
 from accounts.models import User
 from cases.models import Shooting
 
@@ -63,6 +64,8 @@ def render_minutes(
         **minutes_context(meeting, user),
         "can_correct": can_run_meetings(user) and meeting.status == Meeting.Status.HELD,
     }
+    # The minutes show what became of each case: each goes on the audit row.
+    audit.showed_cases(request, context["visible_case_ids"])
     for action in context["action_items"]:
         action.can_close = action.status == ActionItem.Status.OPEN and can_complete_action_item(user, action)
         action.close_form = bound if action.pk == bound_pk else None

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts import audit
 from cases.access import refuse
 from cases.models import Shooting
 
@@ -84,6 +85,8 @@ def _page_context(
         if ids
         else set()
     )
+    # The action items of these cases are on the page: each case goes on the request's audit row.
+    audit.showed_cases(request, context["visible_case_ids"])
     return context
 
 

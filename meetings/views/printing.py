@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
+from accounts import audit
 from cases.access import refuse
 
 from .. import pdf
@@ -24,9 +25,11 @@ def _audience(request: HttpRequest, meeting: Meeting, document: str) -> str:
     return audience
 
 
-def _pdf_response(content: bytes, meeting: Meeting, copy: PrintedCopy) -> HttpResponse:
+def _pdf_response(request: HttpRequest, printed: pdf.Printed, meeting: Meeting, copy: PrintedCopy) -> HttpResponse:
+    # The print's audit row lists every case on it, for "who has seen this case".
+    audit.showed_cases(request, printed.case_ids)
     filename = f"{copy.document}-{meeting.local_date:%Y-%m-%d}-{copy.audience}-copy-{copy.copy_number}.pdf"
-    response = HttpResponse(content, content_type="application/pdf")
+    response = HttpResponse(printed.content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     # A numbered, named copy: no cache anywhere may keep or hand it out again.
     response["Cache-Control"] = "no-store"
@@ -38,7 +41,7 @@ def agenda_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = access_meeting(request.user, pk, request)
     audience = _audience(request, meeting, Document.AGENDA)
     copy = record_print(meeting, request.user, document=Document.AGENDA, audience=audience, request=request)
-    return _pdf_response(pdf.agenda_pdf(meeting, request.user, copy), meeting, copy)
+    return _pdf_response(request, pdf.agenda_pdf(meeting, request.user, copy), meeting, copy)
 
 
 @require_GET
@@ -49,4 +52,4 @@ def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         refuse(request.user, "minutes", pk, request)
     audience = _audience(request, meeting, Document.MINUTES)
     copy = record_print(meeting, request.user, document=Document.MINUTES, audience=audience, request=request)
-    return _pdf_response(pdf.minutes_pdf(meeting, request.user, copy), meeting, copy)
+    return _pdf_response(request, pdf.minutes_pdf(meeting, request.user, copy), meeting, copy)

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from accounts.models import AuditEvent
 from cases import services
 from cases.models import NibinLead, Note
 from tests.factories import make_shooting
@@ -166,6 +167,14 @@ def test_those_who_do_not_manage_leads_get_no_form_and_403(client_for, prosecuto
     assert lead.status == "lead"
 
 
+def test_the_lead_page_records_the_cases_it_shows(client_for, advocate, atf_agent, two_cases):
+    lead = NibinLead.objects.get(number="RB-2026-0101")
+    assert client_for(advocate).get(f"/cases/nibin/{lead.pk}/").status_code == 200
+
+    row = AuditEvent.objects.filter(actor_id=advocate.pk, event="cases:nibin_lead.view").get()
+    assert set(row.shown_cases.values_list("case_id", flat=True)) == {case.pk for case in two_cases}
+
+
 def test_unknown_lead_is_404(client_for, atf_agent):
     assert client_for(atf_agent).get("/cases/nibin/424242/").status_code == 404
 
@@ -190,7 +199,7 @@ def test_lead_page_queries_do_not_grow_with_cases(client_for, atf_agent, investi
     lead = NibinLead.objects.get(number="RB-2026-0500")
     client = client_for(atf_agent)
     # session, user, the viewer's agency; the lead; its cases; the audit row (advisory lock on
-    # PostgreSQL, last hash, insert)
-    with django_assert_max_num_queries(8):
+    # PostgreSQL, last hash, insert, the cases it shows)
+    with django_assert_max_num_queries(9):
         html = client.get(f"/cases/nibin/{lead.pk}/").content.decode()
     assert "Cases joined (12)" in html

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 from icalendar import Calendar
 
 from accounts.models import AuditEvent, User
@@ -207,6 +208,18 @@ def test_a_disabled_account_feed_stops_working(client, investigator, feed_setup)
     User.objects.filter(pk=investigator.pk).update(is_active=False)
 
     assert client.get(url).status_code == 404
+
+
+def test_a_locked_account_feed_answers_not_found_and_the_attempt_is_on_record(client, investigator, feed_setup):
+    url = feed_url(investigator)
+    User.objects.filter(pk=investigator.pk).update(locked_at=timezone.now())
+
+    assert client.get(url).status_code == 404
+    row = AuditEvent.objects.filter(event="meetings:feed.view").get()
+    assert (row.actor_id, row.outcome) == (investigator.pk, "refused")
+
+    User.objects.filter(pk=investigator.pk).update(locked_at=None)  # released by a supervisor
+    assert client.get(url).status_code == 200
 
 
 def test_fetching_the_feed_is_recorded_in_the_audit_trail(client, investigator, feed_setup):

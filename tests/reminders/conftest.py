@@ -15,7 +15,14 @@ from email.parser import BytesHeaderParser
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.conftest import _free_port, database_url_for_worker, start_celery_worker, stop_celery_worker
+from tests.conftest import (
+    _free_port,
+    database_url_for_worker,
+    point_celery_at,
+    reset_celery_connections,
+    start_celery_worker,
+    stop_celery_worker,
+)
 
 FAST_REMINDERS = {
     "REMINDER_LEASE_SECONDS": "3",
@@ -103,15 +110,6 @@ def smtp(smtp_server, settings):
     smtp_server.reset()
 
 
-def reset_broker_connections(app) -> None:
-    """Drop pooled broker connections (after the broker URL changed or the broker restarted)."""
-    from kombu import pools
-
-    pools.reset()
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
 class Workers:
     """Start, kill and restart real worker processes sending to the loopback SMTP server."""
 
@@ -125,9 +123,7 @@ class Workers:
         self.tmp_path = tmp_path
         self.queue = f"rem-{uuid.uuid4().hex[:8]}"
         self.procs = []
-        self._previous = {key: app.conf[key] for key in ("broker_url", "result_backend", "task_default_queue")}
-        app.conf.update(broker_url=redis_url, result_backend=redis_url, task_default_queue=self.queue)
-        reset_broker_connections(app)
+        self._previous = point_celery_at(app, redis_url, self.queue)
 
     def start(self):
         return self.start_with()
@@ -150,7 +146,7 @@ class Workers:
             if proc.poll() is None:
                 stop_celery_worker(proc)
         self.app.conf.update(**self._previous)
-        reset_broker_connections(self.app)
+        reset_celery_connections(self.app)
 
     def log(self) -> str:
         path = self.tmp_path / "worker.log"

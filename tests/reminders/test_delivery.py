@@ -19,9 +19,9 @@ from django.utils import timezone
 from meetings import reminder_delivery, reminders
 from meetings.models import Reminder
 from meetings.tasks import send_reminders, sweep_reminders
-from tests.conftest import _free_port, _redis_answers
+from tests.conftest import _free_port, _redis_answers, reset_celery_connections
 
-from .conftest import reset_broker_connections, wait_until
+from .conftest import wait_until
 from .scenario import meeting, people
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
@@ -191,7 +191,7 @@ def test_redis_restarted_and_wiped_mid_run_still_delivers_everything(
         server.terminate()
         server.wait()
         server = start_redis()  # empty: every queued batch is gone
-        reset_broker_connections(pool.app)
+        reset_celery_connections(pool.app)
         assert wait_until(lambda: all_sent(ids), timeout=180, on_tick=sweep), pool.log()[-3000:]
         received = smtp.message_ids()
         assert set(received) == {reminder_delivery.message_id(r) for r in Reminder.objects.filter(pk__in=ids)}

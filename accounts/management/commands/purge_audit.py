@@ -5,10 +5,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts import audit
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, AuditEventCase
 
 
 class Command(BaseCommand):
@@ -22,20 +23,25 @@ class Command(BaseCommand):
         if older_than_days < 365:
             raise CommandError("Audit rows are kept at least 365 days (CJIS AU-11).")
         cutoff = timezone.now() - timedelta(days=older_than_days)
-        old = AuditEvent.objects.filter(at__lt=cutoff)
-        count = old.count()
-        if not yes:
-            self.stdout.write(f"{count} rows older than {cutoff:%Y-%m-%d} would be deleted; add --yes to delete.")
-            return
         with transaction.atomic():
+            old, kept_old = purgeable(cutoff)
+            count = old.count()
+            later = f" ({kept_old} older rows stay until the newer rows before them may go)" if kept_old else ""
+            if not yes:
+                self.stdout.write(
+                    f"{count} rows older than {cutoff:%Y-%m-%d} would be deleted{later}; add --yes to delete."
+                )
+                return
             last_purged = old.order_by("-id").first()
             if last_purged is None:
-                self.stdout.write("Nothing to purge.")
+                self.stdout.write(f"Nothing to purge{later}.")
                 return
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL shootreview.audit_maintenance = 'on'")
-            AuditEvent.objects.filter(id__lte=last_purged.id, at__lt=cutoff).delete()
+            # The cases first: the trigger lets a case row go only while its event is there and old.
+            AuditEventCase.objects.filter(event_id__lte=last_purged.id).delete()
+            old.delete()
             # The oldest kept row chains to the last purged one; record that hash as the anchor
             # so verify_audit still accepts the start of the log.
             audit.record(
@@ -44,4 +50,18 @@ class Command(BaseCommand):
                 outcome=AuditEvent.Outcome.SUCCESS,
                 detail={"deleted": count, "before": cutoff.isoformat(), "anchor": last_purged.row_hash},
             )
-        self.stdout.write(self.style.SUCCESS(f"Deleted {count} audit rows older than {cutoff:%Y-%m-%d}."))
+        self.stdout.write(self.style.SUCCESS(f"Deleted {count} audit rows older than {cutoff:%Y-%m-%d}{later}."))
+
+
+def purgeable(cutoff) -> tuple[QuerySet, int]:
+    """The rows a purge may delete: the longest run from the start of the chain (id order) of rows
+    older than `cutoff`, so the chain is cut between two rows and the kept part stays whole. Rows
+    are not written in exactly the order of their times (writers a few milliseconds apart), so an
+    old row after a newer one waits for a later purge. Also returns how many such rows wait."""
+    first_kept = AuditEvent.objects.filter(at__gte=cutoff).order_by("id").values_list("id", flat=True).first()
+    if first_kept is None:
+        # Every row is old; the bound keeps rows written meanwhile (by this purge, too) out.
+        last = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        return AuditEvent.objects.filter(id__lte=last), 0
+    waiting = AuditEvent.objects.filter(id__gt=first_kept, at__lt=cutoff).count()
+    return AuditEvent.objects.filter(id__lt=first_kept), waiting
