@@ -16,7 +16,7 @@ import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, ProhibitNullCharactersValidator
 
 # Nothing the app records happened before 1900 (the oldest dates it takes are dates of birth), and
 # nothing is planned beyond 2100. Python's own limits (years 1 and 9999) are hours away from
@@ -106,7 +106,19 @@ def one_line(text: str) -> str:
     return re.sub(r"[\t\r\n]+", " ", text).strip()
 
 
-def printable(text: str) -> str:
+def printable(value):
+    """`value` (text, or a list or dict of them, as an audit row's detail) with `printable_text`
+    applied to every string in it, keys included."""
+    if isinstance(value, str):
+        return printable_text(value)
+    if isinstance(value, dict):
+        return {printable(key): printable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [printable(item) for item in value]
+    return value
+
+
+def printable_text(text: str) -> str:
     """`text` with every character `text_problem` refuses written out as an escape (\\x00,
     \\u202e): for records that must keep what was sent, such as the audit trail, where the raw
     characters cannot be stored (PostgreSQL refuses NUL) or would mislead the reader."""
@@ -130,6 +142,8 @@ def add_input_validators(form: forms.BaseForm) -> None:
         # Each form instance has its own deep copy of its fields, so this does not pile up.
         if isinstance(field, forms.CharField):
             multi_line = isinstance(field.widget, forms.Textarea)
+            # Django's own NUL check says less than ours, and would say it a second time.
+            field.validators = [v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)]
             field.validators.append(validate_multi_line if multi_line else validate_one_line)
         elif isinstance(field, forms.DateField | forms.DateTimeField):
             field.validators.append(validate_date_bounds)
