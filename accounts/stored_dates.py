@@ -36,6 +36,12 @@ def clamp(value: dt.datetime) -> dt.datetime:
     return edge if value.tzinfo else edge.replace(tzinfo=None)
 
 
+def minute_text(value: dt.datetime) -> str:
+    """Minutes as "YYYY-MM-DD HH:MM" with a four-digit year: strftime writes year 1 as "1" on Linux, which
+    a stored early date would show as."""
+    return f"{value.year:04d}-{value.month:02d}-{value.day:02d} {value.hour:02d}:{value.minute:02d}"
+
+
 def shifted(moment, delta: dt.timedelta):
     """`moment + delta` (a date or a date-time), or the nearest end of the representable range
     when that would overflow: a window or chart reaching past year 1 starts at year 1."""
