@@ -5,9 +5,10 @@ or a calendar into an error page for everyone.
 Two things break on such values. PostgreSQL keeps instants Python cannot hold (that one is
 31 December of year 1 BC in UTC), and the database driver refuses to read them; and an instant
 Python can hold overflows when it is moved to local time or a week is added to it. So every
-timestamp read from the database is brought inside [SAFE_MIN, SAFE_MAX] (a day inside Python's
-range: room for any time-zone offset), and the few computations that step weeks or years from a
-stored instant go through `shifted()`. Nothing is written back: the row keeps what it holds.
+timestamp read from the database is brought inside [SAFE_MIN, SAFE_MAX], and the few computations
+that step weeks or years from a stored instant go through `shifted()`. Nothing is written back:
+the row keeps what it holds, and only a value within hours of year 1 or 9999 is shown moved to
+SAFE_MIN or SAFE_MAX.
 """
 
 from __future__ import annotations
@@ -18,8 +19,11 @@ import sqlite3
 from django.db.backends.signals import connection_created
 from django.utils.dateparse import parse_datetime
 
-SAFE_MIN = dt.datetime(1, 1, 2, tzinfo=dt.UTC)
-SAFE_MAX = dt.datetime(9999, 12, 30, tzinfo=dt.UTC)
+# Sixteen hours inside Python's range: more than any zone's offset from UTC (the widest, local mean
+# times of the 19th century included, are under 16 hours), so a value read can always be shown
+# in local time.
+SAFE_MIN = dt.datetime(1, 1, 1, 16, tzinfo=dt.UTC)
+SAFE_MAX = dt.datetime(9999, 12, 31, 8, tzinfo=dt.UTC)
 
 
 def clamp(value: dt.datetime) -> dt.datetime:
@@ -27,9 +31,13 @@ def clamp(value: dt.datetime) -> dt.datetime:
     keeps it). Compared by wall time and offset, because converting is what would overflow."""
     naive = value.replace(tzinfo=None)
     offset = value.utcoffset() or dt.timedelta(0)
-    if naive < SAFE_MIN.replace(tzinfo=None) + offset:
+    try:
+        low, high = SAFE_MIN.replace(tzinfo=None) + offset, SAFE_MAX.replace(tzinfo=None) + offset
+    except OverflowError:  # an offset of most of a day: only the far end can be compared
+        low = high = None
+    if low is not None and naive < low or low is None and naive.year == 1:
         edge = SAFE_MIN
-    elif naive > SAFE_MAX.replace(tzinfo=None) + offset:
+    elif high is not None and naive > high or high is None and naive.year == 9999:
         edge = SAFE_MAX
     else:
         return value
