@@ -484,7 +484,9 @@ class BaseVictimFormSet(forms.BaseFormSet):
         """The same rows as typed, plus an empty one (the "Add another victim" button, without JS)."""
         data = self.data.copy()
         key = f"{self.prefix}-TOTAL_FORMS"
-        data[key] = str(min(int(data.get(key) or 0) + 1, self.max_num))
+        # The count comes back from the page; one that is not a number starts the rows afresh.
+        shown = str(data.get(key) or "0").strip()
+        data[key] = str(min(int(shown) + 1 if shown.isdecimal() and len(shown) < 4 else 1, self.max_num))
         return type(self)(data, prefix=self.prefix)
 
 

@@ -10,6 +10,7 @@ the smallest input Hypothesis found and how to replay it.
 
 from __future__ import annotations
 
+import os
 import string
 from datetime import date, datetime
 
@@ -23,7 +24,8 @@ from tests.security.sweep_data import PERSONAS
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES_PER_FORM = 6
+# A few examples per form keep the suite quick; FUZZ_EXAMPLES=200 digs deeper (minutes).
+EXAMPLES_PER_FORM = int(os.environ.get("FUZZ_EXAMPLES") or 6)
 FUZZ = settings(
     max_examples=EXAMPLES_PER_FORM,
     deadline=None,
