@@ -104,7 +104,8 @@ def action_item_event(item: ActionItem, *, stamp: datetime) -> Event:
         summary += f": {item.shooting.report_number}"
     event.add("summary", summary)
     event.add("dtstart", item.due_on)
-    event.add("dtend", item.due_on + timedelta(days=1))
+    # A due date stored before dates were bounded may be the last day there is.
+    event.add("dtend", shifted(item.due_on, timedelta(days=1)))
     event.add("transp", "TRANSPARENT")
     event.add("url", _absolute(reverse("meetings:my_items")))
     return event

@@ -10,7 +10,7 @@ import pytest
 from icalendar import Calendar
 
 from meetings import services
-from meetings.models import Meeting
+from meetings.models import ActionItem, Meeting
 from tests.meetings.test_meeting_forms import field_errors, new_meeting_post
 
 pytestmark = pytest.mark.django_db
@@ -87,12 +87,23 @@ def test_a_meeting_stored_out_of_range_still_has_every_page_and_file(request, cl
     assert event.decoded("dtstart").year == meeting.starts_at.year
 
 
-def test_the_calendar_feed_lists_a_meeting_stored_in_the_year_9999(client_for, coordinator, last_day_meeting):
+def test_the_calendar_feed_lists_a_meeting_and_a_due_date_stored_in_the_year_9999(
+    client_for, coordinator, last_day_meeting
+):
     last_day_meeting.attendees.add(coordinator)
+    ActionItem.objects.create(
+        meeting=last_day_meeting,
+        description="Send the casings to the lab",
+        assignee=coordinator,
+        agency=coordinator.agency,
+        due_on=date(9999, 12, 31),
+        created_by=coordinator,
+    )
     feed = services.calendar_feed_for(coordinator)
 
     response = client_for(coordinator).get(f"/meetings/calendar/{feed.token}.ics")
 
     assert response.status_code == 200
-    days = [event.decoded("dtstart").date() for event in Calendar.from_ical(response.content).walk("VEVENT")]
-    assert date(9999, 12, 31) in days
+    starts = [event.decoded("dtstart") for event in Calendar.from_ical(response.content).walk("VEVENT")]
+    assert date(9999, 12, 31) in starts  # the due date, an all-day event
+    assert date(9999, 12, 31) in [start.date() for start in starts if isinstance(start, datetime)]
