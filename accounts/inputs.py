@@ -63,10 +63,12 @@ def validate_date_bounds(value: dt.date | dt.datetime | None) -> None:
 # --- Text -------------------------------------------------------------------------------------
 
 
+# Unicode gives control characters no names; the ones people meet have these.
+_CONTROL_NAMES = {"\x00": "NULL", "\x07": "BELL", "\x08": "BACKSPACE", "\x1b": "ESCAPE", "\x7f": "DELETE"}
+
+
 def _describe(char: str) -> str:
-    name = unicodedata.name(char, "") or {"\x00": "NULL", "\x07": "BELL", "\x1b": "ESCAPE", "\x7f": "DELETE"}.get(
-        char, "a control character"
-    )
+    name = unicodedata.name(char, "") or _CONTROL_NAMES.get(char, "")
     return f"U+{ord(char):04X} {name}".strip()
 
 
