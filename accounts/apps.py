@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from . import stored_dates
+
 
 class AccountsConfig(AppConfig):
     name = "accounts"
@@ -7,3 +9,5 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import security  # noqa: F401 - connects the sign-in and account-change receivers
+
+        stored_dates.install()

@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from .addresses import client_ip
+from .inputs import printable
 from .models import AuditEvent, AuditEventCase, User
 
 GENESIS = "0" * 64
@@ -100,13 +101,15 @@ def record(
         actor_username=getattr(actor, "username", "") or "",
         actor_name=(actor.get_full_name() if actor is not None else "")[:300],
         source_ip=client_ip(request),
-        event=event[:80],
-        object_type=object_type[:40],
-        object_id=str(object_id or "")[:64],
+        # What a request sent is kept, but a control character is written out as an escape: the
+        # database cannot hold NUL, and a refused write would fail the request (503) for nothing.
+        event=printable(event)[:80],
+        object_type=printable(object_type)[:40],
+        object_id=printable(str(object_id or ""))[:64],
         case_id=case_id,
         outcome=outcome,
         session_hash=session_hash(request),
-        detail=detail or {},
+        detail=printable(detail or {}),
     )
     try:
         # No savepoint: a failed write must doom the surrounding transaction anyway (fail closed),

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from .inputs import InputForm
 from .models import AuditEvent
 
 
@@ -29,7 +30,7 @@ class LoginForm(AuthenticationForm):
     }
 
 
-class TOTPCodeForm(forms.Form):
+class TOTPCodeForm(InputForm):
     code = forms.CharField(
         label="Six-digit code from your authenticator app",
         min_length=6,
@@ -44,7 +45,7 @@ class TOTPCodeForm(forms.Form):
         return code
 
 
-class AuditSearchForm(forms.Form):
+class AuditSearchForm(InputForm):
     user = forms.CharField(label="User (username)", required=False, max_length=150)
     case = forms.CharField(label="Case (report number or id)", required=False, max_length=32)
     event = forms.CharField(

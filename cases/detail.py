@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accounts.audit import can_audit
 from accounts.models import Agency, User
+from accounts.stored_dates import minute_text
 
 from . import access, linking
 from .indicators import Indicator, indicators_for
@@ -110,7 +111,7 @@ def note_values(
 
 
 def _when(value: datetime) -> str:
-    return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
+    return minute_text(timezone.localtime(value))
 
 
 def _person(person: User) -> str:

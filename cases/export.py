@@ -10,6 +10,8 @@ from collections.abc import Iterable, Iterator
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from accounts.stored_dates import minute_text
+
 from . import access, search
 from .models import Note, Shooting, Victim
 
@@ -52,7 +54,7 @@ def filename() -> str:
 
 
 def _local(value, zone) -> str:
-    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else ""
+    return minute_text(value.astimezone(zone)) if value else ""
 
 
 def _chunks(values: Iterable[dict], size: int) -> Iterator[list[dict]]:

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import formats, timezone
 
+from accounts.inputs import InputForm, InputModelForm
 from accounts.models import Agency, User
 
 from . import search
@@ -47,7 +48,7 @@ class FlagBox:
     checked: bool
 
 
-class CaseFilterForm(forms.Form):
+class CaseFilterForm(InputForm):
     """The case list's query string. Invalid values are reported and left out of the query.
 
     The list draws its controls from `controls()` and `flag_boxes()` in plain HTML rather than
@@ -230,7 +231,7 @@ class FieldGroup:
     names: list[str]
 
 
-class ShootingForm(forms.ModelForm):
+class ShootingForm(InputModelForm):
     """The fields of a case that people type. Only services.EDITABLE_FIELDS and the partner
     agencies are here, so nothing else (creator, version, cluster, search text) can be posted in."""
 
@@ -445,7 +446,7 @@ def describe(shooting: Shooting, name: str) -> str:
 # --- Victims of a new case ---------------------------------------------------------------------
 
 
-class VictimForm(forms.Form):
+class VictimForm(InputForm):
     name = forms.CharField(label="Name", max_length=120, help_text="Up to 120 characters.")
     age = forms.IntegerField(
         label="Age", required=False, min_value=0, max_value=120, help_text="0 to 120; blank if unknown or withheld."
@@ -483,7 +484,9 @@ class BaseVictimFormSet(forms.BaseFormSet):
         """The same rows as typed, plus an empty one (the "Add another victim" button, without JS)."""
         data = self.data.copy()
         key = f"{self.prefix}-TOTAL_FORMS"
-        data[key] = str(min(int(data.get(key) or 0) + 1, self.max_num))
+        # The count comes back from the page; one that is not a number starts the rows afresh.
+        shown = str(data.get(key) or "0").strip()
+        data[key] = str(min(int(shown) + 1 if shown.isdecimal() and len(shown) < 4 else 1, self.max_num))
         return type(self)(data, prefix=self.prefix)
 
 

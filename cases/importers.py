@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.inputs import date_problem, one_line, text_problem
 from accounts.models import User
 
 from . import services
@@ -36,6 +37,17 @@ IMPORT_REASON = "CSV import"
 LOOKUP_CHUNK = 500
 # Clock skew between the records system and us should not turn a fresh report into an error.
 FUTURE_SLACK = timedelta(minutes=10)
+
+# Cells that may hold several lines (a spreadsheet's Alt+Enter); in every other column a line
+# break or tab is only wrapping, and is read as a space.
+MULTI_LINE_COLUMNS = {"summary"}
+CSV_ERRORS = {
+    "unexpected end of data": (
+        "a cell opened with a quote on this row is never closed, so every row after it would be read "
+        "as part of that cell"
+    ),
+    "',' expected after '\"'": "a quoted cell has more text after its closing quote",
+}
 
 YES = {"y", "yes", "true", "t", "1"}
 NO = {"n", "no", "false", "f", "0"}
@@ -153,10 +165,43 @@ class Table:
     errors: list[RowError]
 
 
+def _stray_quote(record: str) -> bool:
+    """Whether a quote appears inside a cell that does not start with one (`12 "A" St`). Python's
+    csv module keeps such a quote as text, but it is the usual sign of a broken row: a cell meant
+    to be quoted, or a quote meant to be doubled. Quoted cells are checked by csv's strict mode."""
+    state = "start"
+    for char in record:
+        if state == "quoted":
+            state = "closing" if char == '"' else "quoted"
+        elif state == "closing":  # after a quote inside a quoted cell: "" or the cell's end
+            state = "quoted" if char == '"' else ("start" if char in ",\r\n" else "unquoted")
+        elif char in ",\r\n":
+            state = "start"
+        elif char == '"':
+            if state == "unquoted":
+                return True
+            state = "quoted"
+        else:
+            state = "unquoted"
+    return False
+
+
 def read_table(text: str) -> Table:
     """Rows as dicts keyed by column key. Lines before the header whose first cell starts with
-    "#" are comments (our template documents itself that way); blank rows are ignored."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    "#" are comments (our template documents itself that way); blank rows are ignored.
+
+    A file that is not clean CSV (a quote never closed, text after a closing quote, a quote inside
+    an unquoted cell) is refused whole, naming the row: read leniently, the cells after the fault
+    would land silently in the wrong columns. A cell holding a control or text-direction character
+    is an error of its row."""
+    raw_lines: list[str] = []
+
+    def lines():
+        for raw_line in io.StringIO(text, newline=""):
+            raw_lines.append(raw_line)
+            yield raw_line
+
+    reader = csv.reader(lines(), strict=True)
     header: list[str] | None = None
     header_line = 0
     rows: list[tuple[int, dict[str, str]]] = []
@@ -164,11 +209,22 @@ def read_table(text: str) -> Table:
     line = 0
     try:
         for line, cells in enumerate(reader, start=1):
+            record = "".join(raw_lines)
+            raw_lines.clear()
+            if _stray_quote(record):
+                raise ImportFileError(
+                    f"Line {line} cannot be read as CSV: a quote inside a cell that does not start with one. "
+                    'Put the whole cell in quotes and double the quote inside it ("12 ""A"" St"); '
+                    "nothing was imported."
+                )
             if not any(cell.strip() for cell in cells):
                 continue
             if header is None:
                 if cells[0].lstrip().startswith("#"):
                     continue
+                problems = [text_problem(cell) for cell in cells]
+                if any(problems):
+                    errors.append(RowError(line, f"header: {next(p for p in problems if p)}"))
                 header, header_line = [column_key(cell) for cell in cells], line
                 continue
             if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header) :]):
@@ -181,12 +237,21 @@ def read_table(text: str) -> Table:
                 )
                 continue
             row: dict[str, str] = {}
+            bad = False
             for key, cell in zip(header, cells, strict=False):
-                if key and key not in row:
-                    row[key] = cell.strip()
-            rows.append((line, row))
+                if not key or key in row:
+                    continue
+                multi_line = key in MULTI_LINE_COLUMNS
+                problem = text_problem(cell, multi_line=True)
+                if problem:
+                    errors.append(RowError(line, f"{key}: {problem}"))
+                    bad = True
+                row[key] = cell.strip() if multi_line else one_line(cell)
+            if not bad:
+                rows.append((line, row))
     except csv.Error as exc:
-        raise ImportFileError(f"Line {line + 1} cannot be read as CSV: {exc}.") from None
+        reason = CSV_ERRORS.get(str(exc), str(exc))
+        raise ImportFileError(f"Line {line + 1} cannot be read as CSV: {reason}; nothing was imported.") from None
     if header is None:
         raise ImportFileError("The file is empty: there is no header row.")
     return Table(header=header, header_line=header_line, rows=rows, errors=errors)
@@ -244,7 +309,14 @@ def parse_datetime(text: str, column: str) -> datetime:
             value = datetime.fromisoformat(text)
     except ValueError:
         raise ValueError(f"{column}: “{text}” is not a date and time ({DATETIME_HELP})") from None
+    _check_bounds(value, text, column)
     return aware(value)
+
+
+def _check_bounds(value: date | datetime, text: str, column: str) -> None:
+    problem = date_problem(value)
+    if problem:
+        raise ValueError(f"{column}: “{text}” is out of range. {problem}")
 
 
 def parse_date(text: str, column: str) -> date:
@@ -252,11 +324,14 @@ def parse_date(text: str, column: str) -> date:
     try:
         if match:
             month, day, year = match.groups()
-            return date(int(year), int(month), int(day))
-        # Newer KCPD exports carry ISO timestamps ("2024-01-05T00:00:00.000") in date columns.
-        return date.fromisoformat(text[:10])
+            value = date(int(year), int(month), int(day))
+        else:
+            # Newer KCPD exports carry ISO timestamps ("2024-01-05T00:00:00.000") in date columns.
+            value = date.fromisoformat(text[:10])
     except ValueError:
         raise ValueError(f"{column}: “{text}” is not a date (use M/D/YYYY)") from None
+    _check_bounds(value, text, column)
+    return value
 
 
 def parse_time(text: str, column: str) -> time:
@@ -290,9 +365,9 @@ def parse_decimal(text: str, column: str, low: int, high: int) -> Decimal:
 def parse_age(text: str, column: str) -> int | None:
     if not text:
         return None
-    if not re.fullmatch(r"\d+(\.0+)?", text):
+    if not re.fullmatch(r"[0-9]{1,6}(\.0+)?", text):
         raise ValueError(f"{column}: “{text}” is not a whole number")
-    age = int(float(text))
+    age = int(text.split(".")[0])
     if age > 120:
         raise ValueError(f"{column}: {age} is not a possible age")
     return age

@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from accounts.stored_dates import minute_text
+
 from .models import Shooting, Victim
 
 FLAGS = [
@@ -109,7 +111,7 @@ def case_rows(page: list[dict]) -> list[CaseRow]:
                 url=f"{head}{s['id']}{tail}",
                 report_number=s["report_number"],
                 occurred_iso=occurred.isoformat(),
-                occurred=f"{occurred:%Y-%m-%d %H:%M}",
+                occurred=minute_text(occurred),
                 kind=kinds.get(s["kind"], s["kind"]),
                 address=s["address"],
                 division=s["division"] or "—",

@@ -9,6 +9,8 @@ import re
 from django import forms
 from django.utils import timezone
 
+from accounts.inputs import InputForm
+
 from .models import NOTE_TEXT_MAX, Note, Victim
 
 SHORT = 200
@@ -44,7 +46,7 @@ def short_field(label: str, required: bool = False, max_length: int = SHORT, **k
     return forms.CharField(label=label, required=required, max_length=max_length, **kwargs)
 
 
-class NoteForm(forms.Form):
+class NoteForm(InputForm):
     kind: str = ""
     restricted_to_agency = forms.BooleanField(
         label="Restricted to my agency",
@@ -102,8 +104,6 @@ class SuspectNoteForm(NoteForm):
         value = self.cleaned_data.get("date_of_birth")
         if value and value > timezone.localdate():
             raise forms.ValidationError("The date of birth cannot be in the future.")
-        if value and value.year < 1900:
-            raise forms.ValidationError("Enter a date of birth after 1900.")
         return value
 
 

@@ -26,6 +26,7 @@ from datetime import date, datetime, timedelta
 from django.db.models import Q
 from django.utils import formats, timezone
 
+from accounts.stored_dates import shifted
 from cases.models import LinkKey, ManualLink, NibinLead, Note, Shooting
 
 from .models import ActionItem, AgendaItem, Meeting
@@ -107,7 +108,7 @@ def review_window(meeting: Meeting, previous: Meeting | None = None, *, look_up:
     if previous is not None:
         return Window(previous.cutoff_at, meeting.cutoff_at, previous.pk)
     # zoneinfo datetimes subtract as wall-clock times and take the offset valid on the new date.
-    start = timezone.localtime(meeting.cutoff_at) - DEFAULT_WINDOW
+    start = shifted(timezone.localtime(meeting.cutoff_at), -DEFAULT_WINDOW)
     return Window(start, meeting.cutoff_at, None)
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from accounts.inputs import InputForm
+
 from .models import AgendaItem
 
 
-class PageForm(forms.Form):
+class PageForm(InputForm):
     """Several forms share the page: each gets its own id prefix so labels point at the right
     field."""
 

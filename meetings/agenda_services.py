@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
+from accounts.inputs import text_problem
 from accounts.models import Agency, User
 from cases.models import Shooting
 
@@ -519,6 +520,10 @@ def record_attendance(meeting: Meeting, user: User, rows: list[AttendanceRow]) -
         strangers = [p for p in row.people if p.agency_id != row.agency.pk]
         if strangers:
             raise AgendaError(f"{strangers[0]} does not work for {row.agency}.", f"people_{row.agency.pk}")
+        # Typed without a Django form, so checked here by the same rule as every form's text.
+        problem = text_problem(row.others)
+        if problem:
+            raise AgendaError(f"Others present at {row.agency}: {problem}", f"others_{row.agency.pk}")
         attendance = existing.get(row.agency.pk)
         if attendance is None:
             attendance = Attendance(meeting=meeting, agency=row.agency)

@@ -7,6 +7,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
+from accounts.inputs import InputForm, InputModelForm
 from accounts.models import Agency, User
 
 from . import scheduling
@@ -32,7 +33,7 @@ def people():
     return User.objects.filter(is_active=True).exclude(role="").select_related("agency")
 
 
-class SeriesForm(forms.ModelForm):
+class SeriesForm(InputModelForm):
     chair = PersonChoiceField(queryset=people(), required=False, label="Chair", empty_label="No chair yet")
     invited_agencies = forms.ModelMultipleChoiceField(
         queryset=Agency.objects.all(), required=False, widget=forms.CheckboxSelectMultiple, label="Invited agencies"
@@ -67,7 +68,7 @@ class SeriesForm(forms.ModelForm):
             self.fields[name].widget.attrs.update(min=low, max=high)
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(InputForm):
     """A new meeting, or changes to one (a new date or time is a move)."""
 
     series = forms.ModelChoiceField(
@@ -168,7 +169,7 @@ class MeetingForm(forms.Form):
         }
 
 
-class CancelMeetingForm(forms.Form):
+class CancelMeetingForm(InputForm):
     reason = forms.CharField(
         label="Reason for cancelling",
         max_length=300,
@@ -178,7 +179,7 @@ class CancelMeetingForm(forms.Form):
     )
 
 
-class DoneForm(forms.Form):
+class DoneForm(InputForm):
     note = forms.CharField(
         label="How it was done",
         max_length=1000,
@@ -191,7 +192,7 @@ class DoneForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class ActionItemFilterForm(forms.Form):
+class ActionItemFilterForm(InputForm):
     """The coordinator's view of everyone's open items."""
 
     agency = forms.ModelChoiceField(queryset=Agency.objects.all(), required=False, empty_label="All agencies")

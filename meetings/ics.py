@@ -16,6 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Alarm, Calendar, Event
 
+from accounts.inputs import EARLIEST, LATEST
+from accounts.stored_dates import shifted
+
 from . import scheduling
 from .models import ActionItem, AgendaEvent, Meeting
 
@@ -101,7 +104,8 @@ def action_item_event(item: ActionItem, *, stamp: datetime) -> Event:
         summary += f": {item.shooting.report_number}"
     event.add("summary", summary)
     event.add("dtstart", item.due_on)
-    event.add("dtend", item.due_on + timedelta(days=1))
+    # A due date stored before dates were bounded may be the last day there is.
+    event.add("dtend", shifted(item.due_on, timedelta(days=1)))
     event.add("transp", "TRANSPARENT")
     event.add("url", _absolute(reverse("meetings:my_items")))
     return event
@@ -111,7 +115,11 @@ def _finish(cal: Calendar, days: Iterable[date]) -> bytes:
     days = list(days)
     if days:
         # A VTIMEZONE covering the events, not every rule since 1970.
-        cal.add_missing_timezones(first_date=min(days) - timedelta(days=366), last_date=max(days) + timedelta(days=366))
+        # Kept within the dates the app takes: a meeting stored before dates were bounded (in the
+        # year 9999, say) would make the zone's rules overflow, and has no real rules anyway.
+        first = min(max(shifted(min(days), -timedelta(days=366)), EARLIEST), LATEST)
+        last = max(min(shifted(max(days), timedelta(days=366)), LATEST), EARLIEST)
+        cal.add_missing_timezones(first_date=first, last_date=last)
     return cal.to_ical()
 
 

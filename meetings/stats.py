@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from accounts.stored_dates import SAFE_MIN, shifted
 from cases.models import Shooting
 
 from . import agenda
@@ -44,6 +45,9 @@ def same_moment_last_year(moment: datetime) -> datetime:
     day = local.day
     if local.month == 2 and day == 29:
         day = 28
+    if local.year == 1:
+        # A cutoff stored in year 1 (before dates were bounded): there is no year before it.
+        return SAFE_MIN
     naive = local.replace(tzinfo=None).replace(year=local.year - 1, day=day)
     return timezone.make_aware(naive)
 
@@ -69,7 +73,9 @@ def chart_weeks(cutoff: datetime, weeks: int = CHART_WEEKS) -> list[tuple[dateti
     """Weeks (start, end] of seven local days ending at the cutoff, oldest first. Local wall-clock
     arithmetic, so a week that crosses a daylight-saving change is 167 or 169 hours long."""
     local = timezone.localtime(cutoff)
-    edges = [timezone.make_aware((local - timedelta(days=7 * k)).replace(tzinfo=None)) for k in range(weeks, -1, -1)]
+    edges = [
+        timezone.make_aware(shifted(local, -timedelta(days=7 * k)).replace(tzinfo=None)) for k in range(weeks, -1, -1)
+    ]
     return list(zip(edges, edges[1:], strict=False))
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from accounts.inputs import InputForm, InputModelForm
 from accounts.models import User
 from cases import access, detail, services
 from cases.models import ManualLink, Shooting, ShootingChange, Victim
@@ -36,7 +37,7 @@ def _date_input() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class QuickEditForm(forms.Form):
+class QuickEditForm(InputForm):
     """Status (with the date cleared), counting state, flags and lead investigator."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -88,7 +89,7 @@ class QuickEditForm(forms.Form):
         return {name: self.cleaned_data[name] for name in self.FIELDS}
 
 
-class VictimForm(forms.ModelForm):
+class VictimForm(InputModelForm):
     class Meta:
         model = Victim
         fields = ["name", "age", "is_juvenile", "sex", "injury"]
@@ -111,7 +112,7 @@ class VictimForm(forms.ModelForm):
         return data
 
 
-class VictimDeathForm(forms.Form):
+class VictimDeathForm(InputForm):
     died_on = forms.DateField(label="Date of death", widget=_date_input())
 
     def __init__(self, *args, victim: Victim, **kwargs):
@@ -134,7 +135,7 @@ class VictimDeathForm(forms.Form):
         return data
 
 
-class LinkForm(forms.Form):
+class LinkForm(InputForm):
     report_number = forms.CharField(label="Report number of the other case", max_length=32)
     reason = forms.CharField(
         label="Why they are linked",
@@ -165,7 +166,7 @@ class LinkForm(forms.Form):
         return number
 
 
-class UnlinkForm(forms.Form):
+class UnlinkForm(InputForm):
     reason = forms.CharField(
         label="Why the link is removed", max_length=300, error_messages={"required": "Give the reason for removing it."}
     )

@@ -15,6 +15,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
+from accounts.inputs import InputForm
+
 from .. import access
 from ..importers import (
     FORMAT_AUTO,
@@ -39,7 +41,7 @@ def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
 
 
-class ImportForm(forms.Form):
+class ImportForm(InputForm):
     file = forms.FileField(
         label="CSV file",
         help_text=f"UTF-8 CSV (a byte-order mark is fine), at most {_megabytes(MAX_UPLOAD_BYTES)}.",

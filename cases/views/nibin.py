@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.audit import showed_cases
+from accounts.inputs import InputForm
 from cases import access, detail, services
 from cases.models import NibinLead
 
@@ -33,7 +34,7 @@ def _datetime_field(label: str) -> forms.DateTimeField:
     )
 
 
-class LeadForm(forms.Form):
+class LeadForm(InputForm):
     status = forms.ChoiceField(label="Status", choices=NibinLead.Status.choices)
     evidence_recovered_at = _datetime_field("Evidence recovered")
     entered_at = _datetime_field("Entered into NIBIN")

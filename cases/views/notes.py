@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
 
+from accounts.inputs import InputForm
 from accounts.models import User
 from cases import access, detail, services
 from cases.models import Note, Shooting
@@ -38,7 +39,7 @@ def _sections_for(note: Note) -> list[str]:
     return [*NOTE_SECTIONS, "victims"] if note.kind == Note.Kind.VICTIM_SERVICES else NOTE_SECTIONS
 
 
-class RetractForm(forms.Form):
+class RetractForm(InputForm):
     reason = forms.CharField(
         label="Reason for retraction",
         max_length=500,

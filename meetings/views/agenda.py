@@ -269,7 +269,8 @@ def reorder(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _for_coordinators(request, pk)
     form = VersionedForm(request.POST)
     raw = request.POST.get("order", "")
-    order = [int(part) for part in raw.split(",") if part.strip().isdigit()]
+    # isdecimal, not isdigit: "²" is a digit that int() refuses.
+    order = [int(part) for part in raw.split(",") if part.strip().isdecimal()]
     if not form.is_valid():
         return _invalid(request, meeting, ("reorder", None), form)
     try:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import audit
+from accounts.inputs import InputForm
 from cases.access import refuse
 
 from ..access import can_run_meetings
@@ -82,7 +83,7 @@ def reminder_resend(request: HttpRequest, reminder_pk: int) -> HttpResponse:
     return redirect("meetings:reminders")
 
 
-class PreferenceForm(forms.Form):
+class PreferenceForm(InputForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for value, label in Reminder.Kind.choices:
