@@ -179,8 +179,9 @@ def _render(
 ) -> HttpResponse:
     context = _context(request, meeting, bound=bound, error=error, notice=notice)
     if request.htmx:
-        # htmx swaps only successful responses; the message travels in the fragment.
-        return render(request, f"{PAGE}#agenda", context)
+        # htmx swaps only successful responses; the message travels in the fragment, out of band
+        # into the status region, with the meeting's header (a freeze changes its status).
+        return render(request, f"{PAGE}#agenda", {**context, "oob": True})
     return render(request, PAGE, context, status=status)
 
 
