@@ -22,7 +22,12 @@ def focus_first_error(form: forms.Form) -> forms.Form:
     return form
 
 
-def announce(request: HttpRequest, message: str, level: int = messages.SUCCESS) -> str:
-    """The page's status region, filled out of band with `message` (and anything else queued)."""
-    messages.add_message(request, level, message)
+def status_region(request: HttpRequest) -> str:
+    """The page's status region, filled out of band with the messages queued for this request."""
     return render_to_string("_messages.html", {"oob": True}, request)
+
+
+def announce(request: HttpRequest, message: str, level: int = messages.SUCCESS) -> str:
+    """The page's status region, filled out of band with `message`."""
+    messages.add_message(request, level, message)
+    return status_region(request)
