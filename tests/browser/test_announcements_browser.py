@@ -48,6 +48,19 @@ def test_the_result_count_on_the_page_before_a_search_announces_the_new_count(lo
     assert held_live_region_text(page) == "1–1 of 1 case"
 
 
+def test_a_sort_link_keeps_the_focus_after_the_results_are_swapped(login_page, investigator):
+    make_shooting(address="4100 Prospect Ave")
+    make_shooting(address="12 Linwood Blvd")
+    page = login_page(investigator)
+    page.evaluate("window.__marker = 1")
+    page.get_by_role("link", name="Report number").focus()
+    page.keyboard.press("Enter")
+
+    expect(page.locator("th[aria-sort]").first).to_contain_text("Report number")
+    expect(page.get_by_role("link", name="Report number")).to_be_focused()
+    assert page.evaluate("window.__marker") == 1
+
+
 def test_a_note_added_in_place_is_announced_and_takes_the_focus(login_page, investigator):
     shooting = make_shooting(investigator)
     page = login_page(investigator)
