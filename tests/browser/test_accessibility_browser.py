@@ -1,6 +1,7 @@
 """Every page, as every role, in a real browser: axe-core finds no violation of any impact, and
 every element that htmx swaps into names a target that exists on the page it is on (a form opened
-as a page of its own must not aim at a slot that only another page has).
+as a page of its own must not aim at a slot that only another page has), and does without
+JavaScript what it does with htmx (a form has an action, a link an href).
 
 The pages are those of the security sweep (tests/security/sweep_data.py): every URL pattern of the
 project, filled with the sweep's objects, so a page added later is checked without being listed.
@@ -37,6 +38,20 @@ _BROKEN_TARGETS = """() => {
     let found = null;
     try { found = document.querySelector(target); } catch (e) {}
     if (!found) broken.push(el.outerHTML.slice(0, 160));
+  }
+  return broken;
+}"""
+
+
+# What htmx sends must also be sent without JavaScript: a form with its own action, a link with
+# its own href, a button inside a form.
+_WITHOUT_JAVASCRIPT = """() => {
+  const broken = [];
+  const sending = "form[hx-post], form[hx-get], a[hx-get], button[hx-post], button[hx-get]";
+  for (const el of document.querySelectorAll(sending)) {
+    const missing = el.tagName === "FORM" ? !el.getAttribute("action")
+      : el.tagName === "A" ? !el.getAttribute("href") : !el.form;
+    if (missing) broken.push(el.outerHTML.slice(0, 160));
   }
   return broken;
 }"""
@@ -101,6 +116,9 @@ def test_every_page_as_every_role_has_no_accessibility_violation(browser, live_s
             broken = page.evaluate(_BROKEN_TARGETS)
             if broken:
                 problems.append(f"{persona or 'signed out'} {url}: htmx targets missing from the page: {broken}")
+            broken = page.evaluate(_WITHOUT_JAVASCRIPT)
+            if broken:
+                problems.append(f"{persona or 'signed out'} {url}: nothing to do without JavaScript: {broken}")
         context.close()
     assert not problems, f"{len(problems)} of {checked} pages:\n" + "\n".join(problems)
     # The walk found the pages: every role sees cases, meetings and their forms.
