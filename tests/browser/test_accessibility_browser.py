@@ -1,7 +1,8 @@
 """Every page, as every role, in a real browser: axe-core finds no violation of any impact, and
 every element that htmx swaps into names a target that exists on the page it is on (a form opened
 as a page of its own must not aim at a slot that only another page has), and does without
-JavaScript what it does with htmx (a form has an action, a link an href).
+JavaScript what it does with htmx (a form has an action, a link an href); and at 400 % zoom (320
+CSS pixels wide) no page is wider than the screen.
 
 The pages are those of the security sweep (tests/security/sweep_data.py): every URL pattern of the
 project, filled with the sweep's objects, so a page added later is checked without being listed.
@@ -28,6 +29,9 @@ ROLES = [
     sweep_data.COORDINATOR,
     sweep_data.SUPERVISOR,
 ]
+
+WIDE = {"width": 1280, "height": 720}
+NARROW = {"width": 320, "height": 720}
 
 # htmx targets that name an element of the page (rather than one relative to the element).
 _BROKEN_TARGETS = """() => {
@@ -90,7 +94,7 @@ def test_every_page_as_every_role_has_no_accessibility_violation(browser, live_s
     problems: list[str] = []
     checked = 0
     for persona in [None, *ROLES]:
-        context = browser.new_context(base_url=live_server.url, bypass_csp=True)
+        context = browser.new_context(base_url=live_server.url, bypass_csp=True, viewport=WIDE)
         page = context.new_page()
         page.set_default_timeout(15_000)
         if persona is None:
@@ -119,6 +123,12 @@ def test_every_page_as_every_role_has_no_accessibility_violation(browser, live_s
             broken = page.evaluate(_WITHOUT_JAVASCRIPT)
             if broken:
                 problems.append(f"{persona or 'signed out'} {url}: nothing to do without JavaScript: {broken}")
+            # 1280 CSS pixels at 400 % zoom: what is wider scrolls in its own box, not the page.
+            page.set_viewport_size(NARROW)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > NARROW["width"]:
+                problems.append(f"{persona or 'signed out'} {url}: {width} pixels wide at 400 % zoom")
+            page.set_viewport_size(WIDE)
         context.close()
     assert not problems, f"{len(problems)} of {checked} pages:\n" + "\n".join(problems)
     # The walk found the pages: every role sees cases, meetings and their forms.
