@@ -11,7 +11,7 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3.11 python3; 
 DEV_ENV := DJANGO_SETTINGS_MODULE=shootreview.settings DJANGO_DEBUG=$${DJANGO_DEBUG:-1} REQUIRE_MFA=$${REQUIRE_MFA:-0}
 TEST_ENV := DJANGO_SETTINGS_MODULE=tests.settings
 
-.PHONY: run test lint format bench venv migrate seed browser clean
+.PHONY: run test lint format bench venv migrate seed browser axe clean
 
 venv: $(STAMP)
 
@@ -49,8 +49,21 @@ format: venv
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-browser:
+browser: axe
 	@sh scripts/ensure_chromium.sh
+
+# axe-core, which the browser tests inject into every page they check (from node_modules, never
+# from the web), pinned in package-lock.json. Installed when missing or when the lock file changes.
+# Without npm the browser tests skip their accessibility checks loudly (fail under REQUIRE_BROWSER=1).
+AXE := node_modules/axe-core/axe.min.js
+axe: $(AXE)
+
+$(AXE): package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch $(AXE); \
+	else \
+		echo "WARNING: npm is missing, so axe-core cannot be installed; accessibility checks will not run." >&2; \
+	fi
 
 test: venv lint browser
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run -v 0

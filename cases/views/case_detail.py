@@ -21,6 +21,7 @@ from django.views.decorators.vary import vary_on_headers
 from accounts.inputs import InputForm, InputModelForm
 from accounts.models import User
 from cases import access, detail, services
+from cases.focus import announce, focus_first_error
 from cases.models import ManualLink, Shooting, ShootingChange, Victim
 
 TEMPLATE = "cases/case_detail.html"
@@ -211,13 +212,18 @@ def _done(request: HttpRequest, pk: int, main: str, message: str) -> HttpRespons
     """After a successful edit: the refreshed sections for htmx, otherwise back to the page."""
     if request.htmx:
         case = detail.case_view(_case(request.user, pk, request), request.user)
-        return HttpResponse(render_parts(request, main, case, oob=CASE_SECTIONS))
+        # The section takes the focus its form had; the message is announced.
+        html = render_parts(request, main, case, oob=CASE_SECTIONS, focus=True)
+        return HttpResponse(html + announce(request, message))
     messages.success(request, message)
     return redirect(f"{Shooting(pk=pk).get_absolute_url()}#{main}")
 
 
 def _show(request: HttpRequest, shooting: Shooting, main: str, **forms_and_flags) -> HttpResponse:
     case = detail.case_view(shooting, request.user)
+    for value in forms_and_flags.values():
+        if isinstance(value, forms.Form):
+            focus_first_error(value)
     if request.htmx:
         return HttpResponse(render_parts(request, main, case, **forms_and_flags))
     return render_page(request, case, **forms_and_flags)
@@ -255,7 +261,7 @@ def quick_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _require_edit(user)
     if request.method == "GET":
         if request.GET.get("cancel") and request.htmx:
-            return HttpResponse(render_parts(request, "facts", detail.case_view(shooting, user)))
+            return HttpResponse(render_parts(request, "facts", detail.case_view(shooting, user), focus=True))
         form = QuickEditForm(initial=QuickEditForm.initial_for(shooting), shooting=shooting)
         return _show(request, shooting, "facts", quick_form=form)
     form = QuickEditForm(request.POST, shooting=shooting)

@@ -20,6 +20,7 @@ from django.views.decorators.vary import vary_on_headers
 from accounts.audit import showed_cases
 from accounts.inputs import InputForm
 from cases import access, detail, services
+from cases.focus import focus_first_error, status_region
 from cases.models import NibinLead
 
 PAGE_SIZE = 50
@@ -101,10 +102,12 @@ def nibin_lead(request: HttpRequest, lead_pk: int) -> HttpResponse:
         form = LeadForm(request.POST, auto_id="lead_%s")
         if form.is_valid():
             lead = services.update_nibin_lead(lead, user, form.cleaned_data)
+            messages.success(request, f"Lead {lead.number} saved.")
             if not request.htmx:
-                messages.success(request, f"Lead {lead.number} saved.")
                 return redirect("cases:nibin_lead", lead_pk=lead.pk)
             form = None
+        else:
+            focus_first_error(form)
     if can_manage and form is None:
         initial = {"status": lead.status, **{name: getattr(lead, name) for name in TIMES}}
         form = LeadForm(initial=initial, auto_id="lead_%s")
@@ -122,5 +125,8 @@ def nibin_lead(request: HttpRequest, lead_pk: int) -> HttpResponse:
         "goal_hours": detail.NIBIN_GOAL_HOURS,
     }
     if request.htmx:
-        return render(request, "cases/nibin_lead.html#lead_panel", context)
+        response = render(request, "cases/nibin_lead.html#lead_panel", context)
+        # The message goes to the page's status region, which announces it.
+        response.content += status_region(request).encode()
+        return response
     return render(request, "cases/nibin_lead.html", context)

@@ -3,8 +3,9 @@ every revision. Someone who may not see a note gets a 404 for all of these (acce
 someone who may see it but is neither its author nor a supervisor of the author's agency gets a
 403 when trying to change it.
 
-With htmx the forms open inside the page and a saved note is swapped into the timeline; without
-JavaScript each form is a page of its own that redirects back to the case.
+With htmx the forms open inside the page and a saved note is swapped into the timeline, focused,
+with a status message announced; a form reached as a page of its own (a bookmark, a new tab, no
+JavaScript) is a plain form that redirects back to the case with the message.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from django_htmx.http import reswap, retarget
 from accounts.inputs import InputForm
 from accounts.models import User
 from cases import access, detail, services
+from cases.focus import announce, focus_first_error
 from cases.models import Note, Shooting
 from cases.note_forms import NOTE_FORMS, NoteForm
 
@@ -90,8 +92,8 @@ def _note_changed(request: HttpRequest, note: Note, message: str) -> HttpRespons
         messages.success(request, message)
         return redirect(f"{note.shooting.get_absolute_url()}#note-{note.pk}")
     case = _case_view(request, note.shooting_id)
-    html = render_to_string(NOTE_PARTIAL, {"case": case, "item": _note_item(case, note)}, request)
-    return HttpResponse(html + render_parts(request, None, case, oob=_sections_for(note)))
+    html = render_to_string(NOTE_PARTIAL, {"case": case, "item": _note_item(case, note), "focus": True}, request)
+    return HttpResponse(html + render_parts(request, None, case, oob=_sections_for(note)) + announce(request, message))
 
 
 @require_http_methods(["GET", "POST"])
@@ -109,15 +111,19 @@ def add_note(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         note = services.add_note(
             shooting, user, kind, form.note_fields(), restricted=form.cleaned_data["restricted_to_agency"]
         )
+        message = f"{_kind_label(kind)} note added."
         if not request.htmx:
-            messages.success(request, f"{_kind_label(kind)} note added.")
+            messages.success(request, message)
             return redirect(f"{shooting.get_absolute_url()}#note-{note.pk}")
         case = _case_view(request, shooting.pk)
-        html = render_to_string(NOTE_PARTIAL, {"case": case, "item": _note_item(case, note)}, request)
+        html = render_to_string(NOTE_PARTIAL, {"case": case, "item": _note_item(case, note), "focus": True}, request)
         html += render_parts(request, None, case, oob=["note_form_slot", *_sections_for(note)])
+        html += announce(request, message)
         # The form posted into its own slot; a saved note goes to the top of the timeline instead.
         return reswap(retarget(HttpResponse(html), "#timeline-list"), "afterbegin")
-    context = {"shooting": shooting, "form": form, "kind": kind, "kind_label": _kind_label(kind), "nav": "cases"}
+    context = {"shooting": shooting, "form": focus_first_error(form), "kind": kind, "kind_label": _kind_label(kind)}
+    # Only a form inside the case page aims htmx at the case page's parts.
+    context |= {"nav": "cases", "fragment": bool(request.htmx)}
     if request.htmx:
         return render(request, f"{FORM_TEMPLATE}#add_form", context)
     return render(request, FORM_TEMPLATE, context)
@@ -131,7 +137,8 @@ def note_detail(request: HttpRequest, note_pk: int) -> HttpResponse:
     if not request.htmx:
         return redirect(f"{note.shooting.get_absolute_url()}#note-{note.pk}")
     victims = {v.pk: v.name for v in note.shooting.victims.all()} if note.kind == Note.Kind.VICTIM_SERVICES else {}
-    return render(request, NOTE_PARTIAL, {"item": detail.note_view(note, request.user, victims)})
+    # The form it replaces had the focus; the note takes it back.
+    return render(request, NOTE_PARTIAL, {"item": detail.note_view(note, request.user, victims), "focus": True})
 
 
 @require_http_methods(["GET", "POST"])
@@ -163,8 +170,8 @@ def edit_note(request: HttpRequest, note_pk: int) -> HttpResponse:
             auto_id=auto_id,
             focus=bool(request.htmx),
         )
-    context = {"note": note, "shooting": note.shooting, "form": form, "kind": note.kind, "nav": "cases"}
-    context["kind_label"] = _kind_label(note.kind)
+    context = {"note": note, "shooting": note.shooting, "form": focus_first_error(form), "kind": note.kind}
+    context |= {"kind_label": _kind_label(note.kind), "nav": "cases", "fragment": bool(request.htmx)}
     if request.htmx:
         return render(request, f"{FORM_TEMPLATE}#edit_form", context)
     return render(request, FORM_TEMPLATE, context)
@@ -180,8 +187,8 @@ def retract_note(request: HttpRequest, note_pk: int) -> HttpResponse:
         return _note_changed(request, retracted, "Note retracted.")
     if request.htmx and request.method == "GET":
         form.fields["reason"].widget.attrs["autofocus"] = True
-    context = {"note": note, "shooting": note.shooting, "form": form, "nav": "cases"}
-    context["kind_label"] = _kind_label(note.kind)
+    context = {"note": note, "shooting": note.shooting, "form": focus_first_error(form), "nav": "cases"}
+    context |= {"kind_label": _kind_label(note.kind), "fragment": bool(request.htmx)}
     if request.htmx:
         return render(request, f"{RETRACT_TEMPLATE}#retract_form", context)
     return render(request, RETRACT_TEMPLATE, context)

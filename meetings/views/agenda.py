@@ -182,8 +182,9 @@ def _render(
     # The page and every fragment show the cases on the agenda: each goes on the audit row.
     audit.showed_cases(request, [item.case.id for item in context["agenda"].items if item.is_case])
     if request.htmx:
-        # htmx swaps only successful responses; the message travels in the fragment.
-        return render(request, f"{PAGE}#agenda", context)
+        # htmx swaps only successful responses; the message travels in the fragment, out of band
+        # into the status region, with the meeting's header (a freeze changes its status).
+        return render(request, f"{PAGE}#agenda", {**context, "oob": True})
     return render(request, PAGE, context, status=status)
 
 

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
@@ -15,6 +16,7 @@ from accounts import audit
 from accounts.models import AuditEvent
 from accounts.security import is_locked
 from cases.access import refuse
+from cases.focus import announce
 
 from .. import ics, services
 from ..access import access_meeting, can_view_meetings
@@ -86,7 +88,8 @@ def calendar_new_link(request: HttpRequest) -> HttpResponse:
     else:
         notice = "Your private calendar link is ready."
     if request.htmx:
-        context = {"feed": feed_row, "feed_url": _feed_url(feed_row), "notice": notice}
-        return render(request, "meetings/calendar.html#feed_box", context)
+        context = {"feed": feed_row, "feed_url": _feed_url(feed_row), "focus": True}
+        html = render_to_string("meetings/calendar.html#feed_box", context, request)
+        return HttpResponse(html + announce(request, notice))
     messages.success(request, notice)
     return redirect("meetings:calendar")

@@ -7,12 +7,14 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import audit
 from cases.access import refuse
+from cases.focus import focus_first_error, status_region
 from cases.models import Shooting
 
 from .. import services
@@ -112,10 +114,11 @@ def action_item_done(request: HttpRequest, action_pk: int) -> HttpResponse:
             item.refresh_from_db()
             messages.info(request, "That item was already done.")
         else:
-            if not request.htmx:
-                messages.success(request, f"Done: {item.description}")
+            messages.success(request, f"Done: {item.description}")
         if request.htmx:
-            return render(request, "meetings/my_items.html#done_item", {"item": item, "just_done": True})
+            # The item takes the focus its form had; the message is announced by the status region.
+            html = render_to_string("meetings/my_items.html#done_item", {"item": item, "just_done": True}, request)
+            return HttpResponse(html + status_region(request))
         if back == FROM_MINUTES:
             return redirect(reverse("meetings:minutes", args=[item.meeting_id]) + f"#minutes-action-{item.pk}")
         if back == FROM_EVERYONE:
@@ -123,7 +126,7 @@ def action_item_done(request: HttpRequest, action_pk: int) -> HttpResponse:
             return redirect(reverse("meetings:my_items") + (f"?{query}" if query else "") + "#all-heading")
         return redirect("meetings:my_items")
     if request.htmx:
-        item.done_form = form
+        item.done_form = focus_first_error(form)
         context = {"item": item, "today": timezone.localdate(), "visible_case_ids": _visible(request.user, item)}
         return render(request, "meetings/my_items.html#open_item", context)
     if back == FROM_MINUTES:

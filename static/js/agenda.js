@@ -96,7 +96,7 @@
     if (again && !again.disabled) {
       again.focus();
     } else {
-      var status = document.querySelector("#agenda .agenda-status");
+      var status = document.getElementById("agenda-status");
       if (status) status.focus();
     }
     focusId = null;

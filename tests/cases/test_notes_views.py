@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -86,6 +87,35 @@ def test_add_note_form_opens_inline_with_htmx_and_as_a_page_without(client_for, 
     full = client.get(f"/cases/{shooting.pk}/notes/add/suspect/").content.decode()
     assert "<h1>Add a suspect note" in full
     assert '<form method="post" action="/cases/' in full
+    # On a page of its own the form is a plain form: the slot htmx would aim at is not there.
+    assert "hx-post" not in full and "note-form-slot" not in full
+
+
+@pytest.mark.parametrize("what", ["edit", "retract"])
+def test_edit_and_retract_forms_as_pages_are_plain_forms(client_for, investigator, shooting, what):
+    note = services.add_note(shooting, investigator, Note.Kind.GENERAL, {"text": "Two cameras"})
+    client = client_for(investigator)
+    full = client.get(f"/cases/notes/{note.pk}/{what}/").content.decode()
+    assert f'action="/cases/notes/{note.pk}/{what}/"' in full
+    assert "hx-post" not in full and "hx-target" not in full
+    inline = client.get(f"/cases/notes/{note.pk}/{what}/", headers=HTMX).content.decode()
+    assert f'hx-target="#note-{note.pk}"' in inline
+
+
+def test_a_note_added_with_htmx_is_announced_out_of_band_and_takes_the_focus(client_for, investigator, shooting):
+    response = client_for(investigator).post(
+        f"/cases/{shooting.pk}/notes/add/general/", VALID["general"][0], headers=HTMX
+    )
+    html = response.content.decode()
+    note = Note.objects.get(shooting=shooting)
+    assert f'<li id="note-{note.pk}" class="note note-general" tabindex="-1" autofocus>' in html
+    assert re.search(
+        r'<div id="messages" class="messages-region" role="status" hx-swap-oob="innerHTML">\s*<ul class="messages">'
+        r'\s*<li class="message message-success">General note added.</li>',
+        html,
+    )
+    # Told once: the message is not kept for the next page.
+    assert "General note added." not in client_for(investigator).get(f"/cases/{shooting.pk}/").content.decode()
 
 
 def test_plain_post_adds_the_note_and_redirects_with_a_message(client_for, investigator, shooting):

@@ -275,3 +275,17 @@ def test_freezing_keeps_the_cover_numbers_and_unfreezing_lets_them_go(client_for
     client.post(url("agenda_unfreeze", built), {"reason": "Late homicide"})
     built.refresh_from_db()
     assert built.cover_snapshot is None
+
+
+def test_freezing_with_htmx_updates_the_meeting_header_and_the_status_region_out_of_band(
+    client_for, coordinator, built
+):
+    response = client_for(coordinator).post(
+        url("agenda_freeze", built), {"version": built.agenda_version}, headers={"HX-Request": "true"}
+    )
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="agenda"')
+    header = re.search(r'<header class="meeting-head" id="meeting-head" hx-swap-oob="true">.*?</header>', html, re.S)
+    assert header and "Agenda frozen" in header.group(0) and "Scheduled" not in header.group(0)
+    status = re.search(r'<div id="agenda-status" hx-swap-oob="innerHTML">(.*?)</div>', html, re.S)
+    assert status and "Agenda frozen: it will not change" in status.group(1)
