@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import logging
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Agency, User
+
+from .models import Note, Shooting
 
 logger = logging.getLogger("shootreview.access")
 
@@ -75,8 +77,6 @@ def can_search_suspects(user) -> bool:
 
 def note_visibility_q(user) -> Q:
     """The filter for the notes `user` may see (at least in part)."""
-    from .models import Note
-
     nothing = Q(pk__in=[])
     if not can_see_cases(user) or not user.agency_id:
         return nothing
@@ -95,11 +95,22 @@ def note_visibility_q(user) -> Q:
     return kinds & not_restricted
 
 
+def shootings_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Every partner at the table sees every shooting; what they see *of* it is decided per
+    note. Users without a role or agency (and inactive ones) see none."""
+    queryset = queryset if queryset is not None else Shooting.objects.all()
+    return queryset if can_see_cases(user) else queryset.none()
+
+
+def notes_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+    """The notes `user` may see, at least in part (what of each: `visible_fields`)."""
+    queryset = queryset if queryset is not None else Note.objects.all()
+    return queryset.filter(note_visibility_q(user))
+
+
 def note_is_visible(user, *, kind: str, author_agency_id: int, author_agency_kind: str, restricted: bool) -> bool:
     """The same rule as note_visibility_q, for a note held as data (an agenda snapshot, a printed
     packet). Tests check that the two always agree."""
-    from .models import Note
-
     if not can_see_cases(user) or not user.agency_id:
         return False
     own = author_agency_id == user.agency_id
@@ -134,8 +145,6 @@ def is_redacted_for(note, user) -> bool:
 
 
 def addable_note_kinds(user) -> list[str]:
-    from .models import Note
-
     if sees_investigative_detail(user):
         return [Note.Kind.SUSPECT, Note.Kind.FIREARM, Note.Kind.WITNESS, Note.Kind.GENERAL]
     if is_advocate(user):
@@ -207,20 +216,15 @@ def refuse(user, object_type: str, object_id, request=None):
 
 
 def access_shooting(user, pk, request=None, *, queryset=None):
-    from .models import Shooting
-
-    qs = queryset if queryset is not None else Shooting.objects.all()
-    shooting = qs.visible_to(user).filter(pk=pk).first() if str(pk).isdigit() else None
+    shooting = shootings_visible_to(user, queryset).filter(pk=pk).first() if str(pk).isdigit() else None
     if shooting is None:
         refuse(user, "shooting", pk, request)
     return shooting
 
 
 def access_note(user, pk, request=None):
-    from .models import Note
-
     note = (
-        Note.objects.visible_to(user).select_related("shooting", "author", "author_agency").filter(pk=pk).first()
+        notes_visible_to(user).select_related("shooting", "author", "author_agency").filter(pk=pk).first()
         if str(pk).isdigit()
         else None
     )

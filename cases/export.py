@@ -81,7 +81,7 @@ def _suspects_by_case(user, ids: list[int]) -> dict[int, str]:
     case page (access.visible_fields)."""
     found: dict[int, list[str]] = defaultdict(list)
     notes = (
-        Note.objects.visible_to(user)
+        access.notes_visible_to(user)
         .filter(shooting_id__in=ids, kind=Note.Kind.SUSPECT, retracted_at__isnull=True)
         .only("shooting_id", "kind", "author_agency_id", "fields")
         .order_by("created_at", "id")

@@ -26,7 +26,7 @@ from django.utils import timezone
 from accounts.inputs import date_problem, one_line, text_problem
 from accounts.models import User
 
-from . import services
+from . import access, services
 from .models import Shooting, Victim
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -433,7 +433,7 @@ def _existing(user: User, numbers: list[str]) -> dict[str, Shooting]:
     found: dict[str, Shooting] = {}
     for start in range(0, len(numbers), LOOKUP_CHUNK):
         chunk = numbers[start : start + LOOKUP_CHUNK]
-        for shooting in Shooting.objects.visible_to(user).filter(report_number__in=chunk).prefetch_related("victims"):
+        for shooting in access.shootings_visible_to(user).filter(report_number__in=chunk).prefetch_related("victims"):
             found[shooting.report_number] = shooting
     return found
 

@@ -1,6 +1,6 @@
 """Search, filters and sort order of the case list; the CSV export asks the same questions.
 
-Plain functions over `Shooting.objects.visible_to(user)`, so the list, its htmx fragment and the
+Plain functions over `access.shootings_visible_to(user)`, so the list, its htmx fragment and the
 export can never disagree about which cases a person gets.
 """
 
@@ -144,7 +144,7 @@ def matching_text(user, term: str) -> Q:
     if not access.can_search_suspects(user):
         return in_case
     suspects = (
-        Note.objects.visible_to(user)
+        access.notes_visible_to(user)
         .filter(kind=Note.Kind.SUSPECT, retracted_at__isnull=True, search_text__icontains=term)
         .order_by()
         .values("shooting_id")
@@ -173,7 +173,7 @@ def order_by(sort: str) -> list[str]:
 
 def find_cases(user, query: CaseQuery) -> QuerySet[Shooting]:
     """The cases `user` may see that match `query`, in the asked order."""
-    shootings = Shooting.objects.visible_to(user)
+    shootings = access.shootings_visible_to(user)
     for term in search_terms(query.text):
         shootings = shootings.filter(matching_text(user, term))
     if query.status in STATUS_FILTERS:

@@ -152,7 +152,7 @@ class LinkForm(InputForm):
 
     def clean_report_number(self):
         number = self.cleaned_data["report_number"].strip()
-        target = Shooting.objects.visible_to(self.user).filter(report_number__iexact=number).first()
+        target = access.shootings_visible_to(self.user).filter(report_number__iexact=number).first()
         if target is None:
             raise forms.ValidationError(f"No case has the report number {number}.")
         if target.pk == self.shooting.pk:
@@ -311,7 +311,7 @@ def add_victim(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _access_victim(user: User, victim_pk: int, request: HttpRequest) -> Victim:
     victim = (
-        Victim.objects.filter(pk=victim_pk, shooting__in=Shooting.objects.visible_to(user))
+        Victim.objects.filter(pk=victim_pk, shooting__in=access.shootings_visible_to(user))
         .select_related("shooting")
         .first()
     )
@@ -347,7 +347,7 @@ def add_link(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def remove_link(request: HttpRequest, link_pk: int) -> HttpResponse:
     user = request.user
-    visible = Shooting.objects.visible_to(user)
+    visible = access.shootings_visible_to(user)
     link = (
         ManualLink.objects.filter(
             pk=link_pk, removed_at__isnull=True, from_shooting__in=visible, to_shooting__in=visible
