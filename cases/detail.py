@@ -23,7 +23,7 @@ from accounts.stored_dates import minute_text
 
 from . import access, linking
 from .indicators import Indicator, indicators_for
-from .models import LinkKey, ManualLink, NibinLead, Note, NoteRevision, Shooting, ShootingChange, Victim
+from .models import ManualLink, NibinLead, Note, NoteRevision, Shooting, ShootingChange, Victim
 from .note_forms import NOTE_FORMS, display_value, field_labels
 
 # The CGIC goal: every affected investigator told within 24–48 hours of recovering the evidence.
@@ -314,40 +314,6 @@ def nibin_summary(leads: QuerySet[NibinLead]) -> NibinSummary:
         median_hours=statistics.median(hours) if hours else None,
         within_goal=sum(1 for h in hours if h <= NIBIN_GOAL_HOURS),
     )
-
-
-def _visible_nibin_keys(user: User) -> QuerySet[LinkKey]:
-    """NIBIN keys taken from notes the viewer may see: a lead cited only in a note restricted to
-    another agency does not show which cases it joins."""
-    return LinkKey.objects.filter(kind=LinkKey.Kind.NIBIN, note__in=access.notes_visible_to(user))
-
-
-def visible_leads(user: User) -> QuerySet[NibinLead]:
-    """The leads cited by at least one firearm-trace note the viewer may see."""
-    if not access.can_see_cases(user):
-        return NibinLead.objects.none()
-    return NibinLead.objects.filter(number__in=_visible_nibin_keys(user).values("value"))
-
-
-def lead_case_numbers(numbers: list[str], user: User) -> dict[str, list[tuple[int, str]]]:
-    """Lead number → the (id, report number) of the visible cases citing it, in one query."""
-    rows = (
-        _visible_nibin_keys(user)
-        .filter(value__in=numbers, shooting__in=access.shootings_visible_to(user))
-        .values_list("value", "shooting_id", "shooting__report_number")
-        .order_by("shooting__report_number")
-        .distinct()
-    )
-    found: dict[str, list[tuple[int, str]]] = {number: [] for number in numbers}
-    for number, shooting_id, report_number in rows:
-        if (shooting_id, report_number) not in found[number]:
-            found[number].append((shooting_id, report_number))
-    return found
-
-
-def lead_shootings(lead: NibinLead, user: User) -> list[Shooting]:
-    keys = _visible_nibin_keys(user).filter(value=lead.number).values("shooting_id")
-    return list(access.shootings_visible_to(user).filter(pk__in=keys).order_by("-occurred_from"))
 
 
 # --- The case detail page ---------------------------------------------------------------------

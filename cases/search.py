@@ -7,6 +7,7 @@ export can never disagree about which cases a person gets.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
@@ -56,17 +57,22 @@ UPDATED_SINCE_MEETING = "meeting"
 UPDATED_SINCE_DATE = "date"
 
 
+@dataclass
+class HeldMeetings:
+    """What the case list reads of the meetings app, which builds on this one and fills it in when
+    it loads (meetings.apps), so cases never imports meetings."""
+
+    # The agenda cutoff of the last shoot review held; None while none has been.
+    last_cutoff: Callable[[], dt.datetime | None] = lambda: None
+
+
+held_meetings = HeldMeetings()
+
+
 def last_meeting_cutoff() -> dt.datetime | None:
     """The agenda cutoff of the last shoot review held; "updated since the last meeting" counts
     from here. None while no meeting has been held."""
-    from meetings.models import Meeting  # meetings builds on cases; the import stays local
-
-    return (
-        Meeting.objects.filter(status=Meeting.Status.HELD)
-        .order_by("-starts_at")
-        .values_list("cutoff_at", flat=True)
-        .first()
-    )
+    return held_meetings.last_cutoff()
 
 
 @dataclass(frozen=True)

@@ -93,8 +93,7 @@ def _unsign(user, token: str) -> dict | None:
 
 def import_page(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not access.can_import(user):
-        access.refuse(user, "import", "shootings", request)
+    access.access_import(user, request)
     form = ImportForm()
     context: dict = {"report": None, "confirm_token": None, "filename": "", "refused": ""}
     status = 200

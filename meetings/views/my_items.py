@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import audit
-from cases.access import refuse, shootings_visible_to
+from accounts.audit import refuse
+from cases.access import shootings_visible_to
 
 from .. import services
 from ..access import access_action_item, can_complete_action_item, can_run_meetings, can_view_meetings
