@@ -11,17 +11,22 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.http import Http404
 from django.utils import timezone
 
 from .addresses import client_ip
 from .inputs import printable
 from .models import AuditEvent, AuditEventCase, User
+
+# Refusals are logged under the name operators already filter on.
+refusal_logger = logging.getLogger("shootreview.access")
 
 GENESIS = "0" * 64
 # The request being served (set by the audit middleware), so that rows written from model
@@ -196,3 +201,29 @@ def showed_cases(request, case_ids) -> None:
     if shown is None:
         shown = request.audit_cases = set()
     shown.update(int(pk) for pk in case_ids if pk is not None)
+
+
+def refuse(user, object_type: str, object_id, request=None):
+    """Answer a request for something `user` may not see as if it did not exist (404), and hand
+    the attempt to the audit trail. Every refusal in the app goes through this function, called
+    from the `access_*` lookups of each app's access module: within a request the audit
+    middleware writes the request's one row as a refusal; outside one, the row is written here."""
+    request = request if request is not None else current_request.get()
+    refusal_logger.warning(
+        "refused access: user=%s object=%s:%s path=%s",
+        getattr(user, "pk", None),
+        object_type,
+        object_id,
+        getattr(request, "path", ""),
+    )
+    if request is not None:
+        request.audit_refused = (object_type, str(object_id))
+    else:
+        record(
+            "access.refused",
+            actor=user if getattr(user, "is_authenticated", False) else None,
+            object_type=object_type,
+            object_id=object_id,
+            outcome="refused",
+        )
+    raise Http404(f"No {object_type} matches the given query.")

@@ -21,6 +21,7 @@ from django.views.defaults import page_not_found
 
 from . import audit, throttle
 from .addresses import throttle_key
+from .audited_cases import audited_cases
 from .models import AuditEvent
 
 logger = logging.getLogger("shootreview.audit")
@@ -278,9 +279,7 @@ class AuditMiddleware:
         if object_type == "shooting" and object_id.isdigit():
             return int(object_id)
         if object_type == "note" and object_id.isdigit():
-            from cases.models import Note
-
-            return Note.objects.filter(pk=object_id).values_list("shooting_id", flat=True).first()
+            return audited_cases.case_of_note(object_id)
         if match.namespace == "cases" and str(match.kwargs.get("pk", "")).isdigit():
             return int(match.kwargs["pk"])
         return None
@@ -299,6 +298,6 @@ class AppNotFoundPageMiddleware:
         response = self.get_response(request)
         if response.status_code == 404 and settings.DEBUG:
             # No view answers 404 with a body of its own: every 404 is an Http404 (a refusal
-            # from cases.access.refuse or an unknown URL), which production draws the same way.
+            # from accounts.audit.refuse or an unknown URL), which production draws the same way.
             return page_not_found(request, Http404())
         return response

@@ -12,7 +12,6 @@ urlpatterns = [
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("audit/", views.audit_log, name="audit_log"),
     path("audit/export.csv", views.audit_export, name="audit_export"),
-    path("audit/cases/<int:pk>/", views.case_viewers, name="case_viewers"),
     path("locked/", views.locked_accounts, name="locked_accounts"),
     path("locked/<int:user_pk>/release/", views.unlock_account, name="unlock_account"),
 ]

@@ -1,5 +1,5 @@
-"""Sign-in with a second factor, and the supervisors' pages: audit log, who has seen a case,
-locked accounts."""
+"""Sign-in with a second factor, and the supervisors' pages: the audit log and locked accounts
+(who has seen a case is cases.views.case_viewers)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -24,10 +24,12 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import audit
-from .audit import can_audit
+from .access import access_audit_trail, access_locked_account
+from .audited_cases import audited_cases
 from .forms import AuditSearchForm, LoginForm, TOTPCodeForm
-from .models import AuditEvent, AuditEventCase, User
+from .models import AuditEvent, AuditEventCase
 from .security import locked_users, record_failure, release_lock
+from .spreadsheet import safe_cell
 
 
 class LoginView(auth_views.LoginView):
@@ -109,13 +111,6 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
 # --- Supervisors ------------------------------------------------------------------------------
 
 
-def _require_auditor(request: HttpRequest) -> None:
-    if not can_audit(request.user):
-        from cases.access import refuse
-
-        refuse(request.user, "audit log", "-", request)
-
-
 def _filtered_events(form: AuditSearchForm):
     events = AuditEvent.objects.all()
     if not form.is_valid():
@@ -124,14 +119,7 @@ def _filtered_events(form: AuditSearchForm):
     if data["user"]:
         events = events.filter(actor_username__iexact=data["user"].strip())
     if data["case"]:
-        case = data["case"].strip()
-        from cases.models import Shooting
-
-        ids = list(
-            Shooting.objects.filter(
-                Q(report_number__iexact=case) | Q(pk=int(case) if case.isdigit() else 0)
-            ).values_list("pk", flat=True)
-        )
+        ids = audited_cases.named(data["case"].strip())
         events = events.filter(pk__in=_events_of_cases(ids))
     if data["event"]:
         events = events.filter(event__icontains=data["event"].strip())
@@ -166,18 +154,15 @@ def with_shown_count(events):
 
 def name_cases(events) -> list[AuditEvent]:
     """Give each event the report number of its case: people know cases by report number."""
-    from cases.models import Shooting
-
     events = list(events)
-    ids = {e.case_id for e in events if e.case_id}
-    numbers = dict(Shooting.objects.filter(pk__in=ids).values_list("pk", "report_number")) if ids else {}
+    numbers = audited_cases.report_numbers({e.case_id for e in events if e.case_id})
     for event in events:
         event.report_number = numbers.get(event.case_id, "")
     return events
 
 
 def audit_log(request: HttpRequest) -> HttpResponse:
-    _require_auditor(request)
+    access_audit_trail(request)
     form = AuditSearchForm(request.GET or None)
     events = _filtered_events(form) if request.GET else AuditEvent.objects.order_by("-id")
     page = Paginator(with_shown_count(events), 50).get_page(request.GET.get("page"))
@@ -195,9 +180,7 @@ EXPORT_CHUNK = 2000
 
 
 def audit_export(request: HttpRequest) -> StreamingHttpResponse:
-    _require_auditor(request)
-    from cases.export import safe_cell
-
+    access_audit_trail(request)
     form = AuditSearchForm(request.GET or None)
     events = _filtered_events(form) if request.GET else AuditEvent.objects.order_by("-id")
     audit.annotate(request, event="audit.export", detail={"filters": {k: v for k, v in request.GET.items() if v}})
@@ -244,116 +227,14 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
     return response
 
 
-# Where a person saw a case, by the view their request was served by, and whether what it
-# showed could hold a witness's identity (the list, its export and the minutes hold no notes).
-SEEN_ON = {
-    "cases:list": ("case list", False),
-    "cases:export": ("case list export", False),
-    "meetings:detail": ("agenda", True),
-    "meetings:minutes": ("minutes", False),
-    "meetings:my_items": ("action items", False),
-}
-
-
-def _seen_on(event: AuditEvent) -> tuple[str, bool]:
-    """Where `event` showed the case, and whether that could hold a witness's identity: the case
-    page and its notes, the agenda and its packets but the one for advocates and community
-    partners."""
-    detail = event.detail if isinstance(event.detail, dict) else {}
-    view = str(detail.get("view", ""))
-    if event.event == "meetings.print":
-        audience = str(detail.get("audience", ""))
-        agenda = detail.get("document") == "agenda"
-        label = "agenda packet" if agenda else "printed minutes"
-        return f"{label} ({audience.replace('_', ' ')})", agenda and audience != "community"
-    if view in SEEN_ON:
-        return SEEN_ON[view]
-    if view.startswith("cases:"):
-        return "case page", True
-    if view.startswith("meetings:agenda"):
-        return "agenda", True
-    return view or event.event, False
-
-
-def case_viewers(request: HttpRequest, pk: int) -> HttpResponse:
-    """Who has seen this case, where, and who of them could see its witnesses' identities: every
-    view of the case or one of its notes, and every agenda page, packet and minutes that showed it."""
-    _require_auditor(request)
-    from cases import access
-    from cases.models import Note, Shooting
-
-    shooting = Shooting.objects.filter(pk=pk).first()
-    if shooting is None:
-        access.refuse(request.user, "shooting", pk, request)
-    seen = AuditEvent.objects.filter(case_id=pk, outcome=AuditEvent.Outcome.SUCCESS, detail__method="GET")
-    shown = AuditEventCase.objects.filter(case_id=pk).order_by().values("event_id")
-    views = AuditEvent.objects.filter(pk__in=seen.order_by().values("pk").union(shown)).order_by("-id")
-    witness_note_ids = {
-        str(i) for i in Note.objects.filter(shooting_id=pk, kind=Note.Kind.WITNESS).values_list("pk", flat=True)
-    }
-    people: dict[int | None, dict] = {}
-    actor_ids = set()
-    for event in views[:5000]:
-        entry = people.setdefault(
-            event.actor_id,
-            {
-                "username": event.actor_username,
-                "name": event.actor_name,
-                "views": 0,
-                "first": event.at,
-                "last": event.at,
-                "witness_views": 0,
-                "seen_on": set(),
-                "could_show_witnesses": False,
-            },
-        )
-        entry["views"] += 1
-        entry["first"] = min(entry["first"], event.at)
-        entry["last"] = max(entry["last"], event.at)
-        where, with_notes = _seen_on(event)
-        entry["seen_on"].add(where)
-        entry["could_show_witnesses"] |= with_notes
-        if event.object_type == "note" and event.object_id in witness_note_ids:
-            entry["witness_views"] += 1
-        actor_ids.add(event.actor_id)
-    # Whether the viewer could see witness identities is decided by their role then; their role
-    # now is the best record the app holds besides the event itself.
-    users = {u.pk: u for u in User.objects.filter(pk__in=actor_ids).select_related("agency")}
-    for actor_id, entry in people.items():
-        user = users.get(actor_id)
-        entry["agency"] = user.agency.name if user and user.agency else ""
-        entry["role"] = user.get_role_display() if user else ""
-        entry["seen_on"] = sorted(entry["seen_on"])
-        entry["sees_witnesses"] = (
-            bool(user and access.sees_investigative_detail(user))
-            and bool(witness_note_ids)
-            and entry["could_show_witnesses"]
-        )
-    audit.annotate(request, event="audit.case_viewers", object_type="shooting", object_id=pk, case_id=pk)
-    return render(
-        request,
-        "accounts/case_viewers.html",
-        {
-            "shooting": shooting,
-            "people": sorted(people.values(), key=lambda e: e["last"], reverse=True),
-            "nav": "audit",
-        },
-    )
-
-
 def locked_accounts(request: HttpRequest) -> HttpResponse:
-    _require_auditor(request)
+    access_audit_trail(request)
     return render(request, "accounts/locked_accounts.html", {"locked": locked_users(), "nav": "audit"})
 
 
 @require_POST
 def unlock_account(request: HttpRequest, user_pk: int) -> HttpResponse:
-    _require_auditor(request)
-    user = User.objects.filter(pk=user_pk, locked_at__isnull=False).first()
-    if user is None:
-        from cases.access import refuse
-
-        refuse(request.user, "locked account", user_pk, request)
+    user = access_locked_account(request, user_pk)
     release_lock(user, request.user, request)
     messages.success(request, f"{user.get_full_name() or user.username} can sign in again.")
     return redirect("locked_accounts")

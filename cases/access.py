@@ -9,18 +9,20 @@ export, PDF and htmx fragment asks here; nothing else decides visibility.
   never a suspect note.
 - A note restricted to its agency: only members of the author's agency, whatever their role.
 The README's "Who sees what" table is the same matrix.
+
+A view gets each object it acts on through an `access_*` lookup here, which answers what the
+viewer may not have with `accounts.audit.refuse` (404, and the attempt on record).
 """
 
 from __future__ import annotations
 
-import logging
+from django.db.models import Q, QuerySet
 
-from django.db.models import Q
-from django.http import Http404
-
+from accounts.access import access_audit_trail
+from accounts.audit import refuse
 from accounts.models import Agency, User
 
-logger = logging.getLogger("shootreview.access")
+from .models import LinkKey, ManualLink, NibinLead, Note, Shooting, Victim
 
 LAW_ENFORCEMENT_ROLES = {
     User.Role.INVESTIGATOR,
@@ -75,8 +77,6 @@ def can_search_suspects(user) -> bool:
 
 def note_visibility_q(user) -> Q:
     """The filter for the notes `user` may see (at least in part)."""
-    from .models import Note
-
     nothing = Q(pk__in=[])
     if not can_see_cases(user) or not user.agency_id:
         return nothing
@@ -95,11 +95,22 @@ def note_visibility_q(user) -> Q:
     return kinds & not_restricted
 
 
+def shootings_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Every partner at the table sees every shooting; what they see *of* it is decided per
+    note. Users without a role or agency (and inactive ones) see none."""
+    queryset = queryset if queryset is not None else Shooting.objects.all()
+    return queryset if can_see_cases(user) else queryset.none()
+
+
+def notes_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+    """The notes `user` may see, at least in part (what of each: `visible_fields`)."""
+    queryset = queryset if queryset is not None else Note.objects.all()
+    return queryset.filter(note_visibility_q(user))
+
+
 def note_is_visible(user, *, kind: str, author_agency_id: int, author_agency_kind: str, restricted: bool) -> bool:
     """The same rule as note_visibility_q, for a note held as data (an agenda snapshot, a printed
     packet). Tests check that the two always agree."""
-    from .models import Note
-
     if not can_see_cases(user) or not user.agency_id:
         return False
     own = author_agency_id == user.agency_id
@@ -134,8 +145,6 @@ def is_redacted_for(note, user) -> bool:
 
 
 def addable_note_kinds(user) -> list[str]:
-    from .models import Note
-
     if sees_investigative_detail(user):
         return [Note.Kind.SUSPECT, Note.Kind.FIREARM, Note.Kind.WITNESS, Note.Kind.GENERAL]
     if is_advocate(user):
@@ -178,52 +187,127 @@ def can_manage_nibin(user) -> bool:
     }
 
 
-def refuse(user, object_type: str, object_id, request=None):
-    """Answer a request for something `user` may not see as if it did not exist (404), and hand
-    the attempt to the audit trail. Every refusal in the app goes through this function: within
-    a request the audit middleware writes the request's one row as a refusal; outside one, the
-    row is written here."""
-    from accounts import audit
+# --- NIBIN leads: seen through the firearm-trace notes that cite them ---------------------------
 
-    request = request if request is not None else audit.current_request.get()
-    logger.warning(
-        "refused access: user=%s object=%s:%s path=%s",
-        getattr(user, "pk", None),
-        object_type,
-        object_id,
-        getattr(request, "path", ""),
+
+def nibin_keys_visible_to(user: User) -> QuerySet[LinkKey]:
+    """NIBIN keys taken from notes the viewer may see: a lead cited only in a note restricted to
+    another agency does not show which cases it joins."""
+    return LinkKey.objects.filter(kind=LinkKey.Kind.NIBIN, note__in=notes_visible_to(user))
+
+
+def leads_visible_to(user: User) -> QuerySet[NibinLead]:
+    """The leads cited by at least one firearm-trace note the viewer may see."""
+    if not can_see_cases(user):
+        return NibinLead.objects.none()
+    return NibinLead.objects.filter(number__in=nibin_keys_visible_to(user).values("value"))
+
+
+def lead_case_numbers(numbers: list[str], user: User) -> dict[str, list[tuple[int, str]]]:
+    """Lead number → the (id, report number) of the visible cases citing it, in one query."""
+    rows = (
+        nibin_keys_visible_to(user)
+        .filter(value__in=numbers, shooting__in=shootings_visible_to(user))
+        .values_list("value", "shooting_id", "shooting__report_number")
+        .order_by("shooting__report_number")
+        .distinct()
     )
-    if request is not None:
-        request.audit_refused = (object_type, str(object_id))
-    else:
-        audit.record(
-            "access.refused",
-            actor=user if getattr(user, "is_authenticated", False) else None,
-            object_type=object_type,
-            object_id=object_id,
-            outcome="refused",
-        )
-    raise Http404(f"No {object_type} matches the given query.")
+    found: dict[str, list[tuple[int, str]]] = {number: [] for number in numbers}
+    for number, shooting_id, report_number in rows:
+        if (shooting_id, report_number) not in found[number]:
+            found[number].append((shooting_id, report_number))
+    return found
+
+
+def lead_shootings(lead: NibinLead, user: User) -> list[Shooting]:
+    keys = nibin_keys_visible_to(user).filter(value=lead.number).values("shooting_id")
+    return list(shootings_visible_to(user).filter(pk__in=keys).order_by("-occurred_from"))
+
+
+# --- Permission-checked lookups: the object, or a refusal (404, audited) ----------------------
 
 
 def access_shooting(user, pk, request=None, *, queryset=None):
-    from .models import Shooting
-
-    qs = queryset if queryset is not None else Shooting.objects.all()
-    shooting = qs.visible_to(user).filter(pk=pk).first() if str(pk).isdigit() else None
+    shooting = shootings_visible_to(user, queryset).filter(pk=pk).first() if str(pk).isdigit() else None
     if shooting is None:
         refuse(user, "shooting", pk, request)
     return shooting
 
 
 def access_note(user, pk, request=None):
-    from .models import Note
-
     note = (
-        Note.objects.visible_to(user).select_related("shooting", "author", "author_agency").filter(pk=pk).first()
+        notes_visible_to(user).select_related("shooting", "author", "author_agency").filter(pk=pk).first()
         if str(pk).isdigit()
         else None
     )
     if note is None:
         refuse(user, "note", pk, request)
     return note
+
+
+def access_audited_shooting(request, pk) -> Shooting:
+    """The shooting whose audit trail a supervisor asks for ("who has seen this case"): any
+    shooting, for supervisors and administrators only."""
+    access_audit_trail(request)
+    shooting = Shooting.objects.filter(pk=pk).first()
+    if shooting is None:
+        refuse(request.user, "shooting", pk, request)
+    return shooting
+
+
+def access_new_shooting(user, request=None) -> None:
+    if not can_create_shooting(user):
+        refuse(user, "shooting", "new", request)
+
+
+def access_shooting_to_edit(user, pk, request=None) -> Shooting:
+    shooting = access_shooting(user, pk, request)
+    if not can_edit_shooting(user):
+        refuse(user, "shooting", pk, request)
+    return shooting
+
+
+def access_victim(user, pk, request=None) -> Victim:
+    victim = Victim.objects.filter(pk=pk, shooting__in=shootings_visible_to(user)).select_related("shooting").first()
+    if victim is None:
+        refuse(user, "victim", pk, request)
+    return victim
+
+
+def access_manual_link(user, pk, request=None) -> ManualLink:
+    """A link in force between two cases the viewer may see."""
+    visible = shootings_visible_to(user)
+    link = (
+        ManualLink.objects.filter(pk=pk, removed_at__isnull=True, from_shooting__in=visible, to_shooting__in=visible)
+        .select_related("from_shooting", "to_shooting")
+        .first()
+    )
+    if link is None:
+        refuse(user, "manual link", pk, request)
+    return link
+
+
+def access_note_kind(user, kind: str, request=None) -> str:
+    """A kind of note `user` may add."""
+    if kind not in addable_note_kinds(user):
+        refuse(user, "note kind", kind, request)
+    return kind
+
+
+def access_import(user, request=None) -> None:
+    if not can_import(user):
+        refuse(user, "import", "shootings", request)
+
+
+def access_lead_list(user, request=None) -> QuerySet:
+    """The NIBIN leads `user` may see, for the list of them."""
+    if not can_see_cases(user):
+        refuse(user, "NIBIN lead list", "-", request)
+    return leads_visible_to(user)
+
+
+def access_lead(user, pk, request=None) -> NibinLead:
+    lead = leads_visible_to(user).filter(pk=pk).first()
+    if lead is None:
+        refuse(user, "NIBIN lead", pk, request)
+    return lead

@@ -1,7 +1,7 @@
 """What the case detail page, a note's revisions and the NIBIN pages show to one viewer.
 
 Everything starts from what cases.access lets the viewer see: notes come from
-`Note.objects.visible_to(user)` and are cut down with `visible_fields` before any value, indicator
+`access.notes_visible_to(user)` and are cut down with `visible_fields` before any value, indicator
 or revision difference is worked out, so a template can never show more than the viewer may see.
 """
 
@@ -23,7 +23,7 @@ from accounts.stored_dates import minute_text
 
 from . import access, linking
 from .indicators import Indicator, indicators_for
-from .models import LinkKey, ManualLink, NibinLead, Note, NoteRevision, Shooting, ShootingChange, Victim
+from .models import ManualLink, NibinLead, Note, NoteRevision, Shooting, ShootingChange, Victim
 from .note_forms import NOTE_FORMS, display_value, field_labels
 
 # The CGIC goal: every affected investigator told within 24–48 hours of recovering the evidence.
@@ -152,7 +152,7 @@ def timeline_notes(shooting: Shooting, user: User, kind: str = "", limit: int | 
     """The notes on the case the viewer may see (of `kind`, when given), newest first, with what
     the timeline shows of their author and retraction loaded in the same query."""
     notes = (
-        Note.objects.visible_to(user)
+        access.notes_visible_to(user)
         .filter(shooting=shooting)
         .select_related("author", "author_agency", "retracted_by")
         .order_by("-created_at", "-id")
@@ -191,7 +191,7 @@ def note_summary(shooting: Shooting, user: User) -> NoteSummary:
     counts: dict[str, int] = {}
     live = []
     notes = (
-        Note.objects.visible_to(user)
+        access.notes_visible_to(user)
         .filter(shooting=shooting)
         .order_by()
         .values_list("kind", "author_agency_id", "fields", "retracted_at")
@@ -316,40 +316,6 @@ def nibin_summary(leads: QuerySet[NibinLead]) -> NibinSummary:
     )
 
 
-def _visible_nibin_keys(user: User) -> QuerySet[LinkKey]:
-    """NIBIN keys taken from notes the viewer may see: a lead cited only in a note restricted to
-    another agency does not show which cases it joins."""
-    return LinkKey.objects.filter(kind=LinkKey.Kind.NIBIN, note__in=Note.objects.visible_to(user))
-
-
-def visible_leads(user: User) -> QuerySet[NibinLead]:
-    """The leads cited by at least one firearm-trace note the viewer may see."""
-    if not access.can_see_cases(user):
-        return NibinLead.objects.none()
-    return NibinLead.objects.filter(number__in=_visible_nibin_keys(user).values("value"))
-
-
-def lead_case_numbers(numbers: list[str], user: User) -> dict[str, list[tuple[int, str]]]:
-    """Lead number → the (id, report number) of the visible cases citing it, in one query."""
-    rows = (
-        _visible_nibin_keys(user)
-        .filter(value__in=numbers, shooting__in=Shooting.objects.visible_to(user))
-        .values_list("value", "shooting_id", "shooting__report_number")
-        .order_by("shooting__report_number")
-        .distinct()
-    )
-    found: dict[str, list[tuple[int, str]]] = {number: [] for number in numbers}
-    for number, shooting_id, report_number in rows:
-        if (shooting_id, report_number) not in found[number]:
-            found[number].append((shooting_id, report_number))
-    return found
-
-
-def lead_shootings(lead: NibinLead, user: User) -> list[Shooting]:
-    keys = _visible_nibin_keys(user).filter(value=lead.number).values("shooting_id")
-    return list(Shooting.objects.visible_to(user).filter(pk__in=keys).order_by("-occurred_from"))
-
-
 # --- The case detail page ---------------------------------------------------------------------
 
 
@@ -466,7 +432,7 @@ def case_view(shooting: Shooting, user: User, *, kind: str = "", show_all: bool 
     if shooting.cluster_id is not None:
         linked = linking.linked_cases(shooting, hide_serials=access.is_advocate(user))
         visible_ids = set(
-            Shooting.objects.visible_to(user)
+            access.shootings_visible_to(user)
             .filter(pk__in=[item.shooting.pk for item in linked])
             .values_list("pk", flat=True)
         )

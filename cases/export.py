@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from accounts.spreadsheet import safe_cell
 from accounts.stored_dates import minute_text
 
 from . import access, search
@@ -17,8 +18,6 @@ from .models import Note, Shooting, Victim
 
 # Cases read per database round trip while streaming; their victims and suspects are read per chunk.
 CHUNK_SIZE = 1000
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 COLUMNS = [
     "Report number",
@@ -41,12 +40,6 @@ COLUMNS = [
     "Last activity",
 ]
 SUSPECT_COLUMN = "Suspects"
-
-
-def safe_cell(value: object) -> str:
-    """The value as text that a spreadsheet shows rather than evaluates."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def filename() -> str:
@@ -81,7 +74,7 @@ def _suspects_by_case(user, ids: list[int]) -> dict[int, str]:
     case page (access.visible_fields)."""
     found: dict[int, list[str]] = defaultdict(list)
     notes = (
-        Note.objects.visible_to(user)
+        access.notes_visible_to(user)
         .filter(shooting_id__in=ids, kind=Note.Kind.SUSPECT, retracted_at__isnull=True)
         .only("shooting_id", "kind", "author_agency_id", "fields")
         .order_by("created_at", "id")

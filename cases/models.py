@@ -24,12 +24,8 @@ class Division(models.TextChoices):
 
 
 class ShootingQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ShootingQuerySet:
-        """Every partner at the table sees every shooting; what they see *of* it is decided per
-        note (see cases.access). Users without a role or agency (and inactive ones) see none."""
-        from .access import can_see_cases
-
-        return self if can_see_cases(user) else self.none()
+    # Who may see which shootings is cases.access.shootings_visible_to: visibility is decided
+    # there alone, and the models know nothing of who is asking.
 
     def open(self) -> ShootingQuerySet:
         return self.filter(status=Shooting.Status.OPEN)
@@ -233,13 +229,6 @@ class Victim(models.Model):
         return str(age) if age is not None else "unknown"
 
 
-class NoteQuerySet(models.QuerySet):
-    def visible_to(self, user) -> NoteQuerySet:
-        from .access import note_visibility_q
-
-        return self.filter(note_visibility_q(user))
-
-
 class Note(models.Model):
     """A note on a shooting: suspect, firearm trace, witness, victim services or general.
 
@@ -275,8 +264,6 @@ class Note(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     retraction_reason = models.CharField("reason for retraction", max_length=500, blank=True)
-
-    objects = NoteQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -1,12 +1,13 @@
 """Search, filters and sort order of the case list; the CSV export asks the same questions.
 
-Plain functions over `Shooting.objects.visible_to(user)`, so the list, its htmx fragment and the
+Plain functions over `access.shootings_visible_to(user)`, so the list, its htmx fragment and the
 export can never disagree about which cases a person gets.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
@@ -56,17 +57,22 @@ UPDATED_SINCE_MEETING = "meeting"
 UPDATED_SINCE_DATE = "date"
 
 
+@dataclass
+class HeldMeetings:
+    """What the case list reads of the meetings app, which builds on this one and fills it in when
+    it loads (meetings.apps), so cases never imports meetings."""
+
+    # The agenda cutoff of the last shoot review held; None while none has been.
+    last_cutoff: Callable[[], dt.datetime | None] = lambda: None
+
+
+held_meetings = HeldMeetings()
+
+
 def last_meeting_cutoff() -> dt.datetime | None:
     """The agenda cutoff of the last shoot review held; "updated since the last meeting" counts
     from here. None while no meeting has been held."""
-    from meetings.models import Meeting  # meetings builds on cases; the import stays local
-
-    return (
-        Meeting.objects.filter(status=Meeting.Status.HELD)
-        .order_by("-starts_at")
-        .values_list("cutoff_at", flat=True)
-        .first()
-    )
+    return held_meetings.last_cutoff()
 
 
 @dataclass(frozen=True)
@@ -144,7 +150,7 @@ def matching_text(user, term: str) -> Q:
     if not access.can_search_suspects(user):
         return in_case
     suspects = (
-        Note.objects.visible_to(user)
+        access.notes_visible_to(user)
         .filter(kind=Note.Kind.SUSPECT, retracted_at__isnull=True, search_text__icontains=term)
         .order_by()
         .values("shooting_id")
@@ -173,7 +179,7 @@ def order_by(sort: str) -> list[str]:
 
 def find_cases(user, query: CaseQuery) -> QuerySet[Shooting]:
     """The cases `user` may see that match `query`, in the asked order."""
-    shootings = Shooting.objects.visible_to(user)
+    shootings = access.shootings_visible_to(user)
     for term in search_terms(query.text):
         shootings = shootings.filter(matching_text(user, term))
     if query.status in STATUS_FILTERS:

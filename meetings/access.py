@@ -3,8 +3,9 @@ cases.access (need-to-know), item by item."""
 
 from __future__ import annotations
 
+from accounts.audit import refuse
 from accounts.models import User
-from cases.access import can_see_cases, refuse
+from cases.access import can_see_cases
 
 
 def can_view_meetings(user) -> bool:

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from accounts.inputs import text_problem
 from accounts.models import Agency, User
-from cases.models import Shooting
+from cases.access import shootings_visible_to
 
 from . import agenda
 from .models import ActionItem, AgendaEvent, AgendaItem, Attendance, Meeting
@@ -269,7 +269,7 @@ def add_case(meeting: Meeting, user: User, report_number: str, *, expected_versi
     number = (report_number or "").strip()
     if not number:
         raise AgendaError("Enter a report number.", "report_number")
-    shooting = Shooting.objects.visible_to(user).filter(report_number__iexact=number).first()
+    shooting = shootings_visible_to(user).filter(report_number__iexact=number).first()
     if shooting is None:
         raise AgendaError(f"No case has the report number {number}.", "report_number")
     reason = {"code": agenda.ADDED_BY_HAND, "text": f"Added by {_name(user)}"}

@@ -17,6 +17,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.stored_dates import SAFE_MIN, shifted
+from cases.access import shootings_visible_to
 from cases.models import Shooting
 
 from . import agenda
@@ -226,7 +227,7 @@ def compute_cover(meeting: Meeting, viewer) -> CoverStats:
 
     # Every partner who may see meetings sees every shooting (cases.access); the counts still go
     # through the one visibility rule so that a narrower rule later narrows them too.
-    visible = Shooting.objects.visible_to(viewer)
+    visible = shootings_visible_to(viewer)
     row = visible.filter(occurred_from__gte=earliest, occurred_from__lte=end).aggregate(**aggregates)
     open_clusters = (
         visible.filter(status=Shooting.Status.OPEN, cluster_id__isnull=False)

@@ -27,7 +27,7 @@ VAR = Path(os.environ.get("SHOOTREVIEW_VAR_DIR", ROOT / "var"))
 PYTHON = sys.executable
 sys.path.insert(0, str(ROOT))
 
-from accounts.demo_people import demo_logins  # noqa: E402 - needs the project on the path
+from demo.people import demo_logins  # noqa: E402 - needs the project on the path
 
 # Long enough for a Celery warm shutdown to finish a short task, short enough for Ctrl-C.
 GRACE_SECONDS = 10.0

@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "accounts",
     "cases",
     "meetings",
+    # Demo and bulk data (seed_demo, seed_bulk): imports the apps, none imports it.
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -102,7 +104,7 @@ MIDDLEWARE = [
     "accounts.middleware.NoStoreMiddleware",
     "accounts.middleware.AppNotFoundPageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    # Innermost, so it sees the view's own outcome (a refusal is a 404 from cases.access.refuse).
+    # Innermost, so it sees the view's own outcome (a refusal is a 404 from accounts.audit.refuse).
     "accounts.middleware.AuditMiddleware",
 ]
 

@@ -16,7 +16,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from cases import bulk
+from demo import bulk
 
 SHOOTINGS = int(os.environ.get("BENCH_SHOOTINGS") or 100_000)
 NOTES_PER_CASE = int(os.environ.get("BENCH_NOTES_PER_CASE") or 20)

@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from accounts.models import User
 from benchmarks.conftest import time_requests
-from cases import bulk
 from cases.models import Shooting, Victim
+from demo import bulk
 
 from .conftest import TARGETS
 

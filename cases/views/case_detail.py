@@ -153,7 +153,7 @@ class LinkForm(InputForm):
 
     def clean_report_number(self):
         number = self.cleaned_data["report_number"].strip()
-        target = Shooting.objects.visible_to(self.user).filter(report_number__iexact=number).first()
+        target = access.shootings_visible_to(self.user).filter(report_number__iexact=number).first()
         if target is None:
             raise forms.ValidationError(f"No case has the report number {number}.")
         if target.pk == self.shooting.pk:
@@ -315,21 +315,10 @@ def add_victim(request: HttpRequest, pk: int) -> HttpResponse:
     return _done(request, pk, "victims", f"Victim {form.cleaned_data['name']} added.")
 
 
-def _access_victim(user: User, victim_pk: int, request: HttpRequest) -> Victim:
-    victim = (
-        Victim.objects.filter(pk=victim_pk, shooting__in=Shooting.objects.visible_to(user))
-        .select_related("shooting")
-        .first()
-    )
-    if victim is None:
-        access.refuse(user, "victim", victim_pk, request)
-    return victim
-
-
 @require_POST
 def victim_died(request: HttpRequest, victim_pk: int) -> HttpResponse:
     user = request.user
-    victim = _access_victim(user, victim_pk, request)
+    victim = access.access_victim(user, victim_pk, request)
     _require_edit(user)
     form = VictimDeathForm(request.POST, victim=victim)
     if not form.is_valid():
@@ -353,16 +342,7 @@ def add_link(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def remove_link(request: HttpRequest, link_pk: int) -> HttpResponse:
     user = request.user
-    visible = Shooting.objects.visible_to(user)
-    link = (
-        ManualLink.objects.filter(
-            pk=link_pk, removed_at__isnull=True, from_shooting__in=visible, to_shooting__in=visible
-        )
-        .select_related("from_shooting", "to_shooting")
-        .first()
-    )
-    if link is None:
-        access.refuse(user, "manual link", link_pk, request)
+    link = access.access_manual_link(user, link_pk, request)
     _require_edit(user)
     # The page the request came from: the link shows on both cases.
     here = link.to_shooting if str(request.POST.get("from_case")) == str(link.to_shooting_id) else link.from_shooting

@@ -27,8 +27,7 @@ def _add_service_errors(form: ShootingForm, error: ValidationError) -> None:
 
 def case_new(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not access.can_create_shooting(user):
-        access.refuse(user, "shooting", "new", request)
+    access.access_new_shooting(user, request)
     adding_row = False
     if request.method == "POST":
         form = ShootingForm(request.POST)
@@ -66,9 +65,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
 
 def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    shooting = access.access_shooting(user, pk, request)
-    if not access.can_edit_shooting(user):
-        access.refuse(user, "shooting", pk, request)
+    shooting = access.access_shooting_to_edit(user, pk, request)
     # The form writes what was typed onto its instance while validating; the heading keeps the saved number.
     report_number = shooting.report_number
     if request.method == "POST":

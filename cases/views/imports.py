@@ -18,7 +18,7 @@ from django.utils.cache import patch_vary_headers
 from accounts.inputs import InputForm
 
 from .. import access
-from ..importers import (
+from ..importers.common import (
     FORMAT_AUTO,
     FORMAT_KCPD,
     FORMAT_LABELS,
@@ -26,10 +26,10 @@ from ..importers import (
     MAX_UPLOAD_BYTES,
     ImportFileError,
     decode,
-    import_shootings,
 )
-from ..importers_kcpd import KCPD_USED
-from ..importers_template import TEMPLATE_COLUMNS
+from ..importers.kcpd import KCPD_USED
+from ..importers.template import TEMPLATE_COLUMNS
+from ..importers.upsert import import_shootings
 
 CONFIRM_SALT = "cases.import.confirm"
 # Long enough to read a preview of a big file, short enough that a stale preview is not confirmed.
@@ -93,8 +93,7 @@ def _unsign(user, token: str) -> dict | None:
 
 def import_page(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not access.can_import(user):
-        access.refuse(user, "import", "shootings", request)
+    access.access_import(user, request)
     form = ImportForm()
     context: dict = {"report": None, "confirm_token": None, "filename": "", "refused": ""}
     status = 200

@@ -62,16 +62,14 @@ def nibin_list(request: HttpRequest) -> HttpResponse:
     """Queries: the page's count and rows, the report numbers of their cases, and (for everyone
     but advocates) the turnaround summary over every lead in the list."""
     user = request.user
-    if not access.can_see_cases(user):
-        access.refuse(user, "NIBIN lead list", "-", request)
-    leads = detail.visible_leads(user)
+    leads = access.access_lead_list(user, request)
     status = request.GET.get("status", "")
     if status in NibinLead.Status.values:
         leads = leads.filter(status=status)
     else:
         status = ""
     page = Paginator(leads.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
-    cases = detail.lead_case_numbers([lead.number for lead in page], user)
+    cases = access.lead_case_numbers([lead.number for lead in page], user)
     now = timezone.now()
     limited = access.is_advocate(user)
     context = {
@@ -91,9 +89,7 @@ def nibin_list(request: HttpRequest) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def nibin_lead(request: HttpRequest, lead_pk: int) -> HttpResponse:
     user = request.user
-    lead = detail.visible_leads(user).filter(pk=lead_pk).first()
-    if lead is None:
-        access.refuse(user, "NIBIN lead", lead_pk, request)
+    lead = access.access_lead(user, lead_pk, request)
     can_manage = access.can_manage_nibin(user)
     form = None
     if request.method == "POST":
@@ -111,7 +107,7 @@ def nibin_lead(request: HttpRequest, lead_pk: int) -> HttpResponse:
     if can_manage and form is None:
         initial = {"status": lead.status, **{name: getattr(lead, name) for name in TIMES}}
         form = LeadForm(initial=initial, auto_id="lead_%s")
-    shootings = detail.lead_shootings(lead, user)
+    shootings = access.lead_shootings(lead, user)
     # The lead's cases, with their kind, date and address: each goes on the request's audit row.
     showed_cases(request, [shooting.pk for shooting in shootings])
     context = {

@@ -101,8 +101,7 @@ def _note_changed(request: HttpRequest, note: Note, message: str) -> HttpRespons
 def add_note(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     user: User = request.user
     shooting = access.access_shooting(user, pk, request)
-    if kind not in access.addable_note_kinds(user):
-        access.refuse(user, "note kind", kind, request)
+    access.access_note_kind(user, kind, request)
     if request.method == "GET" and request.htmx and request.GET.get("cancel"):
         return HttpResponse("")
     data = request.POST if request.method == "POST" else None

@@ -19,8 +19,8 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import audit
+from accounts.audit import refuse
 from accounts.models import Agency, User
-from cases.access import refuse
 
 from .. import agenda_services as services
 from .. import packets

@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts import audit
+from accounts.audit import refuse
 from accounts.models import AuditEvent
 from accounts.security import is_locked
-from cases.access import refuse
 from cases.focus import announce
 
 from .. import ics, services

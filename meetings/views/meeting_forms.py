@@ -9,8 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.audit import annotate
-from cases.access import refuse
+from accounts.audit import annotate, refuse
 
 from .. import services
 from ..access import access_meeting, access_series, can_run_meetings

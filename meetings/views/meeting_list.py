@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from cases.access import refuse
+from accounts.audit import refuse
 
 from ..access import can_run_meetings, can_view_meetings
 from ..models import ActionItem, AgendaItem, Meeting, MeetingSeries

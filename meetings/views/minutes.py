@@ -11,7 +11,7 @@ from django.shortcuts import render
 
 from accounts import audit
 from accounts.models import User
-from cases.models import Shooting
+from cases.access import shootings_visible_to
 
 from ..access import access_meeting, can_complete_action_item, can_run_meetings
 from ..forms import DoneForm
@@ -37,7 +37,7 @@ def minutes_context(meeting: Meeting, user) -> dict:
     )
     shooting_ids = {row.shooting_id for row in [*items, *action_items] if row.shooting_id}
     visible_case_ids = (
-        set(Shooting.objects.visible_to(user).filter(pk__in=shooting_ids).order_by().values_list("pk", flat=True))
+        set(shootings_visible_to(user).filter(pk__in=shooting_ids).order_by().values_list("pk", flat=True))
         if shooting_ids
         else set()
     )

@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import audit
-from cases.access import refuse
+from accounts.audit import refuse
+from cases.access import shootings_visible_to
 from cases.focus import focus_first_error, status_region
-from cases.models import Shooting
 
 from .. import services
 from ..access import access_action_item, can_complete_action_item, can_run_meetings, can_view_meetings
@@ -83,9 +83,7 @@ def _page_context(
         shown = shown + page.object_list
     ids = {item.shooting_id for item in shown if item.shooting_id}
     context["visible_case_ids"] = (
-        set(Shooting.objects.visible_to(user).filter(pk__in=ids).order_by().values_list("pk", flat=True))
-        if ids
-        else set()
+        set(shootings_visible_to(user).filter(pk__in=ids).order_by().values_list("pk", flat=True)) if ids else set()
     )
     # The action items of these cases are on the page: each case goes on the request's audit row.
     audit.showed_cases(request, context["visible_case_ids"])
@@ -137,4 +135,4 @@ def action_item_done(request: HttpRequest, action_pk: int) -> HttpResponse:
 def _visible(user, item: ActionItem) -> set[int]:
     if not item.shooting_id:
         return set()
-    return set(Shooting.objects.visible_to(user).filter(pk=item.shooting_id).values_list("pk", flat=True))
+    return set(shootings_visible_to(user).filter(pk=item.shooting_id).values_list("pk", flat=True))

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
 from accounts import audit
-from cases.access import refuse
+from accounts.audit import refuse
 
 from .. import pdf
 from ..access import access_meeting

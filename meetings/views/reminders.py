@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import audit
+from accounts.audit import refuse
 from accounts.inputs import InputForm
-from cases.access import refuse
 
 from ..access import can_run_meetings
 from ..models import Meeting, Reminder, ReminderPreference

@@ -12,7 +12,7 @@ import re
 import pytest
 from django.db import connection
 
-from cases.importers import import_shootings
+from cases.importers.upsert import import_shootings
 from cases.models import Note, Shooting
 from tests.cases.test_case_forms import field_errors, new_case_data
 from tests.factories import make_shooting

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from cases.importers import import_shootings
-from cases.importers_kcpd import parse_location
+from cases.importers.kcpd import parse_location
+from cases.importers.upsert import import_shootings
 from cases.models import Note, Shooting, Victim
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from cases.importers import MAX_UPLOAD_BYTES
+from cases.importers.common import MAX_UPLOAD_BYTES
 from cases.models import Shooting, ShootingChange
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from cases.importers import import_shootings
-from cases.importers_template import TEMPLATE_COLUMNS
+from cases.importers.template import TEMPLATE_COLUMNS
+from cases.importers.upsert import import_shootings
 from cases.models import Shooting, Victim
 
 pytestmark = pytest.mark.django_db

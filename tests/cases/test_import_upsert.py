@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from cases import services
-from cases.importers import ImportFileError, import_shootings
+from cases.importers.common import ImportFileError
+from cases.importers.upsert import import_shootings
 from cases.models import Shooting, ShootingChange, Victim
 
 pytestmark = pytest.mark.django_db

@@ -23,7 +23,7 @@ def test_query_filter_and_function_agree_for_every_role_kind_and_restriction(
     for author, kind, restricted in itertools.product(people, Note.Kind.values, [False, True]):
         notes.append(services.add_note(shooting, author, kind, {"text": "x", "name": "n"}, restricted=restricted))
     for viewer in people:
-        by_query = set(Note.objects.visible_to(viewer).values_list("pk", flat=True))
+        by_query = set(access.notes_visible_to(viewer).values_list("pk", flat=True))
         by_function = {
             n.pk
             for n in notes

@@ -15,7 +15,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from accounts.demo_people import demo_logins
+from demo.people import demo_logins
 
 ROOT = Path(__file__).resolve().parents[2]
 BANNER = "running at"

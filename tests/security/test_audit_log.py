@@ -67,6 +67,18 @@ def test_a_refused_access_writes_exactly_one_refusal_row(client_for, advocate, i
     assert rows[0].actor_id == advocate.pk
 
 
+def test_a_request_about_a_note_is_recorded_against_its_case_also_when_refused(client_for, advocate, investigator):
+    shooting = make_shooting()
+    note = services.add_note(shooting, investigator, Note.Kind.SUSPECT, {"name": "Thaddeus Vantwerp"})
+    client_for(investigator).get(f"/cases/notes/{note.pk}/")
+    client_for(advocate).get(f"/cases/notes/{note.pk}/")
+    rows = AuditEvent.objects.filter(object_type="note", object_id=str(note.pk)).order_by("id")
+    assert [(row.actor_id, row.outcome, row.case_id) for row in rows] == [
+        (investigator.pk, "success", shooting.pk),
+        (advocate.pk, "refused", shooting.pk),
+    ]
+
+
 def test_account_role_change_and_password_change_are_recorded(investigator):
     investigator.role = "supervisor"
     investigator.save()

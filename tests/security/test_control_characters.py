@@ -15,7 +15,8 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from accounts.models import AuditEvent
-from cases.importers import ImportFileError, import_shootings
+from cases.importers.common import ImportFileError
+from cases.importers.upsert import import_shootings
 from cases.models import Note, Shooting, Victim
 from meetings.models import AgendaItem, Attendance, Meeting
 from tests.cases.test_case_forms import field_errors, new_case_data

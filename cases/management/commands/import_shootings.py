@@ -6,13 +6,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import User
 from cases import access
-from cases.importers import (
-    FORMAT_AUTO,
-    FORMAT_KCPD,
-    FORMAT_TEMPLATE,
-    ImportFileError,
-    import_shootings,
-)
+from cases.importers.common import FORMAT_AUTO, FORMAT_KCPD, FORMAT_TEMPLATE, ImportFileError
+from cases.importers.upsert import import_shootings
 
 
 class Command(BaseCommand):

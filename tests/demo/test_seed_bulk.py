@@ -10,8 +10,9 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from accounts.models import Agency, User
-from cases import bulk, linking, services
+from cases import linking, services
 from cases.models import LinkKey, NibinLead, Note, NoteRevision, Shooting, Victim
+from demo import bulk
 from tests.factories import make_shooting
 
 pytestmark = pytest.mark.django_db

@@ -11,10 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from cases import demo_cases as demo
 from cases import linking
 from cases.indicators import TRAFFICKING_TIME_TO_CRIME_DAYS
 from cases.models import LinkKey, NibinLead, Note, NoteRevision, Shooting, ShootingChange, Victim
+from demo import shootings as demo
 
 pytestmark = pytest.mark.django_db
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from accounts.demo import seed_demo_accounts
-from accounts.demo_people import demo_logins
-from cases.demo import seed_demo_cases
-from meetings.demo import seed_demo_meetings
+from demo.people import demo_logins
+from demo.seed_meetings import seed_demo_meetings
+from demo.seed_people import seed_demo_accounts
+from demo.seed_shootings import seed_demo_cases
 
 
 class Command(BaseCommand):

@@ -1,12 +1,13 @@
-"""Create the fictional demo agencies and one user per role (see demo_people)."""
+"""Create the fictional demo agencies and one user per role (see demo.people)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import transaction
 
-from .demo_people import ADMIN_USERNAME, AGENCIES, USERS
-from .models import Agency, User
+from accounts.models import Agency, User
+
+from .people import ADMIN_USERNAME, AGENCIES, USERS
 
 
 def _set_password_once(user: User, password: str) -> None:

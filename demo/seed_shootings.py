@@ -1,4 +1,4 @@
-"""The demo shootings (see cases.demo_cases for what they are), written through cases.services
+"""The demo shootings (see demo.shootings for what they are), written through cases.services
 as the app writes them, then dated back so that the timeline reads like ten weeks of work rather
 than one seed run.
 
@@ -15,9 +15,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Agency, User
+from cases import linking, services
+from cases.models import NibinLead, Note, NoteRevision, Shooting, ShootingChange, Victim
+from cases.note_forms import NOTE_FORMS
 
-from . import linking, services
-from .demo_cases import (
+from .shootings import (
     CHAINED,
     CHAINED_LEAD,
     EXTRA_INVESTIGATORS,
@@ -30,8 +32,6 @@ from .demo_cases import (
     CaseSpec,
     build_specs,
 )
-from .models import NibinLead, Note, NoteRevision, Shooting, ShootingChange, Victim
-from .note_forms import NOTE_FORMS
 
 
 def seed_demo_cases(users: dict[str, User]) -> int:

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import User
-from meetings.demo import demo_dates
+from demo.seed_meetings import demo_dates
 from meetings.models import ActionItem, AgendaEvent, AgendaItem, Attendance, Meeting, MeetingSeries
 
 pytestmark = pytest.mark.django_db

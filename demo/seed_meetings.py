@@ -17,9 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Agency, User
-
-from . import agenda_services, scheduling, services
-from .models import ActionItem, AgendaEvent, AgendaItem, Meeting, MeetingSeries
+from meetings import agenda_services, scheduling, services
+from meetings.models import ActionItem, AgendaEvent, AgendaItem, Meeting, MeetingSeries
 
 SERIES_NAME = "Weekly shoot review"
 PLACE = "Riverbend Police Headquarters, 4th floor conference room"

@@ -25,8 +25,9 @@ from django.db.models import Count, DateTimeField, JSONField, ProtectedError
 from django.utils import timezone
 
 from accounts.models import Agency, User
+from cases.models import LinkKey, ManualLink, NibinLead, Note, NoteRevision, Shooting, ShootingChange, Victim
 
-from .bulk_cases import (
+from .bulk_shootings import (
     BULK_PREFIX,
     FIRST_NAMES,
     HEAVY_REPORT_NUMBER,
@@ -37,7 +38,6 @@ from .bulk_cases import (
     CaseGenerator,
     CasePlan,
 )
-from .models import LinkKey, ManualLink, NibinLead, Note, NoteRevision, Shooting, ShootingChange, Victim
 
 AGENCY_PREFIX = "bk-"
 USER_PREFIX = "bk_"

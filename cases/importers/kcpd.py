@@ -11,7 +11,8 @@ import re
 from datetime import datetime
 from decimal import Decimal
 
-from .importers import (
+from ..models import Division, Shooting, Victim
+from .common import (
     Outcome,
     ParsedShooting,
     RowError,
@@ -24,9 +25,8 @@ from .importers import (
     parse_time,
     parse_yes_no,
 )
-from .models import Division, Shooting, Victim
 
-# Column key (see importers.column_key) → the name KCPD publishes; the upload page lists these.
+# Column key (see common.column_key) → the name KCPD publishes; the upload page lists these.
 KCPD_COLUMNS = {
     "report_no": "Report_No",
     "reported_date": "Reported_Date",

@@ -1,5 +1,5 @@
 """What the demo shootings are, as plain data: forty fictional cases over the last ten weeks
-chosen so that every feature has something to show (see cases.demo, which writes them).
+chosen so that every feature has something to show (see demo.seed_shootings, which writes them).
 
 Everything comes from one seeded random generator and offsets from today, so the same day gives
 the same cases. Every person, street and organisation here is invented.
@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
-from .models import Division, Note, Shooting, Victim
+from cases.models import Division, Note, Shooting, Victim
 
 SEED = 20260417
 CASE_COUNT = 40

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from .importers import (
+from ..models import SUMMARY_MAX, Division, Shooting, Victim
+from .common import (
     Outcome,
     ParsedShooting,
     RowError,
@@ -20,7 +21,6 @@ from .importers import (
     parse_decimal,
     parse_yes_no,
 )
-from .models import SUMMARY_MAX, Division, Shooting, Victim
 
 # (column, required, what it holds) — the upload page and the template file document these.
 TEMPLATE_COLUMNS: list[tuple[str, bool, str]] = [

@@ -1,5 +1,5 @@
 """What the bulk cases are: invented names and places, and a generator that plans each case, its
-victims and its notes as plain values (cases.bulk writes them).
+victims and its notes as plain values (demo.bulk writes them).
 
 The shares (kinds, clearance by age, flags, notes per kind, NIBIN leads shared by about 1% of
 firearm notes) are rough, but enough to make filters, counts and searches behave as on real data.
@@ -14,8 +14,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from accounts.models import User
-
-from .models import Division, NibinLead, Note, Shooting, Victim
+from cases.models import Division, NibinLead, Note, Shooting, Victim
 
 BULK_PREFIX = "BK"
 LEAD_PREFIX = "BK-NL-"

@@ -5,7 +5,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import ProtectedError
 
-from cases import bulk
+from demo import bulk
 
 
 class Command(BaseCommand):
