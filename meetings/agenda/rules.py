@@ -1,7 +1,7 @@
 """The agenda rules: which cases a meeting reviews, why, and in what order.
 
 `plan_agenda(meeting)` is a plain function over the database: it reads, never writes, and returns
-dataclasses that `meetings.agenda_services.build_agenda` applies to AgendaItem rows. Every rule is
+dataclasses that `meetings.agenda.services.build_agenda` applies to AgendaItem rows. Every rule is
 one set-based query (or two), so the cost does not grow with the number of cases on the agenda.
 
 The review window runs from the previous held meeting's cutoff (excluded) to this meeting's
@@ -29,7 +29,7 @@ from django.utils import formats, timezone
 from accounts.stored_dates import shifted
 from cases.models import LinkKey, ManualLink, NibinLead, Note, Shooting
 
-from .models import ActionItem, AgendaItem, Meeting
+from ..models import ActionItem, AgendaItem, Meeting
 
 # Homicides first, then non-fatal injury shootings, then shots fired.
 KIND_RANK = {Shooting.Kind.HOMICIDE: 0, Shooting.Kind.NONFATAL: 1, Shooting.Kind.SHOTS_FIRED: 2}

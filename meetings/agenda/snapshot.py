@@ -3,7 +3,7 @@ frozen, so the page, the minutes and every printed packet come from one source.
 
 A snapshot holds everything that anyone at the table might be allowed to see (all live notes of
 the item, with their kind, author agency and restriction) and no decision about who sees what:
-`meetings.presentation` applies the viewer's and the audience's need-to-know to it when it is
+`meetings.agenda.presentation` applies the viewer's and the audience's need-to-know to it when it is
 shown or printed. Snapshots are built for many items at once in a fixed number of queries.
 """
 
@@ -22,7 +22,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from cases.indicators import TRAFFICKING_TIME_TO_CRIME_DAYS
 from cases.models import LinkKey, ManualLink, NibinLead, Note, Shooting, Victim
 
-from .models import ActionItem, AgendaItem, Meeting
+from ..models import ActionItem, AgendaItem, Meeting
 
 # "What is new since the last review": at most this many of the latest notes of each kind.
 LATEST_PER_KIND = 3

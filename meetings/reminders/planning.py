@@ -18,8 +18,8 @@ from django.utils import timezone
 from accounts.models import User
 from cases.models import NibinLead, Note, Shooting
 
-from .access import can_view_meetings
-from .models import ActionItem, AgendaEvent, AgendaItem, Meeting, Reminder, ReminderPreference
+from ..access import can_view_meetings
+from ..models import ActionItem, AgendaEvent, AgendaItem, Meeting, Reminder, ReminderPreference
 
 ALWAYS_SENT = {Reminder.Kind.MEETING_CHANGED}
 
