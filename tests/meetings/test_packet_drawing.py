@@ -12,9 +12,8 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from meetings.agenda import services as agenda_services
-from meetings.printing import packets
-from meetings.printing import documents
 from meetings.models import DrawnPacket, DrawnPart, Meeting
+from meetings.printing import documents, packets
 from meetings.printing.audiences import printable_audiences
 
 from .test_pdf import download, pdf_pages, pdf_text, without_copy_lines
