@@ -20,8 +20,8 @@ from django.utils import timezone
 from accounts.models import Agency, User
 from cases import linking
 from cases.models import LinkKey, NibinLead, Note, Shooting, Victim
-from meetings import agenda_services
-from meetings.agenda import plan_agenda
+from meetings.agenda import services as agenda_services
+from meetings.agenda.rules import plan_agenda
 from meetings.models import ActionItem, AgendaItem, Meeting
 from tests.factories import AgencyFactory, UserFactory
 

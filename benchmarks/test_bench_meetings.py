@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from accounts.models import Agency, User
 from cases import services as case_services
 from cases.models import Note, Shooting
-from meetings import agenda_services
+from meetings.agenda import services as agenda_services
 from meetings.models import Meeting
 from tests.factories import AgencyFactory, UserFactory, make_shooting
 

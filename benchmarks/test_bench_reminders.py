@@ -12,8 +12,8 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from accounts.models import Agency, User
-from meetings import reminder_delivery, reminders
 from meetings.models import Meeting, Reminder
+from meetings.reminders import delivery, planning
 from meetings.tasks import sweep_reminders
 from tests.conftest import redis_url  # noqa: F401 - fixture
 from tests.reminders.conftest import Workers, smtp, smtp_server, wait_until  # noqa: F401 - fixtures
@@ -54,11 +54,11 @@ def test_ten_thousand_reminders_through_a_real_worker(django_db_blocker, redis_u
         local_date=timezone.localdate(starts),
     )
     meeting.attendees.set(attendees)
-    reminders.plan_due()
+    planning.plan_due()
     # The page benchmarks' demo data (kept for the session) may have reminders of its own due.
     own = Reminder.objects.filter(recipient__in=User.objects.filter(username__startswith="bench"))
     assert own.count() == REMINDERS
-    expected = {reminder_delivery.message_id(r) for r in own}
+    expected = {delivery.message_id(r) for r in own}
 
     pool = Workers(redis_url, database_url_for_worker(), smtp.port, tmp_path)
     try:

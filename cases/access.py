@@ -127,7 +127,7 @@ def note_is_visible(user, *, kind: str, author_agency_id: int, author_agency_kin
 
 def visible_fields(note, user, fields: dict | None = None) -> dict:
     """The part of a note's fields (or of one revision's) that `user` may see. Fields are chosen
-    by name, never by value: meetings.presentation remembers the choice per kind, author agency
+    by name, never by value: meetings.agenda.presentation remembers the choice per kind, author agency
     and field names."""
     fields = note.fields if fields is None else fields
     if sees_investigative_detail(user) or note.author_agency_id == user.agency_id:

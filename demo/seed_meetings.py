@@ -17,7 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Agency, User
-from meetings import agenda_services, scheduling, services
+from meetings import scheduling, services
+from meetings.agenda import services as agenda_services
 from meetings.models import ActionItem, AgendaEvent, AgendaItem, Meeting, MeetingSeries
 
 SERIES_NAME = "Weekly shoot review"

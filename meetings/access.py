@@ -7,6 +7,8 @@ from accounts.audit import refuse
 from accounts.models import User
 from cases.access import can_see_cases
 
+from .models import ActionItem, Meeting, MeetingSeries
+
 
 def can_view_meetings(user) -> bool:
     return can_see_cases(user)
@@ -18,8 +20,6 @@ def can_run_meetings(user) -> bool:
 
 
 def access_meeting(user, pk, request=None, *, for_editing: bool = False):
-    from .models import Meeting
-
     allowed = can_run_meetings(user) if for_editing else can_view_meetings(user)
     meeting = Meeting.objects.filter(pk=pk).first() if allowed and str(pk).isdigit() else None
     if meeting is None:
@@ -29,8 +29,6 @@ def access_meeting(user, pk, request=None, *, for_editing: bool = False):
 
 def access_series(user, pk, request=None):
     """A weekly series, for the coordinators who manage it."""
-    from .models import MeetingSeries
-
     series = MeetingSeries.objects.filter(pk=pk).first() if can_run_meetings(user) and str(pk).isdigit() else None
     if series is None:
         refuse(user, "meeting series", pk, request)
@@ -44,8 +42,6 @@ def can_complete_action_item(user, item) -> bool:
 
 
 def access_action_item(user, pk, request=None):
-    from .models import ActionItem
-
     item = (
         ActionItem.objects.select_related("shooting", "meeting", "agency").filter(pk=pk).first()
         if can_view_meetings(user) and str(pk).isdigit()

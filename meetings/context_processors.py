@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .printing import screen_sensitivity
+from .printing.audiences import screen_sensitivity
 
 
 def sensitivity(request) -> dict:

@@ -111,7 +111,7 @@ class Meeting(models.Model):
     agenda_version = models.PositiveIntegerField(default=1, editable=False)
     agenda_built_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The cover numbers and weekly chart as they stood when the agenda was frozen (see
-    # meetings.stats.cover_for), so that a frozen agenda prints the same document every time.
+    # meetings.cover.stats.cover_for), so that a frozen agenda prints the same document every time.
     cover_snapshot = models.JSONField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -352,7 +352,7 @@ class DrawnPacket(models.Model):
 class DrawnPart(models.Model):
     """One part of a packet (its lead, an agenda item, the running header or the page numbers) as
     WeasyPrint drew it, kept under the digest of the HTML it was drawn from: a packet is laid out
-    from its parts' drawings (meetings.packet_layout), so a change to one case draws one item
+    from its parts' drawings (meetings.printing.layout), so a change to one case draws one item
     again, not the whole packet. A cache: any row may be deleted; the next print draws it again."""
 
     digest = models.CharField(max_length=64, unique=True)
@@ -460,7 +460,7 @@ class ReminderPreference(models.Model):
 
 
 class SourceStamp(models.Model):
-    """One slot of the stamp of the data a live agenda is drawn from (see meetings.source_stamp).
+    """One slot of the stamp of the data a live agenda is drawn from (see meetings.agenda.source_stamp).
     Written only by database triggers: every statement that changes a case, a note, a link, an
     agenda or action item, a meeting, a person or an agency gives a slot a new random token."""
 

@@ -9,6 +9,9 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
+
+from .models import Meeting
 
 
 def local_zone() -> ZoneInfo:
@@ -54,10 +57,6 @@ def slot_times(series, starts_at: datetime) -> dict:
 def occupied_slot_dates(series, since: datetime) -> set[date]:
     """Local dates of the series' slots that already have a meeting: where a meeting is, where a
     moved meeting was, and where a cancelled one was, so none of them is scheduled again."""
-    from django.db.models import Q
-
-    from .models import Meeting
-
     rows = Meeting.objects.filter(series=series).filter(Q(starts_at__gte=since) | Q(moved_from__gte=since))
     taken: set[date] = set()
     for local_day, moved_from in rows.values_list("local_date", "moved_from"):
@@ -70,8 +69,6 @@ def occupied_slot_dates(series, since: datetime) -> set[date]:
 def ensure_upcoming_meetings(series, now: datetime) -> list:
     """Create the series' meetings for the next `weeks_ahead` slots that have none yet. Safe to
     run any number of times (the beat task runs it daily); returns the meetings it created."""
-    from .models import Meeting
-
     if not series.is_active or series.weeks_ahead == 0:
         return []
     slots = next_slots(series, now, series.weeks_ahead)

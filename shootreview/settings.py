@@ -184,7 +184,7 @@ LOGOUT_REDIRECT_URL = "login"
 
 # --- Caches -----------------------------------------------------------------------------------
 # "agenda_items" keeps each agenda item's drawn HTML under a digest of what it shows
-# (meetings.item_html). In the process's own memory on purpose: it holds witness and suspect
+# (meetings.agenda.item_html). In the process's own memory on purpose: it holds witness and suspect
 # details, which must not sit in a shared store, and it refills itself from the database.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
@@ -196,7 +196,7 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": env_int("AGENDA_ITEM_CACHE_ENTRIES", 8000)},
     },
     # Live agendas' snapshots, each under the stamp of the data it was built from
-    # (meetings.source_stamp): a superseded one is never asked for again and ages out.
+    # (meetings.agenda.source_stamp): a superseded one is never asked for again and ages out.
     "agenda_snapshots": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "agenda-snapshots",
@@ -366,7 +366,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Product settings -------------------------------------------------------------------------
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "shootreview-demo")
-# Reminders (see meetings/reminders.py): lead times before a meeting, the hour (local) of the
+# Reminders (see meetings/reminders/planning.py): lead times before a meeting, the hour (local) of the
 # daily digests, how long a claim lasts before another sweep may take the row again.
 REMINDER_MEETING_LEAD_HOURS = [int(h) for h in env_list("REMINDER_MEETING_LEAD_HOURS", ["48", "2"])]
 REMINDER_CASE_UPDATE_HOURS = env_int("REMINDER_CASE_UPDATE_HOURS", 24)
@@ -377,7 +377,7 @@ REMINDER_CLAIM_LIMIT = env_int("REMINDER_CLAIM_LIMIT", 1000)
 REMINDER_BATCH_SIZE = env_int("REMINDER_BATCH_SIZE", 50)
 REMINDER_MAX_ATTEMPTS = env_int("REMINDER_MAX_ATTEMPTS", 5)
 REMINDER_RETRY_BASE_SECONDS = env_int("REMINDER_RETRY_BASE_SECONDS", 60)
-# Draw a frozen agenda's packets in the background right after the freeze (meetings/packets.py).
+# Draw a frozen agenda's packets in the background right after the freeze (meetings/printing/packets.py).
 PREPARE_PACKETS = env_bool("PREPARE_PACKETS", True)
 
 # Accounts unused this long are disabled by a daily task (CJIS AC-2(3)).

@@ -1,4 +1,4 @@
-"""The source stamp of live agendas (meetings.source_stamp): a table only triggers write.
+"""The source stamp of live agendas (meetings.agenda.source_stamp): a table only triggers write.
 
 Every statement that inserts, updates or deletes rows of a table a live agenda is drawn from (and,
 on PostgreSQL, every TRUNCATE of one) gives a slot of meetings_sourcestamp a new random token.

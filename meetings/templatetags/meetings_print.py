@@ -1,11 +1,11 @@
 """Template helpers of the cover page and the print controls. The rules they show live in
-meetings.stats and meetings.printing; these only format and place them."""
+meetings.cover.stats and meetings.printing.audiences; these only format and place them."""
 
 from __future__ import annotations
 
 from django import template
 
-from ..printing import AUDIENCE_ORDER, Audience, printable_audiences
+from ..printing.audiences import AUDIENCE_ORDER, Audience, printable_audiences
 
 register = template.Library()
 

@@ -22,10 +22,9 @@ from accounts import audit
 from accounts.audit import refuse
 from accounts.models import Agency, User
 
-from .. import agenda_services as services
-from .. import packets
 from ..access import access_meeting, can_run_meetings
-from ..agenda_forms import (
+from ..agenda import services
+from ..agenda.forms import (
     ActionItemForm,
     AddCaseForm,
     BuildForm,
@@ -36,9 +35,10 @@ from ..agenda_forms import (
     UnfreezeForm,
     VersionedForm,
 )
-from ..item_html import BoundForms, Mode, item_pages, render_items
+from ..agenda.item_html import BoundForms, Mode, item_pages, render_items
+from ..agenda.presentation import agenda_view
 from ..models import ActionItem, Meeting
-from ..presentation import agenda_view
+from ..tasks import prepare_soon
 
 PAGE = "meetings/agenda.html"
 
@@ -259,7 +259,7 @@ def build(request: HttpRequest, pk: int) -> HttpResponse:
         result = services.build_agenda(meeting, request.user, expected_version=form.cleaned_data["version"])
     except services.AgendaError as exc:
         return _refused(request, meeting, exc, ("build", None), None)
-    packets.prepare_soon(meeting, request.user)
+    prepare_soon(meeting, request.user)
     return _done(
         request, meeting, f"Agenda built: {result.total} items, {len(result.added)} added by the rules.", "agenda"
     )
@@ -372,7 +372,7 @@ def freeze(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except services.AgendaError as exc:
         return _refused(request, meeting, exc, ("freeze", None), form)
-    packets.prepare_soon(meeting, request.user)
+    prepare_soon(meeting, request.user)
     return _done(request, meeting, "Agenda frozen: it will not change until someone unfreezes it.")
 
 

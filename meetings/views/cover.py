@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from ..access import access_meeting
-from ..chart import cover_context
+from ..cover.chart import cover_context
 
 
 def cover(request: HttpRequest, pk: int) -> HttpResponse:

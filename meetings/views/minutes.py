@@ -5,52 +5,15 @@ table. On the page (not in print) open action items can be marked done by whoeve
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts import audit
-from accounts.models import User
-from cases.access import shootings_visible_to
 
 from ..access import access_meeting, can_complete_action_item, can_run_meetings
 from ..forms import DoneForm
-from ..models import ActionItem, AgendaEvent, AgendaItem, Attendance, Meeting
-
-
-def minutes_context(meeting: Meeting, user) -> dict:
-    """Everything the `minutes_body` partial of meetings/minutes.html needs (also used for the
-    printed minutes)."""
-    attendance = list(
-        Attendance.objects.filter(meeting=meeting)
-        .select_related("agency")
-        .prefetch_related(Prefetch("people", queryset=User.objects.order_by("last_name", "first_name")))
-        .order_by("agency__name")
-    )
-    recorded = {row.agency_id for row in attendance}
-    not_recorded = [agency for agency in meeting.invited_agencies.order_by("name") if agency.pk not in recorded]
-    items = list(AgendaItem.objects.filter(meeting=meeting).select_related("shooting").order_by("position", "id"))
-    action_items = list(
-        ActionItem.objects.filter(meeting=meeting)
-        .select_related("assignee", "agency", "shooting", "agenda_item")
-        .order_by("due_on", "id")
-    )
-    shooting_ids = {row.shooting_id for row in [*items, *action_items] if row.shooting_id}
-    visible_case_ids = (
-        set(shootings_visible_to(user).filter(pk__in=shooting_ids).order_by().values_list("pk", flat=True))
-        if shooting_ids
-        else set()
-    )
-    return {
-        "meeting": meeting,
-        "attendance": attendance,
-        "agencies_not_recorded": not_recorded,
-        "items": [i for i in items if i.removed_at is None],
-        "removed_items": [i for i in items if i.removed_at is not None],
-        "action_items": action_items,
-        "events": list(AgendaEvent.objects.filter(meeting=meeting).order_by("at", "id")),
-        "visible_case_ids": visible_case_ids,
-    }
+from ..minutes import minutes_context
+from ..models import ActionItem, Meeting
 
 
 def render_minutes(

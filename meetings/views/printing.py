@@ -9,10 +9,10 @@ from django.views.decorators.http import require_GET
 from accounts import audit
 from accounts.audit import refuse
 
-from .. import pdf
 from ..access import access_meeting
 from ..models import Meeting, PrintedCopy
-from ..printing import Document, can_print, printable_audiences, record_print
+from ..printing import documents
+from ..printing.audiences import Document, can_print, printable_audiences, record_print
 
 
 def _audience(request: HttpRequest, meeting: Meeting, document: str) -> str:
@@ -25,7 +25,9 @@ def _audience(request: HttpRequest, meeting: Meeting, document: str) -> str:
     return audience
 
 
-def _pdf_response(request: HttpRequest, printed: pdf.Printed, meeting: Meeting, copy: PrintedCopy) -> HttpResponse:
+def _pdf_response(
+    request: HttpRequest, printed: documents.Printed, meeting: Meeting, copy: PrintedCopy
+) -> HttpResponse:
     # The print's audit row lists every case on it, for "who has seen this case".
     audit.showed_cases(request, printed.case_ids)
     filename = f"{copy.document}-{meeting.local_date:%Y-%m-%d}-{copy.audience}-copy-{copy.copy_number}.pdf"
@@ -41,7 +43,7 @@ def agenda_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = access_meeting(request.user, pk, request)
     audience = _audience(request, meeting, Document.AGENDA)
     copy = record_print(meeting, request.user, document=Document.AGENDA, audience=audience, request=request)
-    return _pdf_response(request, pdf.agenda_pdf(meeting, request.user, copy), meeting, copy)
+    return _pdf_response(request, documents.agenda_pdf(meeting, request.user, copy), meeting, copy)
 
 
 @require_GET
@@ -52,4 +54,4 @@ def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         refuse(request.user, "minutes", pk, request)
     audience = _audience(request, meeting, Document.MINUTES)
     copy = record_print(meeting, request.user, document=Document.MINUTES, audience=audience, request=request)
-    return _pdf_response(request, pdf.minutes_pdf(meeting, request.user, copy), meeting, copy)
+    return _pdf_response(request, documents.minutes_pdf(meeting, request.user, copy), meeting, copy)

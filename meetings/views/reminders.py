@@ -20,8 +20,8 @@ from accounts.inputs import InputForm
 
 from ..access import can_run_meetings
 from ..models import Meeting, Reminder, ReminderPreference
-from ..reminder_delivery import resend
-from ..reminders import ALWAYS_SENT
+from ..reminders.delivery import resend
+from ..reminders.planning import ALWAYS_SENT
 
 STATE_FILTERS = {
     "failed": [Reminder.State.FAILED],

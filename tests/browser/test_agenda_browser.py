@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings import agenda_services
+from meetings.agenda import services as agenda_services
 from meetings.models import ActionItem, Meeting, PrintedCopy
 from tests.meetings.agenda_helpers import NF, SF, H, case_at, local, meeting_at
 

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from cases import services
 from cases.models import NibinLead, Note, Shooting
-from meetings import agenda_services
+from meetings.agenda import services as agenda_services
 from meetings.models import ActionItem
 from tests.conftest import PASSWORD
 from tests.factories import make_shooting

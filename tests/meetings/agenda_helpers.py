@@ -103,7 +103,7 @@ def url(name: str, meeting: Meeting, *args) -> str:
 def frozen_meeting(coordinator, agencies, cases: list[tuple]) -> Meeting:
     """The meeting of Wed 11 Feb 2026 09:00, `agencies` invited, its agenda built from `cases`
     (each: user, occurred, fields for case_at) and frozen."""
-    from meetings import agenda_services
+    from meetings.agenda import services as agenda_services
 
     meeting = meeting_at(local(2026, 2, 11, 9, 0))
     meeting.invited_agencies.set(agencies)

@@ -11,7 +11,7 @@ import pytest
 from accounts.models import User
 from cases import services as case_services
 from cases.models import Note, Shooting
-from meetings import agenda_services as services
+from meetings.agenda import services
 from meetings.models import ActionItem, AgendaEvent, AgendaItem, Meeting
 from tests.factories import UserFactory
 

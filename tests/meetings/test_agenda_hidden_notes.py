@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from cases.models import Note
-from meetings import agenda_services
+from meetings.agenda import services as agenda_services
 
 from .agenda_helpers import SUSPECT_NAME, case_at, local, meeting_at, note_at
 

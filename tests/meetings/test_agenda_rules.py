@@ -9,7 +9,7 @@ import pytest
 
 from cases import services as case_services
 from cases.models import NibinLead, Note, Shooting
-from meetings.agenda import plan_agenda, review_window
+from meetings.agenda.rules import plan_agenda, review_window
 from meetings.models import ActionItem, AgendaItem, Meeting
 
 from .agenda_helpers import NF, SF, H, at, case_at, firearm, local, meeting_at, note_at

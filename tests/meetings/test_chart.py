@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from meetings import chart
-from meetings.stats import Week, chart_weeks
+from meetings.cover import chart
+from meetings.cover.stats import Week, chart_weeks
 
 SVG = "{http://www.w3.org/2000/svg}"
 CUTOFF = datetime(2026, 3, 10, 9, 0, tzinfo=ZoneInfo("America/Chicago"))

@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
-from meetings import pdf, services
+from meetings import services
 from meetings.models import ActionItem, AgendaEvent, AgendaItem, Meeting
+from meetings.printing import documents
 from tests.factories import UserFactory, make_shooting
 
 pytestmark = pytest.mark.django_db
@@ -129,7 +130,7 @@ def test_nobody_but_the_assignee_and_coordinators_closes_an_item_from_the_minute
 def test_the_printed_minutes_carry_no_forms(coordinator, investigator, meeting):
     action(investigator, coordinator, meeting, "Pull the camera footage")
 
-    printed = pdf.minutes_html(meeting, coordinator, "law_enforcement").parts[0]
+    printed = documents.minutes_html(meeting, coordinator, "law_enforcement").parts[0]
 
     assert "Pull the camera footage" in printed
     assert "Mark done" not in printed and "<form" not in printed

@@ -10,9 +10,9 @@ import pytest
 
 from cases import services as case_services
 from cases.models import Note
-from meetings import agenda_services as services
+from meetings.agenda import services
+from meetings.agenda.presentation import Audience, agenda_view
 from meetings.models import AgendaEvent, Meeting
-from meetings.presentation import Audience, agenda_view
 
 from .agenda_helpers import (
     NF,

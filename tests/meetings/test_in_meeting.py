@@ -10,8 +10,8 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import User
-from meetings import agenda_services as services
-from meetings.agenda import plan_agenda
+from meetings.agenda import services
+from meetings.agenda.rules import plan_agenda
 from meetings.models import ActionItem, AgendaEvent, AgendaItem, Attendance, Meeting
 from tests.factories import UserFactory
 

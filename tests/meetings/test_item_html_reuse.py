@@ -12,8 +12,8 @@ from django.test import Client
 
 from cases import services as case_services
 from cases.models import Note
-from meetings import agenda_services
-from meetings.item_html import CACHE, CSRF_MARK, VERSION_MARK
+from meetings.agenda import services as agenda_services
+from meetings.agenda.item_html import CACHE, CSRF_MARK, VERSION_MARK
 
 from .agenda_helpers import post_record, suspect, url
 from .test_pdf import DEALER, PURCHASER, SUSPECT, WITNESS, WITNESS_CONTACT

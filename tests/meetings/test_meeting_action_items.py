@@ -10,10 +10,10 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from meetings import agenda_services as services
-from meetings import pdf
-from meetings.agenda import plan_agenda
+from meetings.agenda import services
+from meetings.agenda.rules import plan_agenda
 from meetings.models import ActionItem, Meeting
+from meetings.printing import documents
 
 from .agenda_helpers import NF, frozen_meeting, local, meeting_at, url
 
@@ -107,7 +107,7 @@ def test_the_whole_meeting_action_item_is_in_the_minutes_their_pdf_and_the_assig
     client = client_for(atf_agent)
 
     minutes = client.get(url("minutes", frozen)).content.decode()
-    printed = pdf.minutes_html(frozen, coordinator, "law_enforcement").parts[0]
+    printed = documents.minutes_html(frozen, coordinator, "law_enforcement").parts[0]
     mine = client.get("/meetings/my-items/").content.decode()
 
     actions = minutes[minutes.index('id="minutes-actions"') : minutes.index('id="minutes-record"')]

@@ -9,8 +9,8 @@ import re
 import pytest
 
 from accounts.models import User
-from meetings import agenda_services as services
 from meetings import services as meeting_services
+from meetings.agenda import services
 from meetings.models import AgendaEvent, AgendaItem, Meeting
 from tests.factories import UserFactory
 

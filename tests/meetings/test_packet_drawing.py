@@ -11,10 +11,10 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from meetings import agenda_services, packets
-from meetings import pdf as meeting_pdf
+from meetings.agenda import services as agenda_services
 from meetings.models import DrawnPacket, DrawnPart, Meeting
-from meetings.printing import printable_audiences
+from meetings.printing import documents, packets
+from meetings.printing.audiences import printable_audiences
 
 from .test_pdf import download, pdf_pages, pdf_text, without_copy_lines
 
@@ -127,7 +127,7 @@ def test_building_an_agenda_has_a_worker_draw_every_part_so_the_first_print_draw
     agenda_meeting.refresh_from_db()
     wanted = set()
     for audience in printable_audiences(coordinator):
-        html = meeting_pdf.agenda_html(agenda_meeting, coordinator, audience)
+        html = documents.agenda_html(agenda_meeting, coordinator, audience)
         wanted |= {packets.digest(part) for part in [*html.parts, html.header]}
     # Every part there, then the page numbers (drawn last): wait until nothing more comes.
     deadline, drawn = time.monotonic() + 120, -1

@@ -13,9 +13,8 @@ from pypdf import PdfReader
 
 from cases import services as case_services
 from cases.models import Note
-from meetings import packet_layout, packets
-from meetings import pdf as meeting_pdf
 from meetings.models import DrawnPart, Meeting
+from meetings.printing import documents, layout, packets
 
 from .test_pdf import download, pdf_pages
 
@@ -32,7 +31,7 @@ def part(name: str, height_mm: int = 0, lines: int = 0) -> str:
     if height_mm:
         body += f'<div style="height: {height_mm}mm"></div>'
     body += "".join(f"<p>{name} line {n}</p>" for n in range(1, lines + 1))
-    return packets.document(packet_layout.marked(body))
+    return packets.document(layout.marked(body))
 
 
 def laid_out(*part_htmls: str) -> list[str]:
@@ -62,7 +61,7 @@ def test_a_part_longer_than_a_page_starts_a_page_and_what_follows_goes_on_below_
 
 
 def test_a_forced_page_break_at_the_end_of_a_part_starts_a_new_page_and_leaves_no_blank_one():
-    lead = packets.document(packet_layout.marked('<p>Cover</p><div style="break-after: page"></div>'))
+    lead = packets.document(layout.marked('<p>Cover</p><div style="break-after: page"></div>'))
 
     pages = laid_out(lead, part("First item"))
     assert len(pages) == 2
@@ -115,7 +114,7 @@ def test_a_change_to_one_case_on_a_live_agenda_draws_only_that_item_again(
 ):
     client = client_for(coordinator)
     download(client, agenda_meeting, "law_enforcement")
-    items = meeting_pdf.agenda_html(agenda_meeting, coordinator, "law_enforcement").parts[1:]
+    items = documents.agenda_html(agenda_meeting, coordinator, "law_enforcement").parts[1:]
     kept_drawings_replaced(items, "Kept drawing")
     shooting = agenda_meeting.items.filter(shooting__isnull=False).order_by("position").last().shooting
 

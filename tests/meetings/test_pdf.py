@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from cases import services as case_services
 from cases.models import Note, Shooting
-from meetings import agenda_services
+from meetings.agenda import services as agenda_services
 from meetings.models import AgendaEvent, Meeting, PrintedCopy
 from tests.factories import make_shooting
 

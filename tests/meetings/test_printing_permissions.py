@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import AuditEvent
 from cases.models import Shooting
 from meetings.models import AgendaEvent, Meeting, PrintedCopy
-from meetings.printing import printable_audiences
+from meetings.printing.audiences import printable_audiences
 from tests.factories import UserFactory, make_shooting
 
 pytestmark = pytest.mark.django_db

@@ -15,9 +15,10 @@ from django.test.utils import CaptureQueriesContext
 
 from cases import services as case_services
 from cases.models import NibinLead, Note, Victim
-from meetings import agenda_services, source_stamp
+from meetings.agenda import services as agenda_services
+from meetings.agenda import source_stamp
+from meetings.agenda.snapshot import snapshot_items
 from meetings.models import ActionItem, AgendaItem, Meeting
-from meetings.snapshot import snapshot_items
 
 from .agenda_helpers import at, case_at, firearm, local, meeting_at, note_at, url, witness
 

@@ -10,7 +10,7 @@ import pytest
 
 from cases import services as case_services
 from cases.models import Shooting
-from meetings import stats
+from meetings.cover import stats
 from meetings.models import Meeting
 from tests.factories import make_shooting
 

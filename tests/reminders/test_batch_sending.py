@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from meetings import reminder_delivery, reminders
 from meetings.models import ActionItem, Reminder
+from meetings.reminders import delivery, planning
 
 from .scenario import meeting, people
 
@@ -36,10 +36,10 @@ def test_each_message_of_a_batch_lists_only_its_recipients_own_items(smtp, coord
     first = _item(invited[0], coordinator, day, "Canvass the 4300 block")
     second = _item(invited[1], coordinator, day - timedelta(days=2), "Pull the camera footage")
     later = _item(invited[1], coordinator, day + timedelta(days=7), "Due after the meeting")
-    reminders.plan_due()
+    planning.plan_due()
     batch = list(Reminder.objects.filter(kind=Reminder.Kind.MEETING).values_list("pk", flat=True))
-    reminder_delivery.claim()
-    assert reminder_delivery.send_claimed(batch)["sent"] == len(batch) == 8
+    delivery.claim()
+    assert delivery.send_claimed(batch)["sent"] == len(batch) == 8
 
     by_person: dict[str, set[str]] = {}
     for message in smtp.messages():
@@ -55,10 +55,10 @@ def test_each_message_of_a_batch_lists_only_its_recipients_own_items(smtp, coord
 def test_someone_uninvited_after_planning_gets_nothing_from_the_batch(smtp, coordinator):
     invited = people(2)
     m = meeting(coordinator, invited, starts_in=timedelta(hours=1))
-    reminders.plan_due()
+    planning.plan_due()
     m.attendees.remove(invited[1])
-    ids = reminder_delivery.claim()
-    counts = reminder_delivery.send_claimed(ids)
+    ids = delivery.claim()
+    counts = delivery.send_claimed(ids)
     assert counts["skipped"] == 2 and counts["sent"] == 4
     assert invited[1].email not in {message["To"] for message in smtp.messages()}
     assert set(Reminder.objects.filter(recipient=invited[1]).values_list("state", flat=True)) == {
@@ -72,13 +72,13 @@ def test_sending_costs_the_same_few_queries_per_message(smtp, coordinator, atten
     meeting(coordinator, invited, starts_in=timedelta(hours=1))
     for person in invited:
         _item(person, coordinator, timezone.localdate() - timedelta(days=1), "Overdue")
-    reminders.plan_due()
-    ids = reminder_delivery.claim()
+    planning.plan_due()
+    ids = delivery.claim()
     # Both lead times for everyone invited; after the daily hour, overdue digests too.
     assert Reminder.objects.filter(kind=Reminder.Kind.MEETING).count() == 2 * (attendees + 1)
     # Once per batch: the rows with their recipients, the meeting, who of them is invited, their
     # open items, the calendar file's sequence, and (PostgreSQL) commits that need not wait for
     # the disk, set and reset. Per message: the row locked again and marked, in a savepoint here.
     with django_assert_max_num_queries(7 + 4 * len(ids)):
-        assert reminder_delivery.send_claimed(ids)["sent"] == len(ids)
+        assert delivery.send_claimed(ids)["sent"] == len(ids)
     assert len(set(smtp.message_ids())) == len(ids)

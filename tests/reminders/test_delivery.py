@@ -16,8 +16,9 @@ import redis as redis_client
 from django.db import transaction
 from django.utils import timezone
 
-from meetings import reminder_delivery, reminders
+from meetings.agenda import services as agenda_services
 from meetings.models import Reminder
+from meetings.reminders import delivery, planning
 from meetings.tasks import send_reminders, sweep_reminders
 from tests.conftest import _free_port, _redis_answers, reset_celery_connections
 
@@ -32,7 +33,7 @@ SENTINELS = ["Avery Lindqvist", "Thaddeus Vantwerp", "Wilhelmina Quarrystone"]
 def due_meeting_reminders(coordinator, n_people: int):
     """A meeting an hour away: both lead times (48 h and 2 h) are due for everyone invited."""
     m = meeting(coordinator, people(n_people), starts_in=timedelta(hours=1))
-    reminders.plan_due()
+    planning.plan_due()
     return m, set(Reminder.objects.values_list("pk", flat=True))
 
 
@@ -52,7 +53,7 @@ def test_due_reminders_go_out_once_with_calendar_and_both_formats(workers, smtp,
     assert wait_until(lambda: all_sent(ids), timeout=60, on_tick=sweep), workers.log()[-3000:]
     message_ids = smtp.message_ids()
     assert len(message_ids) == len(set(message_ids)) == 8
-    assert set(message_ids) == {reminder_delivery.message_id(r) for r in Reminder.objects.all()}
+    assert set(message_ids) == {delivery.message_id(r) for r in Reminder.objects.all()}
     message = smtp.messages()[0]
     kinds = {part.get_content_type() for part in message.walk()}
     assert {"text/plain", "text/html", "text/calendar"} <= kinds
@@ -69,13 +70,13 @@ def test_more_due_than_one_sweep_claims_drain_without_waiting_for_the_next_sweep
     assert sweep_reminders() == {"created": 0, "claimed": 4, "batches": 2}
     # No further sweep: each finished batch claims the next one.
     assert wait_until(lambda: all_sent(ids), timeout=60), workers.log()[-3000:]
-    assert sorted(smtp.message_ids()) == sorted({reminder_delivery.message_id(r) for r in Reminder.objects.all()})
+    assert sorted(smtp.message_ids()) == sorted({delivery.message_id(r) for r in Reminder.objects.all()})
 
 
 def test_the_same_task_delivered_twice_sends_one_mail(workers, smtp, coordinator):
     workers.start()
     _, ids = due_meeting_reminders(coordinator, 2)
-    claimed = reminder_delivery.claim()
+    claimed = delivery.claim()
     send_reminders.delay(claimed)
     send_reminders.delay(claimed)
     assert wait_until(lambda: all_sent(ids), timeout=60)
@@ -139,7 +140,7 @@ def test_a_worker_killed_mid_sweep_loses_nothing_and_doubles_at_most_one(workers
     # Beat would run the sweep every minute; here every second, after the 3 s lease runs out.
     assert wait_until(lambda: all_sent(ids), timeout=120, on_tick=sweep), workers.log()[-3000:]
     received = smtp.message_ids()
-    expected = {reminder_delivery.message_id(r) for r in Reminder.objects.filter(pk__in=ids)}
+    expected = {delivery.message_id(r) for r in Reminder.objects.filter(pk__in=ids)}
     assert set(received) == expected
     assert len(received) - len(set(received)) <= 1
 
@@ -194,7 +195,7 @@ def test_redis_restarted_and_wiped_mid_run_still_delivers_everything(
         reset_celery_connections(pool.app)
         assert wait_until(lambda: all_sent(ids), timeout=180, on_tick=sweep), pool.log()[-3000:]
         received = smtp.message_ids()
-        assert set(received) == {reminder_delivery.message_id(r) for r in Reminder.objects.filter(pk__in=ids)}
+        assert set(received) == {delivery.message_id(r) for r in Reminder.objects.filter(pk__in=ids)}
         assert len(received) - len(set(received)) <= 1
     finally:
         pool.stop_all()
@@ -225,13 +226,12 @@ def test_smtp_refusing_with_4xx_is_retried_then_failed_shown_and_resent(workers,
     assert wait_until(
         lambda: Reminder.objects.get(pk=failed.pk).state == Reminder.State.SENT, timeout=60, on_tick=sweep
     )
-    assert reminder_delivery.message_id(Reminder.objects.get(pk=failed.pk)) in smtp.message_ids()
+    assert delivery.message_id(Reminder.objects.get(pk=failed.pk)) in smtp.message_ids()
 
 
 def test_no_victim_suspect_or_witness_name_in_any_message(workers, smtp, coordinator, investigator):
     from cases import services as case_services
     from cases.models import Note
-    from meetings import agenda_services
     from meetings.models import ActionItem
     from tests.factories import make_shooting
 
@@ -253,7 +253,7 @@ def test_no_victim_suspect_or_witness_name_in_any_message(workers, smtp, coordin
         due_on=timezone.localdate(),
         created_by=coordinator,
     )
-    reminders.plan_due(timezone.now() + timedelta(hours=1))
+    planning.plan_due(timezone.now() + timedelta(hours=1))
     Reminder.objects.update(next_attempt_at=timezone.now())
     ids = set(Reminder.objects.values_list("pk", flat=True))
     assert len(ids) >= 2

@@ -14,9 +14,10 @@ from django.utils import timezone
 from accounts.models import User
 from cases import services as case_services
 from cases.models import NibinLead, Note
-from meetings import agenda_services, reminders
 from meetings import services as meeting_services
+from meetings.agenda import services as agenda_services
 from meetings.models import ActionItem, Meeting, Reminder, ReminderPreference
+from meetings.reminders import planning
 from tests.factories import make_shooting
 
 from .scenario import meeting, people
@@ -35,12 +36,12 @@ def test_meeting_reminders_come_due_48_and_2_hours_before(coordinator):
     m = meeting(coordinator, invited, starts_in=timedelta(days=5))
     start = m.starts_at
     with time_machine.travel(start - timedelta(hours=48, minutes=1), tick=False):
-        assert reminders.plan_due() == 0
+        assert planning.plan_due() == 0
     with time_machine.travel(start - timedelta(hours=47, minutes=59), tick=False):
-        assert reminders.plan_due() == 4  # three attendees and the chair
-        assert reminders.plan_due() == 0  # a second sweep adds nothing
+        assert planning.plan_due() == 4  # three attendees and the chair
+        assert planning.plan_due() == 0  # a second sweep adds nothing
     with time_machine.travel(start - timedelta(hours=1), tick=False):
-        reminders.plan_due()
+        planning.plan_due()
     assert rows(Reminder.Kind.MEETING).count() == 8
     assert set(rows(Reminder.Kind.MEETING).values_list("occurrence", flat=True)) == {
         f"48h@{timezone.localtime(start):%Y-%m-%dT%H:%M}",
@@ -52,7 +53,7 @@ def test_what_came_due_while_the_system_was_down_goes_out_on_the_next_sweep(coor
     m = meeting(coordinator, people(2), starts_in=timedelta(days=3))
     # Down from 60 h before to 1 h before: both lead times have passed; both are still worth sending.
     with time_machine.travel(m.starts_at - timedelta(hours=1), tick=False):
-        reminders.plan_due()
+        planning.plan_due()
     assert rows(Reminder.Kind.MEETING).count() == 6
 
 
@@ -64,7 +65,7 @@ def test_nothing_for_cancelled_meetings_or_deactivated_people(coordinator):
     gone.is_active = False
     gone.save()
     with time_machine.travel(m.starts_at - timedelta(hours=1), tick=False):
-        reminders.plan_due()
+        planning.plan_due()
     assert rows(Reminder.Kind.MEETING).count() == 0
     changed = rows(Reminder.Kind.MEETING_CHANGED)
     assert gone.pk not in set(changed.values_list("recipient_id", flat=True))
@@ -75,15 +76,15 @@ def test_moving_a_meeting_moves_its_reminders(coordinator):
     invited = people(1)
     m = meeting(coordinator, invited, starts_in=timedelta(days=3))
     with time_machine.travel(m.starts_at - timedelta(hours=47), tick=False):
-        reminders.plan_due()
+        planning.plan_due()
         old = Reminder.objects.get(kind=Reminder.Kind.MEETING, recipient=invited[0])
         later = m.starts_at + timedelta(days=1)
         meeting_services.update_meeting(m, coordinator, {"starts_at": later, "ends_at": later + timedelta(hours=1)})
-        assert reminders.compose(old) is None  # the old time's reminder no longer applies
-        reminders.plan_due()
+        assert planning.compose(old) is None  # the old time's reminder no longer applies
+        planning.plan_due()
     assert rows(Reminder.Kind.MEETING_CHANGED).filter(recipient=invited[0]).count() == 1
     with time_machine.travel(later - timedelta(hours=47), tick=False):
-        reminders.plan_due()
+        planning.plan_due()
     fresh = rows(Reminder.Kind.MEETING).filter(recipient=invited[0]).exclude(pk=old.pk).get()
     assert fresh.occurrence.endswith(timezone.localtime(later).strftime("%Y-%m-%dT%H:%M"))
 
@@ -105,8 +106,8 @@ def test_the_meeting_reminder_lists_my_own_open_items_due_by_the_meeting(coordin
         due_on=timezone.localdate(m.starts_at),
         created_by=coordinator,
     )
-    reminders.plan_due()
-    message = reminders.compose(Reminder.objects.get(kind="meeting", recipient=invited[0]))
+    planning.plan_due()
+    message = planning.compose(Reminder.objects.get(kind="meeting", recipient=invited[0]))
     texts = [text for text, _ in message.lines]
     assert f"action item #{mine.pk}" in " ".join(texts)
     assert sum("action item #" in t for t in texts) == 1
@@ -125,10 +126,10 @@ def test_case_update_asks_each_lead_once_listing_cases_without_a_note_since_revi
         m.refresh_from_db()
     with time_machine.travel(timezone.now() + timedelta(minutes=1)):
         case_services.add_note(fresh, investigator, Note.Kind.GENERAL, {"text": "canvass done"})
-    reminders.plan_due()
+    planning.plan_due()
     [row] = rows(Reminder.Kind.CASE_UPDATE)
     assert row.recipient == investigator
-    message = reminders.compose(row)
+    message = planning.compose(row)
     listed = [text for text, _ in message.lines]
     assert stale.report_number in listed
     assert fresh.report_number not in listed
@@ -152,12 +153,12 @@ def test_action_item_due_tomorrow_and_the_overdue_digest_at_the_local_hour(coord
         created_by=coordinator,
     )
     with time_machine.travel(datetime(2026, 11, 23, 6, 59, tzinfo=CHICAGO), tick=False):
-        assert reminders.plan_due() == 0
+        assert planning.plan_due() == 0
     with time_machine.travel(datetime(2026, 11, 23, 7, 0, tzinfo=CHICAGO), tick=False):
-        reminders.plan_due()
+        planning.plan_due()
         assert rows(Reminder.Kind.ACTION_DUE).count() == 1
         assert rows(Reminder.Kind.OVERDUE_DIGEST).count() == 1
-        digest = reminders.compose(rows(Reminder.Kind.OVERDUE_DIGEST).get())
+        digest = planning.compose(rows(Reminder.Kind.OVERDUE_DIGEST).get())
         assert len(digest.lines) == 1
 
 
@@ -175,12 +176,12 @@ def test_the_daily_hour_stays_local_across_the_daylight_saving_change(investigat
         with time_machine.travel(
             datetime(day.year, day.month, day.day, utc_hour - 1, 59, tzinfo=ZoneInfo("UTC")), tick=False
         ):
-            reminders.plan_due()
+            planning.plan_due()
             assert not rows(Reminder.Kind.OVERDUE_DIGEST).filter(occurrence=day.isoformat()).exists()
         with time_machine.travel(
             datetime(day.year, day.month, day.day, utc_hour, 0, tzinfo=ZoneInfo("UTC")), tick=False
         ):
-            reminders.plan_due()
+            planning.plan_due()
             assert rows(Reminder.Kind.OVERDUE_DIGEST).filter(occurrence=day.isoformat()).exists()
 
 
@@ -193,10 +194,10 @@ def test_a_finished_item_is_not_reminded(coordinator, investigator):
         created_by=coordinator,
     )
     with time_machine.travel(timezone.now() + timedelta(hours=20)):
-        reminders.plan_due()
+        planning.plan_due()
     row = rows(Reminder.Kind.ACTION_DUE).get()
     meeting_services.complete_action_item(item, investigator, "served in person")
-    assert reminders.compose(row) is None
+    assert planning.compose(row) is None
 
 
 def test_agenda_ready_only_once_the_freeze_is_committed(coordinator, investigator):
@@ -206,15 +207,15 @@ def test_agenda_ready_only_once_the_freeze_is_committed(coordinator, investigato
     m.refresh_from_db()
     with pytest.raises(RuntimeError), transaction.atomic():
         agenda_services.freeze(m, coordinator, expected_version=m.agenda_version)
-        reminders.plan_due()  # even a sweep inside the same transaction would see the freeze…
+        planning.plan_due()  # even a sweep inside the same transaction would see the freeze…
         raise RuntimeError("the freeze is rolled back")
     assert Meeting.objects.get(pk=m.pk).status == Meeting.Status.SCHEDULED
     assert not rows(Reminder.Kind.AGENDA_READY).exists()  # …but its rows went with it
-    reminders.plan_due()
+    planning.plan_due()
     assert not rows(Reminder.Kind.AGENDA_READY).exists()
     m.refresh_from_db()
     agenda_services.freeze(m, coordinator, expected_version=m.agenda_version)
-    reminders.plan_due()
+    planning.plan_due()
     assert set(rows(Reminder.Kind.AGENDA_READY).values_list("recipient_id", flat=True)) == {
         coordinator.pk,
         investigator.pk,
@@ -226,17 +227,17 @@ def test_retaliation_follow_up_daily_until_a_contact_is_recorded(investigator, s
     shooting = make_shooting(is_retaliation_risk=True, lead_investigator=investigator)
     day1 = datetime(2026, 11, 23, 8, 0, tzinfo=CHICAGO)
     with time_machine.travel(day1, tick=False):
-        reminders.plan_due()
+        planning.plan_due()
     with time_machine.travel(day1 + timedelta(days=1), tick=False):
-        reminders.plan_due()
+        planning.plan_due()
     assert rows(Reminder.Kind.RETALIATION).count() == 2
     case_services.add_note(
         shooting, investigator, Note.Kind.GENERAL, {"text": "spoke with the family", "follow_up_contact": True}
     )
     with time_machine.travel(day1 + timedelta(days=2), tick=False):
-        reminders.plan_due()
+        planning.plan_due()
         assert rows(Reminder.Kind.RETALIATION).count() == 2
-        assert reminders.compose(rows(Reminder.Kind.RETALIATION).first()) is None
+        assert planning.compose(rows(Reminder.Kind.RETALIATION).first()) is None
 
 
 def test_a_nibin_lead_not_notified_after_24_hours_reminds_the_coordinators(coordinator, atf_agent):
@@ -244,10 +245,10 @@ def test_a_nibin_lead_not_notified_after_24_hours_reminds_the_coordinators(coord
     case_services.add_note(shooting, atf_agent, Note.Kind.FIREARM, {"nibin_leads": ["RB-2026-0420"]})
     lead = NibinLead.objects.get(number="RB-2026-0420")
     with time_machine.travel(lead.lead_received_at + timedelta(hours=23), tick=False):
-        reminders.plan_due()
+        planning.plan_due()
         assert not rows(Reminder.Kind.NIBIN_TURNAROUND).exists()
     with time_machine.travel(lead.lead_received_at + timedelta(hours=25), tick=False):
-        reminders.plan_due()
+        planning.plan_due()
     assert list(rows(Reminder.Kind.NIBIN_TURNAROUND).values_list("recipient_id", flat=True)) == [coordinator.pk]
 
 
@@ -256,7 +257,7 @@ def test_a_person_can_turn_off_kinds_but_not_meeting_changes(coordinator):
     ReminderPreference.objects.create(user=invited[0], disabled_kinds=["meeting", "meeting_changed"])
     m = meeting(coordinator, invited, starts_in=timedelta(hours=3))
     meeting_services.cancel_meeting(m, coordinator, "moved to next week")
-    reminders.plan_due()
+    planning.plan_due()
     kinds = set(rows().filter(recipient=invited[0]).values_list("kind", flat=True))
     assert kinds == {Reminder.Kind.MEETING_CHANGED}
 
@@ -264,9 +265,9 @@ def test_a_person_can_turn_off_kinds_but_not_meeting_changes(coordinator):
 def test_a_person_who_lost_access_gets_nothing_at_sending_time(coordinator):
     invited = people(1)
     m = meeting(coordinator, invited, starts_in=timedelta(hours=3))
-    reminders.plan_due()
+    planning.plan_due()
     row = rows(Reminder.Kind.MEETING).get(recipient=invited[0])
     User.objects.filter(pk=invited[0].pk).update(role="")
     row.refresh_from_db()
-    assert reminders.compose(row) is None
+    assert planning.compose(row) is None
     assert m.pk

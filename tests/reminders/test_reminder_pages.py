@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from meetings import reminders
 from meetings.models import Reminder, ReminderPreference
+from meetings.reminders import planning
 
 from .scenario import meeting, people
 
@@ -18,7 +18,7 @@ def test_coordinators_see_coming_sent_and_failed_reminders(client_for, coordinat
     invited = people(12)
     meeting(coordinator, invited, starts_in=timedelta(hours=1))
     meeting(coordinator, invited[:3], starts_in=timedelta(days=3))
-    reminders.plan_due()
+    planning.plan_due()
     Reminder.objects.filter(pk__in=Reminder.objects.values("pk")[:2]).update(state="failed", last_error="451 busy")
     client = client_for(coordinator)
     # session, user, counts per state (4), exists, page count and rows, meetings ahead (+ attendees),
@@ -34,7 +34,7 @@ def test_coordinators_see_coming_sent_and_failed_reminders(client_for, coordinat
 @pytest.mark.parametrize("role", ["investigator", "advocate", "supervisor", "prosecutor"])
 def test_only_coordinators_open_the_reminders_page_or_resend(client_for, request, coordinator, role):
     meeting(coordinator, people(1), starts_in=timedelta(hours=1))
-    reminders.plan_due()
+    planning.plan_due()
     row = Reminder.objects.first()
     Reminder.objects.filter(pk=row.pk).update(state="failed")
     client = client_for(request.getfixturevalue(role))
@@ -47,7 +47,7 @@ def test_resend_puts_a_failed_reminder_back_in_the_queue_and_is_audited(client_f
     from accounts.models import AuditEvent
 
     meeting(coordinator, people(1), starts_in=timedelta(hours=1))
-    reminders.plan_due()
+    planning.plan_due()
     row = Reminder.objects.first()
     Reminder.objects.filter(pk=row.pk).update(state="failed", attempts=3)
     client_for(coordinator).post(f"/meetings/reminders/{row.pk}/resend/")

@@ -28,8 +28,8 @@ from django.utils import timezone
 from accounts.models import Agency, User
 from cases import services as case_services
 from cases.models import ManualLink, NibinLead, Note, Shooting, Victim
-from meetings import agenda_services
 from meetings import services as meeting_services
+from meetings.agenda import services as agenda_services
 from meetings.models import ActionItem, AgendaItem, Meeting, MeetingSeries, Reminder
 from tests.factories import AgencyFactory, UserFactory
 
@@ -640,7 +640,7 @@ def _pdf_queries(persona: str, world: World) -> list[str]:
     printer hold a subset of the widest one; what each audience may read is tested with the
     printing tests. Drawing a PDF takes about a second, so no more are drawn than that."""
     from meetings.models import PrintedCopy
-    from meetings.printing import printable_audiences
+    from meetings.printing.audiences import printable_audiences
 
     allowed = printable_audiences(world.users[persona])
     return [f"audience={audience}" for audience in PrintedCopy.Audience.values if audience not in allowed]

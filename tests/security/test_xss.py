@@ -29,7 +29,7 @@ from pypdf import PdfReader
 from accounts.models import Agency
 from cases.models import Note, Shooting
 from meetings.models import ActionItem, Meeting, Reminder
-from meetings.reminder_delivery import build_email
+from meetings.reminders.delivery import build_email
 from tests.security import sweep_data
 from tests.security.sweep_data import ADVOCATE, COORDINATOR, HTMX, INVESTIGATOR
 

@@ -24,8 +24,9 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .models import Reminder
-from .reminders import compose, prefetch
+from ..ics import meeting_ics
+from ..models import Reminder
+from .planning import compose, prefetch
 
 logger = logging.getLogger("shootreview.reminders")
 
@@ -89,8 +90,6 @@ def build_email(reminder: Reminder, connection=None, cache: dict | None = None) 
     )
     email.attach_alternative(render_to_string("meetings/mail/reminder.html", context), "text/html")
     if content.attach_ics_for is not None:
-        from .ics import meeting_ics
-
         key = ("ics", content.attach_ics_for.pk)
         if key not in cache:
             cache[key] = meeting_ics(content.attach_ics_for)

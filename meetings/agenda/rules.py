@@ -1,7 +1,7 @@
 """The agenda rules: which cases a meeting reviews, why, and in what order.
 
 `plan_agenda(meeting)` is a plain function over the database: it reads, never writes, and returns
-dataclasses that `meetings.agenda_services.build_agenda` applies to AgendaItem rows. Every rule is
+dataclasses that `meetings.agenda.services.build_agenda` applies to AgendaItem rows. Every rule is
 one set-based query (or two), so the cost does not grow with the number of cases on the agenda.
 
 The review window runs from the previous held meeting's cutoff (excluded) to this meeting's
@@ -29,7 +29,7 @@ from django.utils import formats, timezone
 from accounts.stored_dates import shifted
 from cases.models import LinkKey, ManualLink, NibinLead, Note, Shooting
 
-from .models import ActionItem, AgendaItem, Meeting
+from ..models import ActionItem, AgendaItem, Meeting
 
 # Homicides first, then non-fatal injury shootings, then shots fired.
 KIND_RANK = {Shooting.Kind.HOMICIDE: 0, Shooting.Kind.NONFATAL: 1, Shooting.Kind.SHOTS_FIRED: 2}
@@ -116,6 +116,12 @@ def _short_date(value: date) -> str:
     return formats.date_format(value, "D j M")
 
 
+FACTS = ("pk", "report_number", "kind", "occurred_from", "cluster_id", "created_at")
+
+# A reason a rule gives for a case: (shooting id, reason code, text shown).
+Reason = tuple[int, str, str]
+
+
 def plan_agenda(meeting: Meeting) -> AgendaPlan:
     """The agenda the rules give for `meeting`, in default order. Reads only.
 
@@ -127,50 +133,81 @@ def plan_agenda(meeting: Meeting) -> AgendaPlan:
     previous = previous_held_meeting(meeting)
     window = review_window(meeting, previous, look_up=False)
     found: dict[int, PlannedItem] = {}
-
-    def plan(row: dict) -> PlannedItem:
-        item = found.get(row["pk"])
-        if item is None:
-            item = found[row["pk"]] = PlannedItem(
-                shooting_id=row["pk"],
-                report_number=row["report_number"],
-                kind=row["kind"],
-                occurred_from=row["occurred_from"],
-                cluster_id=row["cluster_id"],
-            )
-        return item
-
-    facts = ["pk", "report_number", "kind", "occurred_from", "cluster_id", "created_at"]
-
-    # (a) New shootings: occurred or entered in the window, whatever their status.
-    for row in Shooting.objects.filter(window.q("occurred_from") | window.q("created_at")).values(*facts):
-        if window.contains(row["occurred_from"]):
-            plan(row).add_reason(NEW_OCCURRED, "Occurred since the last review")
-        else:
-            plan(row).add_reason(NEW_ENTERED, "Entered since the last review")
+    for row, code, text in _new_shootings(window):
+        _plan(found, row).add_reason(code, text)
 
     # Any other case the rules bring: shooting id → [(code, text)]. Their facts come in one query.
     pending: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    noted, again = _new_notes(window), _review_again(previous)
+    loose_actions, due = _actions_due(meeting)
+    for sid, code, text in [*noted, *again, *due, *_retaliation_risks()]:
+        pending[sid].append((code, text))
+    newly_linked, lead_touched = _new_links(window)
 
-    # (b) Any live note counts, whoever may read it; the reason stays generic so it never tells a
-    # viewer what kind of note they cannot see was added.
+    wanted = (set(pending) | newly_linked | set(lead_touched)) - set(found)
+    rows = {row["pk"]: row for row in Shooting.objects.filter(pk__in=wanted).values(*FACTS)} if wanted else {}
+    for sid, reasons in pending.items():
+        row = rows.get(sid)
+        if row is None and sid not in found:
+            continue
+        item = found.get(sid) or _plan(found, row)
+        for code, text in reasons:
+            item.add_reason(code, text)
+    _add_lead_touched(meeting, lead_touched, rows, found)
+    _add_cluster_mates(newly_linked, rows, found)
+
+    items = order_items(list(found.values()))
+    return AgendaPlan(window=window, items=items, loose_action_item_ids=loose_actions)
+
+
+def _plan(found: dict[int, PlannedItem], row: dict) -> PlannedItem:
+    """The planned item of the case of `row` (one of FACTS), made on first mention."""
+    item = found.get(row["pk"])
+    if item is None:
+        item = found[row["pk"]] = PlannedItem(
+            shooting_id=row["pk"],
+            report_number=row["report_number"],
+            kind=row["kind"],
+            occurred_from=row["occurred_from"],
+            cluster_id=row["cluster_id"],
+        )
+    return item
+
+
+def _new_shootings(window: Window) -> list[tuple[dict, str, str]]:
+    """(a) New shootings: occurred or entered in the window, whatever their status."""
+    return [
+        (row, NEW_OCCURRED, "Occurred since the last review")
+        if window.contains(row["occurred_from"])
+        else (row, NEW_ENTERED, "Entered since the last review")
+        for row in Shooting.objects.filter(window.q("occurred_from") | window.q("created_at")).values(*FACTS)
+    ]
+
+
+def _new_notes(window: Window) -> list[Reason]:
+    """(b) Open cases with a note added in the window. Any live note counts, whoever may read it;
+    the reason stays generic so it never tells a viewer what kind of note they cannot see was added."""
     noted = (
         Note.objects.filter(window.q("created_at"), retracted_at__isnull=True, shooting__status=Shooting.Status.OPEN)
         .values_list("shooting_id", flat=True)
         .distinct()
     )
-    for sid in noted:
-        pending[sid].append((NEW_NOTES, "New notes since the last review"))
+    return [(sid, NEW_NOTES, "New notes since the last review") for sid in noted]
 
-    # (c)
-    if previous is not None:
-        again = AgendaItem.objects.filter(
-            meeting=previous, review_again=True, removed_at__isnull=True, shooting__isnull=False
-        ).values_list("shooting_id", flat=True)
-        for sid in again:
-            pending[sid].append((REVIEW_AGAIN, "Marked “review again” at the last meeting"))
 
-    # (e)
+def _review_again(previous: Meeting | None) -> list[Reason]:
+    """(c) Cases marked "review again" at the previous held meeting."""
+    if previous is None:
+        return []
+    again = AgendaItem.objects.filter(
+        meeting=previous, review_again=True, removed_at__isnull=True, shooting__isnull=False
+    ).values_list("shooting_id", flat=True)
+    return [(sid, REVIEW_AGAIN, "Marked “review again” at the last meeting") for sid in again]
+
+
+def _actions_due(meeting: Meeting) -> tuple[list[int], list[Reason]]:
+    """(e) Open action items due by the meeting's date: the ids of those without a case (listed in
+    their own section), and a reason for each case with one, naming the earliest due date."""
     loose_actions: list[int] = []
     due = (
         ActionItem.objects.filter(status=ActionItem.Status.OPEN, due_on__lte=meeting.local_date)
@@ -183,30 +220,23 @@ def plan_agenda(meeting: Meeting) -> AgendaPlan:
             loose_actions.append(action_id)
         else:
             earliest_due.setdefault(sid, due_on)
-    for sid, due_on in earliest_due.items():
-        pending[sid].append((ACTION_DUE, f"Open action item due {_short_date(due_on)}"))
+    return loose_actions, [
+        (sid, ACTION_DUE, f"Open action item due {_short_date(due_on)}") for sid, due_on in earliest_due.items()
+    ]
 
-    # (f)
+
+def _retaliation_risks() -> list[Reason]:
+    """(f) Open cases flagged as a retaliation risk."""
     at_risk = Shooting.objects.filter(status=Shooting.Status.OPEN, is_retaliation_risk=True).values_list(
         "pk", flat=True
     )
-    for sid in at_risk:
-        pending[sid].append((RETALIATION, "Retaliation-risk follow-up"))
+    return [(sid, RETALIATION, "Retaliation-risk follow-up") for sid in at_risk]
 
-    # (d) Links new in the window.
-    newly_linked, lead_touched = _new_links(window)
 
-    wanted = (set(pending) | newly_linked | set(lead_touched)) - set(found)
-    rows = {row["pk"]: row for row in Shooting.objects.filter(pk__in=wanted).values(*facts)} if wanted else {}
-    for sid, reasons in pending.items():
-        row = rows.get(sid)
-        if row is None and sid not in found:
-            continue
-        item = found.get(sid) or plan(row)
-        for code, text in reasons:
-            item.add_reason(code, text)
-
-    # Earlier-reviewed cases touched by a lead created or confirmed in the window.
+def _add_lead_touched(
+    meeting: Meeting, lead_touched: dict[int, str], rows: dict[int, dict], found: dict[int, PlannedItem]
+) -> None:
+    """(d) Earlier-reviewed cases touched by a lead created or confirmed in the window."""
     touched = set(lead_touched)
     reviewed_before = set(
         AgendaItem.objects.filter(
@@ -222,33 +252,33 @@ def plan_agenda(meeting: Meeting) -> AgendaPlan:
         row = rows.get(sid)
         if row is None and sid not in found:
             continue
-        item = found.get(sid) or plan(row)
+        item = found.get(sid) or _plan(found, row)
         item.add_reason(NIBIN_TOUCH, lead_touched[sid])
 
-    # Cluster mates of agenda cases, where a link in the cluster is new.
+
+def _add_cluster_mates(newly_linked: set[int], rows: dict[int, dict], found: dict[int, PlannedItem]) -> None:
+    """(d) Cluster mates of agenda cases, where a link in the cluster is new in the window."""
     new_link_clusters = {found[sid].cluster_id for sid in newly_linked if sid in found} | {
         rows[sid]["cluster_id"] for sid in newly_linked if sid in rows
     }
     new_link_clusters.discard(None)
     agenda_clusters = {item.cluster_id for item in found.values() if item.cluster_id is not None}
     expand = new_link_clusters & agenda_clusters
-    if expand:
-        on_agenda_before = {sid: item for sid, item in found.items() if item.cluster_id in expand}
-        members = Shooting.objects.filter(cluster_id__in=expand).values(*facts)
-        for row in members:
-            if row["pk"] in found and row["pk"] not in newly_linked:
-                continue
-            cluster = row["cluster_id"]
-            others = sorted(
-                (i for i in on_agenda_before.values() if i.cluster_id == cluster and i.shooting_id != row["pk"]),
-                key=lambda i: i.rank,
-            )
-            if not others:
-                continue
-            plan(row).add_reason(NEW_LINK, "Newly linked to " + _names([i.report_number for i in others]))
-
-    items = order_items(list(found.values()))
-    return AgendaPlan(window=window, items=items, loose_action_item_ids=loose_actions)
+    if not expand:
+        return
+    on_agenda_before = {sid: item for sid, item in found.items() if item.cluster_id in expand}
+    members = Shooting.objects.filter(cluster_id__in=expand).values(*FACTS)
+    for row in members:
+        if row["pk"] in found and row["pk"] not in newly_linked:
+            continue
+        cluster = row["cluster_id"]
+        others = sorted(
+            (i for i in on_agenda_before.values() if i.cluster_id == cluster and i.shooting_id != row["pk"]),
+            key=lambda i: i.rank,
+        )
+        if not others:
+            continue
+        _plan(found, row).add_reason(NEW_LINK, "Newly linked to " + _names([i.report_number for i in others]))
 
 
 def _names(report_numbers: list[str]) -> str:

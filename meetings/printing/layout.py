@@ -4,7 +4,7 @@ WeasyPrint needs well over a tenth of a second for each page of an agenda, so a 
 packet drawn as one document took ten seconds and more, and any change to any case on a live
 agenda meant drawing all of it again. A packet is cut into parts instead (its lead, then each
 agenda item), each drawn alone by WeasyPrint on the packet's own page size and margins and kept
-(meetings.packets), and the pages are laid out from those drawings the way the stylesheet lays
+(meetings.printing.packets), and the pages are laid out from those drawings the way the stylesheet lays
 out the whole:
 
 - a part that fits below what is already on the page goes there; one that does not starts the

@@ -18,8 +18,8 @@ from accounts import audit
 from accounts.models import User
 from cases.access import sees_investigative_detail
 
-from .access import can_view_meetings
-from .models import AgendaEvent, Meeting, PrintedCopy
+from ..access import can_view_meetings
+from ..models import AgendaEvent, Meeting, PrintedCopy
 
 # The marking at the top of every page of a packet.
 SENSITIVITY = {

@@ -3,7 +3,7 @@ frozen, so the page, the minutes and every printed packet come from one source.
 
 A snapshot holds everything that anyone at the table might be allowed to see (all live notes of
 the item, with their kind, author agency and restriction) and no decision about who sees what:
-`meetings.presentation` applies the viewer's and the audience's need-to-know to it when it is
+`meetings.agenda.presentation` applies the viewer's and the audience's need-to-know to it when it is
 shown or printed. Snapshots are built for many items at once in a fixed number of queries.
 """
 
@@ -22,7 +22,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from cases.indicators import TRAFFICKING_TIME_TO_CRIME_DAYS
 from cases.models import LinkKey, ManualLink, NibinLead, Note, Shooting, Victim
 
-from .models import ActionItem, AgendaItem, Meeting
+from ..models import ActionItem, AgendaItem, Meeting
 
 # "What is new since the last review": at most this many of the latest notes of each kind.
 LATEST_PER_KIND = 3
@@ -131,7 +131,30 @@ def _id_set(ids) -> list[int] | RawSQL:
 def _case_snapshots(meeting: Meeting, case_ids: list[int]) -> dict[int, dict]:
     # Plain rows rather than model instances: an agenda may hold hundreds of cases.
     ids = _id_set(case_ids)
-    shootings = {
+    shootings = _shootings(ids)
+    victims = _victims(ids)
+    since = _last_reviewed(meeting, ids)
+    notes = _new_notes(ids, since)
+    signals = _signals(ids)
+    actions = _open_actions(ids)
+    links = _links(shootings)
+    return {
+        sid: {
+            "shooting": _shooting(sid, s),
+            "victims": victims.get(sid, []),
+            "since": _iso(since.get(sid)),
+            "notes": notes.get(sid, []),
+            "signals": signals.get(sid, []),
+            "leads": links["leads"].get(sid, []),
+            "linked": links["linked"].get(sid, []),
+            "action_items": actions.get(sid, []),
+        }
+        for sid, s in shootings.items()
+    }
+
+
+def _shootings(ids) -> dict[int, dict]:
+    return {
         row["pk"]: row
         for row in Shooting.objects.filter(pk__in=ids)
         .values(
@@ -143,6 +166,31 @@ def _case_snapshots(meeting: Meeting, case_ids: list[int]) -> dict[int, dict]:
         .order_by()
     }
 
+
+def _shooting(sid: int, s: dict) -> dict:
+    lead = " ".join(filter(None, [s["lead_investigator__first_name"], s["lead_investigator__last_name"]]))
+    return {
+        "id": sid,
+        "report_number": s["report_number"],
+        "kind": s["kind"],
+        "kind_label": KIND_LABELS.get(s["kind"], s["kind"]),
+        "occurred_from": _iso(s["occurred_from"]),
+        "address": s["address"],
+        "division": s["division"],
+        "beat": s["beat"],
+        "status": s["status"],
+        "status_label": STATUS_LABELS.get(s["status"], s["status"]),
+        "counting": s["counting"],
+        "lead_investigator": lead or s["lead_investigator__username"] or "",
+        "is_domestic_violence": s["is_domestic_violence"],
+        "is_group_involved": s["is_group_involved"],
+        "is_retaliation_risk": s["is_retaliation_risk"],
+        "is_juvenile_involved": s["is_juvenile_involved"],
+        "cluster_id": s["cluster_id"],
+    }
+
+
+def _victims(ids) -> dict[int, list[dict]]:
     victims: dict[int, list[dict]] = defaultdict(list)
     for v in (
         Victim.objects.filter(shooting_id__in=ids)
@@ -164,9 +212,12 @@ def _case_snapshots(meeting: Meeting, case_ids: list[int]) -> dict[int, dict]:
                 "referral": REFERRAL_LABELS.get(v["referral_status"], v["referral_status"]),
             }
         )
+    return victims
 
-    # "New since the last review": since the cutoff of the last held meeting that had the case.
-    since = dict(
+
+def _last_reviewed(meeting: Meeting, ids) -> dict[int, datetime]:
+    """Each case's last review: the cutoff of the last held meeting that had it ("new since")."""
+    return dict(
         AgendaItem.objects.filter(
             shooting_id__in=ids,
             removed_at__isnull=True,
@@ -179,10 +230,14 @@ def _case_snapshots(meeting: Meeting, case_ids: list[int]) -> dict[int, dict]:
         .values_list("shooting_id", "last")
     )
 
-    # The latest notes of each (kind, author agency, restriction): within one partition every
-    # note is visible to the same people, so the latest visible notes of a kind, for any reader,
-    # are among these.
-    meta = ["id", "shooting_id", "kind", "author_agency_id", "author_agency__kind", "author_agency__code"]
+
+NOTE_META = ("id", "shooting_id", "kind", "author_agency_id", "author_agency__kind", "author_agency__code")
+
+
+def _new_notes(ids, since: dict[int, datetime]) -> dict[int, list[dict]]:
+    """The latest notes of each (kind, author agency, restriction) since the case's last review:
+    within one partition every note is visible to the same people, so the latest visible notes
+    of a kind, for any reader, are among these."""
     latest = (
         Note.objects.filter(shooting_id__in=ids, retracted_at__isnull=True)
         .annotate(
@@ -193,7 +248,7 @@ def _case_snapshots(meeting: Meeting, case_ids: list[int]) -> dict[int, dict]:
             )
         )
         .filter(rank__lte=LATEST_PER_KIND)
-        .values(*meta, "restricted_to_agency", "created_at", "fields")
+        .values(*NOTE_META, "restricted_to_agency", "created_at", "fields")
     )
     notes: dict[int, list[dict]] = defaultdict(list)
     for row in sorted(latest, key=lambda r: (r["created_at"], r["id"]), reverse=True):
@@ -201,9 +256,12 @@ def _case_snapshots(meeting: Meeting, case_ids: list[int]) -> dict[int, dict]:
         if cutoff is not None and row["created_at"] <= cutoff:
             continue
         notes[row["shooting_id"]].append(_note(row, row["fields"]))
+    return notes
 
-    # Indicators look at every live note, not only the new ones: keep just the field each needs,
-    # of the notes that raise one (the rest would be read only to be dropped here).
+
+def _signals(ids) -> dict[int, list[dict]]:
+    """Indicators look at every live note, not only the new ones: keep just the field each needs,
+    of the notes that raise one (the rest would be read only to be dropped here)."""
     signals: dict[int, list[dict]] = defaultdict(list)
     signal_rows = (
         Note.objects.filter(shooting_id__in=ids, retracted_at__isnull=True)
@@ -212,7 +270,7 @@ def _case_snapshots(meeting: Meeting, case_ids: list[int]) -> dict[int, dict]:
             | Q(kind=Note.Kind.FIREARM, fields__time_to_crime_days__lte=TRAFFICKING_TIME_TO_CRIME_DAYS)
         )
         .values(
-            *meta,
+            *NOTE_META,
             "restricted_to_agency",
             "created_at",
             intimidation=KeyTransform("intimidation_concern", "fields"),
@@ -226,45 +284,14 @@ def _case_snapshots(meeting: Meeting, case_ids: list[int]) -> dict[int, dict]:
         ttc = row["ttc"] if row["kind"] == Note.Kind.FIREARM else None
         if ttc is not None and ttc <= TRAFFICKING_TIME_TO_CRIME_DAYS:
             signals[row["shooting_id"]].append(_note(row, {"time_to_crime_days": ttc}))
+    return signals
 
+
+def _open_actions(ids) -> dict[int, list[dict]]:
     actions: dict[int, list[dict]] = defaultdict(list)
     for row in ActionItem.objects.filter(shooting_id__in=ids, status=ActionItem.Status.OPEN).values(*ACTION_FACTS):
         actions[row["shooting_id"]].append(_action_row(row))
-
-    links = _links(shootings)
-
-    out = {}
-    for sid, s in shootings.items():
-        lead = " ".join(filter(None, [s["lead_investigator__first_name"], s["lead_investigator__last_name"]]))
-        out[sid] = {
-            "shooting": {
-                "id": sid,
-                "report_number": s["report_number"],
-                "kind": s["kind"],
-                "kind_label": KIND_LABELS.get(s["kind"], s["kind"]),
-                "occurred_from": _iso(s["occurred_from"]),
-                "address": s["address"],
-                "division": s["division"],
-                "beat": s["beat"],
-                "status": s["status"],
-                "status_label": STATUS_LABELS.get(s["status"], s["status"]),
-                "counting": s["counting"],
-                "lead_investigator": lead or s["lead_investigator__username"] or "",
-                "is_domestic_violence": s["is_domestic_violence"],
-                "is_group_involved": s["is_group_involved"],
-                "is_retaliation_risk": s["is_retaliation_risk"],
-                "is_juvenile_involved": s["is_juvenile_involved"],
-                "cluster_id": s["cluster_id"],
-            },
-            "victims": victims.get(sid, []),
-            "since": _iso(since.get(sid)),
-            "notes": notes.get(sid, []),
-            "signals": signals.get(sid, []),
-            "leads": links["leads"].get(sid, []),
-            "linked": links["linked"].get(sid, []),
-            "action_items": actions.get(sid, []),
-        }
-    return out
+    return actions
 
 
 def _note(row: dict, fields: dict) -> dict:

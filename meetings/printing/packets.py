@@ -1,7 +1,7 @@
 """Drawing packets from kept parts and stamping each copy.
 
 WeasyPrint needs well over a tenth of a second a page, while printing must take seconds. So a
-packet is drawn in parts (meetings.packet_layout): its lead, each agenda item, the running header
+packet is drawn in parts (meetings.printing.layout): its lead, each agenda item, the running header
 and the page numbers are each drawn once and kept under the digest of their HTML (together with
 the stylesheet and the WeasyPrint version that drew them), and the pages are laid out from those
 drawings. A change to one case on a live agenda draws that one item again; content that changed
@@ -30,10 +30,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from . import packet_layout
-from .models import DrawnPacket, DrawnPart, Meeting
-from .packet_layout import Part
-from .printing import CopyMarking, printable_audiences
+from ..models import DrawnPacket, DrawnPart, Meeting
+from . import layout
+from .audiences import CopyMarking
+from .layout import Part
 
 logger = logging.getLogger("shootreview.printing")
 
@@ -66,12 +66,12 @@ def _weasyprint():
 
     path = finders.find(STYLESHEET) or Path(settings.BASE_DIR) / "static" / STYLESHEET
     # The page size and margins come from the layout, which places the drawings on those pages.
-    css = packet_layout.PAGE.css() + "\n" + Path(path).read_text(encoding="utf-8")
+    css = layout.PAGE.css() + "\n" + Path(path).read_text(encoding="utf-8")
     stylesheet = weasyprint.CSS(string=css, url_fetcher=NothingFromOutside())
     # What else decides what is drawn and how it is laid out: a new stylesheet, WeasyPrint or
     # layout draws everything anew.
-    layout = Path(packet_layout.__file__).read_text(encoding="utf-8")
-    fingerprint = hashlib.sha256(f"{weasyprint.__version__}\n{css}\n{layout}".encode()).hexdigest()
+    layout_source = Path(layout.__file__).read_text(encoding="utf-8")
+    fingerprint = hashlib.sha256(f"{weasyprint.__version__}\n{css}\n{layout_source}".encode()).hexdigest()
     return weasyprint, NothingFromOutside, stylesheet, fingerprint
 
 
@@ -109,7 +109,7 @@ def document(body: str, audience: str = "") -> str:
 
 def drawn_parts(htmls: Sequence[tuple[str, str]]) -> list[Part]:
     """The drawing of each (HTML, extra CSS): kept ones where there are, the others drawn now
-    and kept. Marked HTML (packet_layout.marked) is measured; the rest (the header and the page
+    and kept. Marked HTML (layout.marked) is measured; the rest (the header and the page
     numbers) is placed whole."""
     keys = [digest(html, css) for html, css in htmls]
     rows = DrawnPart.objects.filter(digest__in=set(keys)).values_list("digest", "pdf", "pages", "top", "end", "used_at")
@@ -136,14 +136,14 @@ def drawn_parts(htmls: Sequence[tuple[str, str]]) -> list[Part]:
 def _draw_part(html: str, css: str) -> Part:
     rendered = _render(html, css)
     pdf = rendered.write_pdf()
-    if packet_layout.START in rendered.pages[0].anchors:
-        return Part(pdf, *packet_layout.measure(rendered))
+    if layout.START in rendered.pages[0].anchors:
+        return Part(pdf, *layout.measure(rendered))
     return Part(pdf, len(rendered.pages), 0.0, 0.0)
 
 
 def frame(header_html: str, count: int) -> tuple[bytes, bytes]:
     """The running header's drawing and the page numbers' of a packet of `count` pages."""
-    numbers_html, numbers_css = packet_layout.number_sheet(count)
+    numbers_html, numbers_css = layout.number_sheet(count)
     header, numbers = drawn_parts([(header_html, ""), (document(numbers_html), numbers_css)])
     return header.pdf, numbers.pdf
 
@@ -171,29 +171,10 @@ def packet(meeting: Meeting, kind: str, html: PacketHtml, *, keep: bool) -> byte
     if found is not None:
         return bytes(found)
     parts = drawn_parts([(part, "") for part in html.parts])
-    pdf = packet_layout.lay_out(parts, lambda count: frame(html.header, count))
+    pdf = layout.lay_out(parts, lambda count: frame(html.header, count))
     if keep:
         _keep(meeting, kind, key, pdf)
     return pdf
-
-
-def prepare_soon(meeting: Meeting, user) -> None:
-    """Queue the drawing of each packet `user` may print, once the current transaction has
-    committed: one task per audience, so that workers draw them side by side. A broker that does
-    not answer costs nothing but speed: the first print then draws what is missing itself."""
-    if not settings.PREPARE_PACKETS:
-        return
-
-    def enqueue():
-        from .tasks import prepare_packets
-
-        try:
-            for audience in printable_audiences(user):
-                prepare_packets.delay(meeting.pk, user.pk, audience)
-        except Exception:  # noqa: BLE001 - any broker failure; the print draws it instead
-            logger.warning("could not queue the drawing of packets for meeting %s", meeting.pk, exc_info=True)
-
-    transaction.on_commit(enqueue)
 
 
 def _keep(meeting: Meeting, kind: str, key: str, pdf: bytes) -> None:
@@ -214,4 +195,4 @@ def stamp(pdf: bytes, marking: CopyMarking, *, title: str) -> bytes:
     stamp_html = render_to_string("meetings/print/stamp.html", {"marking": marking})
     overlay = _render(stamp_html).write_pdf()
     metadata = {"/Title": f"{title} · copy {marking.copy_number}", "/Author": marking.printed_by}
-    return packet_layout.stamp(pdf, overlay, metadata=metadata)
+    return layout.stamp(pdf, overlay, metadata=metadata)

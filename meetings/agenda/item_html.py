@@ -23,8 +23,8 @@ from django.core.cache import caches
 from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
 
+from ..models import AgendaItem
 from .digests import digest
-from .models import AgendaItem
 from .presentation import ActionView, CaseView, ItemView, day
 
 ITEM_PARTIAL = "meetings/agenda.html#item"

@@ -1,9 +1,9 @@
 """PDFs of the agenda packets and the minutes, drawn on the server with WeasyPrint.
 
-One source: a packet is the agenda page's own presentation (meetings.presentation) drawn with
+One source: a packet is the agenda page's own presentation (meetings.agenda.presentation) drawn with
 the page's own item partial, and the minutes are the minutes page's partial; what each holds is
 decided in one place. Each is cut into parts drawn one at a time and laid out on the pages
-(meetings.packets); the copy line of each copy is stamped on afterwards.
+(meetings.printing.packets); the copy line of each copy is stamped on afterwards.
 """
 
 from __future__ import annotations
@@ -13,15 +13,15 @@ from dataclasses import dataclass
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
+from ..agenda.item_html import item_htmls, item_pages
+from ..agenda.presentation import agenda_view
+from ..cover.chart import cover_context
+from ..minutes import minutes_context
+from ..models import Meeting, PrintedCopy
 from . import packets
-from .chart import cover_context
-from .item_html import item_htmls, item_pages
-from .models import Meeting, PrintedCopy
-from .packet_layout import marked
+from .audiences import SENSITIVITY, Audience, marking_for
+from .layout import marked
 from .packets import PacketHtml
-from .presentation import agenda_view
-from .printing import SENSITIVITY, Audience, marking_for
-from .views.minutes import minutes_context
 
 
 def _page_context(meeting: Meeting, audience: str, document_name: str) -> dict:

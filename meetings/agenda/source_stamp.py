@@ -1,7 +1,7 @@
 """The stamp of the data a live agenda is drawn from, kept by the database, and the live
 snapshots reused under it.
 
-A live agenda's snapshots (`meetings.snapshot`) take ten queries over hundreds of cases, and most
+A live agenda's snapshots (`meetings.agenda.snapshot`) take ten queries over hundreds of cases, and most
 views of the page come between changes. Triggers (migration meetings 0006) give a slot of
 `SourceStamp` a new random token on every statement that writes a table the snapshots read,
 whatever wrote it: a form, a queryset update, an import, the admin, SQL typed by hand. The
@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from django.core.cache import caches
 
+from ..models import AgendaItem, Meeting, SourceStamp
 from .digests import digest
-from .models import AgendaItem, Meeting, SourceStamp
 from .snapshot import SNAPSHOT_VERSION, snapshot_items
 
 CACHE = "agenda_snapshots"

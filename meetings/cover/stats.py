@@ -20,8 +20,8 @@ from accounts.stored_dates import SAFE_MIN, shifted
 from cases.access import shootings_visible_to
 from cases.models import Shooting
 
-from . import agenda
-from .models import Meeting
+from ..agenda import rules
+from ..models import Meeting
 
 CHART_WEEKS = 12
 SNAPSHOT_VERSION = 1
@@ -29,7 +29,7 @@ SNAPSHOT_VERSION = 1
 
 def review_window(meeting: Meeting) -> tuple[datetime, datetime]:
     """(start, end]: the agenda's own review window, so the cover counts what the agenda covers."""
-    window = agenda.review_window(meeting)
+    window = rules.review_window(meeting)
     return window.start, window.end
 
 

@@ -18,8 +18,8 @@ from django.utils import timezone
 from accounts.models import User
 from cases.models import NibinLead, Note, Shooting
 
-from .access import can_view_meetings
-from .models import ActionItem, AgendaEvent, AgendaItem, Meeting, Reminder, ReminderPreference
+from ..access import can_view_meetings
+from ..models import ActionItem, AgendaEvent, AgendaItem, Meeting, Reminder, ReminderPreference
 
 ALWAYS_SENT = {Reminder.Kind.MEETING_CHANGED}
 
@@ -360,111 +360,145 @@ def compose(reminder: Reminder, now: datetime | None = None, cache: dict | None 
     if not user.is_active or not user.email or not can_view_meetings(user):
         return None
     kind = reminder.kind
-    if reminder.object_type == "meeting":
-        # A batch of reminders mostly concerns one meeting: look it up once per batch.
-        key = ("meeting", reminder.object_id)
-        if key not in cache:
-            cache[key] = Meeting.objects.filter(pk=reminder.object_id).first()
-        meeting = cache[key]
-        if meeting is None:
-            return None
-        if kind == Reminder.Kind.MEETING_CHANGED:
-            cancelled = meeting.status == Meeting.Status.CANCELLED
-            return Message(
-                subject=f"Shoot review {'cancelled' if cancelled else 'moved'}: {_when(meeting.starts_at)}",
-                intro=(
-                    "The shoot review has been cancelled."
-                    if cancelled
-                    else f"The shoot review now takes place {_when(meeting.starts_at)} at {meeting.place}."
-                ),
-                lines=[("Meeting page", _link("meetings:detail", meeting.pk))],
-                attach_ics_for=meeting,
-            )
-        if meeting.status not in {Meeting.Status.SCHEDULED, Meeting.Status.FROZEN} or meeting.starts_at <= now:
-            return None
-        if kind == Reminder.Kind.MEETING:
-            if not reminder.occurrence.endswith("@" + _stamp(meeting.starts_at)):
-                return None  # the meeting moved; the reminders of its new time replace this one
-            if not _is_invited(meeting, user, cache):
-                return None
-            items = _open_items_due_by(user, timezone.localdate(meeting.starts_at), cache)
-            lines = [("Agenda", _link("meetings:detail", meeting.pk))]
-            if items:
-                lines.append(("Your open action items due by the meeting:", ""))
-                lines += [_item_line(item) for item in items]
-            return Message(
-                subject=f"Shoot review {_when(meeting.starts_at)} at {meeting.place}",
-                intro=f"Reminder: the shoot review is on {_when(meeting.starts_at)} at {meeting.place}.",
-                lines=lines,
-                attach_ics_for=meeting,
-            )
-        if kind == Reminder.Kind.CASE_UPDATE:
-            if meeting.status != Meeting.Status.SCHEDULED:
-                return None
-            cases = stale_cases_by_lead(meeting).get(user.pk, [])
-            if not cases:
-                return None
-            return Message(
-                subject=f"Please update {len(cases)} case(s) before the shoot review",
-                intro=(
-                    f"These cases of yours are on the agenda for {_when(meeting.starts_at)} and have "
-                    "no note since their last review:"
-                ),
-                lines=[(s.report_number, _link("cases:detail", s.pk)) for s in cases],
-            )
-        if kind == Reminder.Kind.AGENDA_READY:
-            if meeting.status != Meeting.Status.FROZEN or _stamp(meeting.frozen_at) != reminder.occurrence:
-                return None
-            return Message(
-                subject=f"Agenda ready: shoot review {_when(meeting.starts_at)}",
-                intro="The agenda is frozen and ready to read or print.",
-                lines=[("Agenda", _link("meetings:detail", meeting.pk))],
-            )
+    if reminder.object_type != "meeting":
+        compose_kind = _OTHER_KINDS.get(kind)
+        return compose_kind(reminder, user, now, cache) if compose_kind else None
+    # A batch of reminders mostly concerns one meeting: look it up once per batch.
+    key = ("meeting", reminder.object_id)
+    if key not in cache:
+        cache[key] = Meeting.objects.filter(pk=reminder.object_id).first()
+    meeting = cache[key]
+    if meeting is None:
         return None
-    if kind == Reminder.Kind.ACTION_DUE:
-        item = (
-            ActionItem.objects.filter(pk=reminder.object_id, status=ActionItem.Status.OPEN, assignee=user)
-            .select_related("shooting")
-            .first()
-        )
-        if item is None or item.due_on.isoformat() != reminder.occurrence:
-            return None
-        return Message(
-            subject=f"Action item due {item.due_on:%a %d %b}",
-            intro="An action item of yours is due:",
-            lines=[_item_line(item)],
-        )
-    if kind == Reminder.Kind.OVERDUE_DIGEST:
-        items = _open_items_due_by(user, timezone.localdate(now) - timedelta(days=1), cache)
-        if not items:
-            return None
-        return Message(
-            subject=f"{len(items)} overdue action item(s)",
-            intro="These action items are overdue:",
-            lines=[_item_line(i) for i in items],
-        )
-    if kind == Reminder.Kind.RETALIATION:
-        shooting = retaliation_cases_awaiting_contact().filter(pk=reminder.object_id, lead_investigator=user).first()
-        if shooting is None:
-            return None
-        return Message(
-            subject=f"Retaliation-risk follow-up: {shooting.report_number}",
-            intro=(
-                "This case is flagged as a retaliation risk and no follow-up contact has been noted. "
-                "Record the contact as a general note with 'follow-up contact' ticked."
-            ),
-            lines=[(shooting.report_number, _link("cases:detail", shooting.pk))],
-        )
-    if kind == Reminder.Kind.NIBIN_TURNAROUND:
-        lead = NibinLead.objects.filter(pk=reminder.object_id, notified_at__isnull=True).first()
-        if lead is None or lead.status == NibinLead.Status.EXCLUDED or user.role != User.Role.COORDINATOR:
-            return None
-        return Message(
-            subject=f"NIBIN lead {lead.number} not yet notified",
-            intro=(
-                "This lead arrived more than a day ago and the investigators of the linked cases "
-                "have not been notified (the CGIC goal is 24–48 hours)."
-            ),
-            lines=[(lead.number, _link("cases:nibin_lead", lead.pk))],
-        )
-    return None
+    if kind == Reminder.Kind.MEETING_CHANGED:
+        return _meeting_changed(meeting)
+    if meeting.status not in {Meeting.Status.SCHEDULED, Meeting.Status.FROZEN} or meeting.starts_at <= now:
+        return None
+    compose_kind = _MEETING_KINDS.get(kind)
+    return compose_kind(reminder, meeting, user, cache) if compose_kind else None
+
+
+def _meeting_changed(meeting: Meeting) -> Message:
+    cancelled = meeting.status == Meeting.Status.CANCELLED
+    return Message(
+        subject=f"Shoot review {'cancelled' if cancelled else 'moved'}: {_when(meeting.starts_at)}",
+        intro=(
+            "The shoot review has been cancelled."
+            if cancelled
+            else f"The shoot review now takes place {_when(meeting.starts_at)} at {meeting.place}."
+        ),
+        lines=[("Meeting page", _link("meetings:detail", meeting.pk))],
+        attach_ics_for=meeting,
+    )
+
+
+def _meeting(reminder: Reminder, meeting: Meeting, user: User, cache: dict) -> Message | None:
+    if not reminder.occurrence.endswith("@" + _stamp(meeting.starts_at)):
+        return None  # the meeting moved; the reminders of its new time replace this one
+    if not _is_invited(meeting, user, cache):
+        return None
+    items = _open_items_due_by(user, timezone.localdate(meeting.starts_at), cache)
+    lines = [("Agenda", _link("meetings:detail", meeting.pk))]
+    if items:
+        lines.append(("Your open action items due by the meeting:", ""))
+        lines += [_item_line(item) for item in items]
+    return Message(
+        subject=f"Shoot review {_when(meeting.starts_at)} at {meeting.place}",
+        intro=f"Reminder: the shoot review is on {_when(meeting.starts_at)} at {meeting.place}.",
+        lines=lines,
+        attach_ics_for=meeting,
+    )
+
+
+def _case_update(reminder: Reminder, meeting: Meeting, user: User, cache: dict) -> Message | None:
+    if meeting.status != Meeting.Status.SCHEDULED:
+        return None
+    cases = stale_cases_by_lead(meeting).get(user.pk, [])
+    if not cases:
+        return None
+    return Message(
+        subject=f"Please update {len(cases)} case(s) before the shoot review",
+        intro=(
+            f"These cases of yours are on the agenda for {_when(meeting.starts_at)} and have "
+            "no note since their last review:"
+        ),
+        lines=[(s.report_number, _link("cases:detail", s.pk)) for s in cases],
+    )
+
+
+def _agenda_ready(reminder: Reminder, meeting: Meeting, user: User, cache: dict) -> Message | None:
+    if meeting.status != Meeting.Status.FROZEN or _stamp(meeting.frozen_at) != reminder.occurrence:
+        return None
+    return Message(
+        subject=f"Agenda ready: shoot review {_when(meeting.starts_at)}",
+        intro="The agenda is frozen and ready to read or print.",
+        lines=[("Agenda", _link("meetings:detail", meeting.pk))],
+    )
+
+
+def _action_due(reminder: Reminder, user: User, now: datetime, cache: dict) -> Message | None:
+    item = (
+        ActionItem.objects.filter(pk=reminder.object_id, status=ActionItem.Status.OPEN, assignee=user)
+        .select_related("shooting")
+        .first()
+    )
+    if item is None or item.due_on.isoformat() != reminder.occurrence:
+        return None
+    return Message(
+        subject=f"Action item due {item.due_on:%a %d %b}",
+        intro="An action item of yours is due:",
+        lines=[_item_line(item)],
+    )
+
+
+def _overdue_digest(reminder: Reminder, user: User, now: datetime, cache: dict) -> Message | None:
+    items = _open_items_due_by(user, timezone.localdate(now) - timedelta(days=1), cache)
+    if not items:
+        return None
+    return Message(
+        subject=f"{len(items)} overdue action item(s)",
+        intro="These action items are overdue:",
+        lines=[_item_line(i) for i in items],
+    )
+
+
+def _retaliation(reminder: Reminder, user: User, now: datetime, cache: dict) -> Message | None:
+    shooting = retaliation_cases_awaiting_contact().filter(pk=reminder.object_id, lead_investigator=user).first()
+    if shooting is None:
+        return None
+    return Message(
+        subject=f"Retaliation-risk follow-up: {shooting.report_number}",
+        intro=(
+            "This case is flagged as a retaliation risk and no follow-up contact has been noted. "
+            "Record the contact as a general note with 'follow-up contact' ticked."
+        ),
+        lines=[(shooting.report_number, _link("cases:detail", shooting.pk))],
+    )
+
+
+def _nibin_turnaround(reminder: Reminder, user: User, now: datetime, cache: dict) -> Message | None:
+    lead = NibinLead.objects.filter(pk=reminder.object_id, notified_at__isnull=True).first()
+    if lead is None or lead.status == NibinLead.Status.EXCLUDED or user.role != User.Role.COORDINATOR:
+        return None
+    return Message(
+        subject=f"NIBIN lead {lead.number} not yet notified",
+        intro=(
+            "This lead arrived more than a day ago and the investigators of the linked cases "
+            "have not been notified (the CGIC goal is 24–48 hours)."
+        ),
+        lines=[(lead.number, _link("cases:nibin_lead", lead.pk))],
+    )
+
+
+# The message of each kind of reminder: those about a meeting still to come, and the others.
+_MEETING_KINDS = {
+    Reminder.Kind.MEETING: _meeting,
+    Reminder.Kind.CASE_UPDATE: _case_update,
+    Reminder.Kind.AGENDA_READY: _agenda_ready,
+}
+_OTHER_KINDS = {
+    Reminder.Kind.ACTION_DUE: _action_due,
+    Reminder.Kind.OVERDUE_DIGEST: _overdue_digest,
+    Reminder.Kind.RETALIATION: _retaliation,
+    Reminder.Kind.NIBIN_TURNAROUND: _nibin_turnaround,
+}

@@ -1,7 +1,7 @@
 """What one viewer, or one printed audience, may see of an agenda: the single source for the
 agenda page, the minutes and every printed packet.
 
-Snapshots (`meetings.snapshot`) carry every note with its kind, author agency and restriction;
+Snapshots (`meetings.agenda.snapshot`) carry every note with its kind, author agency and restriction;
 here each note passes `cases.access.note_is_visible` and `visible_fields` for the viewer and, when
 printing, again for the audience's typical reader. A note or field reaches the output only if
 both allow it, so nobody can print more than they may see themselves.
@@ -33,8 +33,8 @@ from cases.indicators import Indicator, indicators_for
 from cases.models import LinkKey, NibinLead, Note, Shooting
 from cases.note_forms import NOTE_FORMS, display_value, field_labels
 
-from .agenda import Window, review_window
-from .models import AgendaItem, Meeting, PrintedCopy
+from ..models import AgendaItem, Meeting, PrintedCopy
+from .rules import Window, review_window
 from .snapshot import ACTION_ITEMS_SECTION, as_date, as_datetime, snapshot_items
 from .source_stamp import live_snapshots
 

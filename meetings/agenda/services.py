@@ -20,10 +20,10 @@ from accounts.inputs import text_problem
 from accounts.models import Agency, User
 from cases.access import shootings_visible_to
 
-from . import agenda
-from .models import ActionItem, AgendaEvent, AgendaItem, Attendance, Meeting
+from ..cover.stats import keep_cover
+from ..models import ActionItem, AgendaEvent, AgendaItem, Attendance, Meeting
+from . import rules
 from .snapshot import ACTION_ITEMS_SECTION, snapshot_items
-from .stats import keep_cover
 
 ACTION_ITEMS_TITLE = "Open action items"
 
@@ -146,7 +146,7 @@ def build_agenda(meeting: Meeting, user: User, *, expected_version: int | None =
     new cases go next to where the rules place them. An automatic item that no longer qualifies
     is dropped, unless something was already recorded on it."""
     meeting = _lock_for_edit(meeting, expected_version)
-    plan = agenda.plan_agenda(meeting)
+    plan = rules.plan_agenda(meeting)
     planned = {p.shooting_id: p for p in plan.items}
     existing = list(meeting.items.order_by("position", "id"))
     by_case = {item.shooting_id: item for item in existing if item.shooting_id}
@@ -177,7 +177,7 @@ def build_agenda(meeting: Meeting, user: User, *, expected_version: int | None =
         p = planned.get(item.shooting_id) if item.shooting_id else None
         if p is None:
             continue
-        kept = [r for r in item.reasons or [] if r.get("code") == agenda.ADDED_BY_HAND]
+        kept = [r for r in item.reasons or [] if r.get("code") == rules.ADDED_BY_HAND]
         item.reasons = p.reasons + kept
         item.group_key = p.group_key
         updated.append(item)
@@ -272,7 +272,7 @@ def add_case(meeting: Meeting, user: User, report_number: str, *, expected_versi
     shooting = shootings_visible_to(user).filter(report_number__iexact=number).first()
     if shooting is None:
         raise AgendaError(f"No case has the report number {number}.", "report_number")
-    reason = {"code": agenda.ADDED_BY_HAND, "text": f"Added by {_name(user)}"}
+    reason = {"code": rules.ADDED_BY_HAND, "text": f"Added by {_name(user)}"}
     item = meeting.items.filter(shooting=shooting).first()
     if item is not None and item.removed_at is None:
         raise AgendaError(
@@ -282,7 +282,7 @@ def add_case(meeting: Meeting, user: User, report_number: str, *, expected_versi
         item = AgendaItem(meeting=meeting, kind=AgendaItem.Kind.CASE, shooting=shooting, reasons=[])
     item.removed_at, item.removed_by, item.removal_reason = None, None, ""
     item.added_by = user
-    item.reasons = [r for r in item.reasons if r.get("code") != agenda.ADDED_BY_HAND] + [reason]
+    item.reasons = [r for r in item.reasons if r.get("code") != rules.ADDED_BY_HAND] + [reason]
     item.group_key = str(shooting.cluster_id) if shooting.cluster_id else ""
     item.position = _next_position(meeting)
     item.save()
@@ -312,7 +312,7 @@ def add_text_item(meeting: Meeting, user: User, title: str, text: str, *, expect
         title=title[:200],
         text=(text or "").strip(),
         added_by=user,
-        reasons=[{"code": agenda.ADDED_BY_HAND, "text": f"Added by {_name(user)}"}],
+        reasons=[{"code": rules.ADDED_BY_HAND, "text": f"Added by {_name(user)}"}],
         position=_next_position(meeting),
     )
     _bump(meeting)

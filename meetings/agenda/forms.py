@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.inputs import InputForm
 
-from .models import AgendaItem
+from ..models import AgendaItem
 
 
 class PageForm(InputForm):
