@@ -5,12 +5,16 @@ where) is altered in turn in the middle of a real log, and `verify_audit` must n
 from __future__ import annotations
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.utils import timezone
 
+from accounts import audit
 from accounts.models import AuditEvent
 from tests.factories import make_shooting
 
@@ -73,3 +77,41 @@ def test_altering_one_field_of_a_row_is_named_by_verify_audit(log, field):
     # Put back, the log is whole again: the hash changed because of this field alone.
     AuditEvent.objects.filter(pk=target.pk).update(**{field: original})
     call_command("verify_audit")
+
+
+def test_altering_the_oldest_row_of_the_log_is_found(log):
+    oldest = AuditEvent.objects.order_by("id").first()
+    allow_changes_to_the_audit_table()
+
+    AuditEvent.objects.filter(pk=oldest.pk).update(event="rewritten")
+
+    with pytest.raises(CommandError, match=f"row {oldest.pk}: this row was altered"):
+        call_command("verify_audit")
+
+
+def test_rows_missing_from_the_start_of_the_log_are_found(log):
+    first, second = AuditEvent.objects.order_by("id")[:2]
+    allow_changes_to_the_audit_table()
+
+    AuditEvent.objects.filter(pk=first.pk).delete()
+
+    with pytest.raises(CommandError, match=f"row {second.pk}: the first row does not start the chain"):
+        call_command("verify_audit")
+
+
+def test_after_a_purge_the_log_still_verifies_and_a_row_removed_later_is_found(db):
+    with time_machine.travel(timezone.now() - timedelta(days=400), tick=False):
+        for i in range(3):
+            audit.record("test.old", object_id=i)
+    for i in range(3):
+        audit.record("test.recent", object_id=i)
+
+    call_command("purge_audit", "--yes", stdout=StringIO())
+
+    assert not AuditEvent.objects.filter(event="test.old").exists()
+    call_command("verify_audit", stdout=StringIO())  # the oldest kept row chains to the purge's anchor
+    oldest_kept, next_kept = AuditEvent.objects.order_by("id")[:2]
+    allow_changes_to_the_audit_table()
+    AuditEvent.objects.filter(pk=oldest_kept.pk).delete()
+    with pytest.raises(CommandError, match=f"row {next_kept.pk}: the first row does not start the chain"):
+        call_command("verify_audit")
