@@ -73,6 +73,7 @@ MODULES = [
         (
             "tests/security/test_audit_log.py",
             "tests/security/test_audit_tampering.py",
+            "tests/security/test_audit_request_details.py",
             "tests/security/test_fail_closed.py",
             # Its fragment tests; the every-URL sweep checks the middleware, at a minute a mutant.
             "tests/security/test_audit_every_request.py::test_a_fragment_of_a_case_writes_one_row_saying_who_saw_which_case",
