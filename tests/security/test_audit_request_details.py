@@ -4,7 +4,8 @@ the details a view adds to its request's row."""
 from __future__ import annotations
 
 import pytest
-from django.test import RequestFactory
+from django.contrib.sessions.backends.db import SessionStore
+from django.test import Client, RequestFactory
 
 from accounts import audit
 from accounts.models import AuditEvent
@@ -51,3 +52,41 @@ def test_a_views_details_add_up_on_its_requests_row():
         "case_id": 12,
         "detail": {"audience": "community"},
     }
+
+
+def test_a_row_written_outside_any_request_names_no_object_session_or_address(db):
+    row = audit.record("test.command")
+
+    row.refresh_from_db()
+    assert (row.object_type, row.object_id, row.session_hash, row.source_ip, row.actor_id) == ("", "", "", None, None)
+
+
+def test_code_called_inside_a_request_writes_rows_naming_that_requests_person_address_and_session(investigator):
+    # Model signals and services write rows without being handed the request.
+    request = RequestFactory().get("/", REMOTE_ADDR="198.51.100.4")
+    request.user = investigator
+    request.session = SessionStore()
+    request.session.save()
+    token = audit.current_request.set(request)
+    try:
+        row = audit.record("test.inner")
+    finally:
+        audit.current_request.reset(token)
+
+    assert (row.actor_id, row.actor_username, row.source_ip) == (investigator.pk, investigator.username, "198.51.100.4")
+    assert row.session_hash == audit.session_hash(request) and len(row.session_hash) == 64
+
+
+def test_each_session_has_its_own_hash_and_the_log_never_holds_the_session_id(client_for, investigator, client):
+    shooting = make_shooting()
+    first, second = client_for(investigator), Client()
+    second.force_login(investigator)
+
+    hashes = []
+    for browser in (first, second):
+        browser.get(f"/cases/{shooting.pk}/")
+        hashes.append(latest_view_row(investigator).session_hash)
+
+    assert hashes[0] != hashes[1]
+    keys = {first.session.session_key, second.session.session_key}
+    assert not keys & set(hashes) and all(len(h) == 64 for h in hashes)
