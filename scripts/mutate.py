@@ -57,6 +57,7 @@ MODULES = [
             "tests/cases/test_visibility_rules_agree_for_everyone.py",
             "tests/security/test_audit_log.py",
             "tests/cases/test_refusals.py",
+            "tests/cases/test_redaction_notice.py",
             "tests/cases/test_notes_views.py",
             "tests/cases/test_case_detail.py",
             "tests/cases/test_case_forms.py",
