@@ -58,7 +58,16 @@ def test_a_row_written_outside_any_request_names_no_object_session_or_address(db
     row = audit.record("test.command")
 
     row.refresh_from_db()
-    assert (row.object_type, row.object_id, row.session_hash, row.source_ip, row.actor_id) == ("", "", "", None, None)
+    assert (row.object_type, row.object_id, row.session_hash, row.source_ip) == ("", "", "", None)
+    assert (row.actor_id, row.actor_username, row.actor_name) == (None, "", "")
+
+
+def test_a_failed_sign_in_with_an_unknown_name_is_recorded_without_an_actor(client):
+    client.post("/accounts/login/", {"username": "no_such_person", "password": "whatever it is", "acknowledge": "on"})
+
+    row = AuditEvent.objects.filter(event="login.failure").latest("id")
+    assert (row.actor_id, row.actor_username, row.actor_name, row.outcome) == (None, "", "", "failure")
+    assert row.detail == {"account_exists": False} and row.source_ip == "127.0.0.1"
 
 
 def test_code_called_inside_a_request_writes_rows_naming_that_requests_person_address_and_session(investigator):
