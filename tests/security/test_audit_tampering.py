@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts import audit
 from accounts.models import AuditEvent
-from tests.factories import make_shooting
+from tests.factories import UserFactory, make_shooting
 
 pytestmark = pytest.mark.django_db
 
@@ -146,3 +146,25 @@ def test_overlong_values_are_cut_to_fit_their_columns(db, investigator):
     row.refresh_from_db()
     assert (len(row.event), len(row.object_type), len(row.object_id)) == (80, 40, 64)
     call_command("verify_audit", stdout=StringIO())
+
+
+def test_the_longest_names_a_person_may_have_fit_the_audit_row(db):
+    person = UserFactory(username="long_names", first_name="F" * 150, last_name="L" * 150)
+
+    row = audit.record("test.event", actor=person)
+
+    row.refresh_from_db()
+    assert row.actor_name == ("F" * 150 + " " + "L" * 150)[:300]
+    call_command("verify_audit", stdout=StringIO())
+
+
+def test_an_audit_row_costs_every_request_two_statements_and_a_lock_on_postgresql(
+    investigator, django_assert_num_queries
+):
+    # The previous row's hash and the insert; on PostgreSQL first the lock that keeps two writers
+    # from chaining onto the same row. No savepoint: a failed write dooms the request anyway.
+    audit.record("test.warm", actor=investigator)
+    with django_assert_num_queries(3 if connection.vendor == "postgresql" else 2) as captured:
+        audit.record("test.event", actor=investigator)
+    if connection.vendor == "postgresql":
+        assert "pg_advisory_xact_lock" in captured.captured_queries[0]["sql"]
