@@ -10,6 +10,7 @@ from django.test import Client, RequestFactory
 from accounts import audit
 from accounts.models import AuditEvent
 from tests.factories import make_shooting
+from tests.security.test_fail_closed import _break_audit_inserts
 
 pytestmark = pytest.mark.django_db
 
@@ -99,3 +100,10 @@ def test_each_session_has_its_own_hash_and_the_log_never_holds_the_session_id(cl
     assert hashes[0] != hashes[1]
     keys = {first.session.session_key, second.session.session_key}
     assert not keys & set(hashes) and all(len(h) == 64 for h in hashes)
+
+
+def test_a_failed_audit_write_tells_the_operators_which_event_was_lost(db):
+    _break_audit_inserts()
+
+    with pytest.raises(audit.AuditWriteError, match=r"^could not write audit row for test\.event$"):
+        audit.record("test.event")
