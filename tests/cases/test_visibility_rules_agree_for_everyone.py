@@ -95,3 +95,35 @@ def test_people_outside_the_rules_see_no_note_of_another_agency(kind, role, acti
     visible = set(Note.objects.visible_to(viewer).values_list("pk", flat=True))
 
     assert visible == ({mine.pk} if sees else set())
+
+
+@pytest.mark.parametrize(
+    ("kind", "role"),
+    [
+        (Agency.Kind.POLICE, User.Role.VICTIM_ADVOCATE),  # an advocate employed by the police
+        (Agency.Kind.VICTIM_ADVOCACY, User.Role.INVESTIGATOR),  # a law-enforcement role at an advocacy agency
+        (Agency.Kind.OTHER, User.Role.SUPERVISOR),
+    ],
+)
+def test_investigative_detail_needs_both_a_law_enforcement_role_and_agency(client_for, kind, role):
+    police = AgencyFactory(code="VR3-police", kind=Agency.Kind.POLICE)
+    author = UserFactory(username="vr3_author", agency=police, role=User.Role.INVESTIGATOR)
+    shooting = make_shooting(author)
+    suspect = services.add_note(shooting, author, Note.Kind.SUSPECT, {"name": "Ambrose Kettleworth"})
+    viewer = UserFactory(username="vr3_viewer", agency=AgencyFactory(code="VR3-own", kind=kind), role=role)
+
+    assert not access.sees_investigative_detail(viewer)
+    assert suspect not in Note.objects.visible_to(viewer)
+    response = client_for(viewer).get(f"/cases/{shooting.pk}/")
+    assert "Kettleworth" not in response.content.decode()
+
+
+@pytest.mark.parametrize(("with_agency", "role"), [(True, ""), (False, User.Role.INVESTIGATOR)])
+def test_an_account_without_both_an_agency_and_a_role_sees_no_case(client_for, with_agency, role):
+    shooting = make_shooting()
+    agency = AgencyFactory(code="VR4-police", kind=Agency.Kind.POLICE) if with_agency else None
+    person = UserFactory(username="vr4_person", agency=agency, role=role)
+
+    assert not access.can_see_cases(person)
+    assert client_for(person).get(f"/cases/{shooting.pk}/").status_code == 404
+    assert shooting.report_number not in client_for(person).get("/cases/").content.decode()
