@@ -171,11 +171,18 @@ def prepare(module: Module) -> Path:
 def run(module: Module, *, again: bool = False) -> None:
     names = list(module.functions) or [module.path.removesuffix(".py").replace("/", ".") + ".*"]
     if again:
-        # The mutated copy is kept; mutmut copies the tests anew and measures the new ones.
+        # The mutated copy is kept and mutmut copies the tests anew. A changed test selection
+        # makes mutmut forget every verdict: keep the last ones, to merge in results().
         where = WORK / module.key
-        names = [name for name, status in (results(module) or {}).items() if status not in ("killed", "timeout")]
+        last = results(module) or {}
+        names = [name for name, status in last.items() if status not in ("killed", "timeout")]
         if not names:
             return
+        earlier = where / "earlier-verdicts.json"
+        kept = json.loads(earlier.read_text()) if earlier.exists() else {}
+        kept.update({name: status for name, status in last.items() if status in ("killed", "timeout")})
+        earlier.write_text(json.dumps(kept))
+        (where / "pyproject.toml").write_text(module_config(module))
     else:
         where = prepare(module)
     children = os.environ.get("MUTATE_CHILDREN", "1")
@@ -194,9 +201,12 @@ def results(module: Module) -> dict[str, str] | None:
     if not meta.exists():
         return None
     codes = json.loads(meta.read_text())["exit_code_by_key"]
+    earlier = WORK / module.key / "earlier-verdicts.json"
+    kept = json.loads(earlier.read_text()) if earlier.exists() else {}
     names = module.functions or ("*",)
     return {
-        name: status_by_exit_code[code]
+        # A mutant killed by an earlier run and not run again since keeps that verdict.
+        name: kept[name] if code is None and name in kept else status_by_exit_code[code]
         for name, code in sorted(codes.items())
         if any(fnmatch(name, pattern) for pattern in names)
     }
