@@ -89,7 +89,11 @@ MODULES = [
         "security",
         "Sign-in security",
         "accounts/security.py",
-        ("tests/security/test_sign_in_security.py", "tests/accounts/test_login.py"),
+        (
+            "tests/security/test_sign_in_security.py",
+            "tests/security/test_lockout_details.py",
+            "tests/accounts/test_login.py",
+        ),
     ),
     Module(
         "importers",
