@@ -6,8 +6,11 @@ from __future__ import annotations
 import logging
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
+from django.test import RequestFactory
 
+from accounts import audit
 from accounts.models import AuditEvent
 from cases import access, services
 from cases.models import Note
@@ -73,3 +76,31 @@ def test_an_identifier_that_is_not_a_number_is_refused_not_a_server_error(invest
     with pytest.raises(Http404):
         access.access_note(investigator, pk)
     assert AuditEvent.objects.filter(event="access.refused", object_id=pk).count() == 2
+
+
+def test_inside_a_request_a_refusal_leaves_the_row_to_the_request_even_when_not_handed_it(advocate, investigator):
+    # Code deep inside a view may ask without passing the request: the middleware's one row
+    # still records the refusal, and no second row is written.
+    note = services.add_note(make_shooting(), investigator, Note.Kind.SUSPECT, {"name": "Thaddeus Vantwerp"})
+    request = RequestFactory().get("/somewhere/")
+    request.user = advocate
+    before = AuditEvent.objects.count()
+    token = audit.current_request.set(request)
+    try:
+        with pytest.raises(Http404):
+            access.access_note(advocate, note.pk)
+    finally:
+        audit.current_request.reset(token)
+
+    assert request.audit_refused == ("note", str(note.pk))
+    assert AuditEvent.objects.count() == before
+
+
+def test_an_anonymous_refusal_outside_a_request_names_no_one(db):
+    shooting = make_shooting()
+
+    with pytest.raises(Http404):
+        access.access_shooting(AnonymousUser(), shooting.pk)
+
+    row = AuditEvent.objects.get(event="access.refused")
+    assert (row.actor_id, row.actor_username, row.object_id) == (None, "", str(shooting.pk))
