@@ -101,6 +101,7 @@ MODULES = [
         "cases/importers.py",
         (
             "tests/cases/test_import_all_or_nothing.py",
+            "tests/cases/test_import_outcomes.py",
             "tests/cases/test_import_upsert.py",
             "tests/cases/test_import_command.py",
             "tests/cases/test_import_page.py",

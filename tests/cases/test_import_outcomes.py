@@ -1,0 +1,69 @@
+"""What a re-import does to a known report, field by field: a changed kind is taken from the
+file unless the case is a homicide here, the other fields are taken either way, and every known
+report's outcome names its case (the preview links to it)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from cases import services
+from cases.importers import import_shootings
+from cases.models import Shooting
+
+pytestmark = pytest.mark.django_db
+
+HEADER = (
+    "report_number,kind,occurred_from,occurred_to,reported_at,address,division,beat,status,summary,flags,"
+    "victim_name,victim_age,victim_juvenile,victim_sex,victim_injury,source_system"
+)
+
+
+def row(kind: str, address: str, beat: str, summary: str) -> str:
+    return f"RB26000401,{kind},2026-10-03 22:15,,,{address},North,{beat},open,{summary},,Tobin Saltmarsh,27,,M,,RMS-7"
+
+
+def test_a_changed_kind_and_other_fields_are_taken_from_the_file(coordinator):
+    import_shootings("\n".join([HEADER, row("shots_fired", "12 Weir St", "221", "Shots.")]), coordinator)
+    shooting = Shooting.objects.get()
+
+    report = import_shootings("\n".join([HEADER, row("nonfatal", "14 Weir St", "222", "One hurt.")]), coordinator)
+
+    [outcome] = report.outcomes
+    assert outcome.action == "updated" and outcome.shooting_id == shooting.pk
+    shooting.refresh_from_db()
+    assert (shooting.kind, shooting.address, shooting.beat, shooting.summary) == (
+        Shooting.Kind.NONFATAL,
+        "14 Weir St",
+        "222",
+        "One hurt.",
+    )
+
+
+def test_a_homicide_here_keeps_its_kind_but_takes_the_files_other_changes(coordinator, investigator):
+    import_shootings("\n".join([HEADER, row("nonfatal", "12 Weir St", "221", "Shot.")]), coordinator)
+    shooting = Shooting.objects.get()
+    services.record_victim_death(shooting.victims.get(), investigator, date(2026, 10, 9))
+
+    report = import_shootings("\n".join([HEADER, row("nonfatal", "14 Weir St", "222", "Died.")]), coordinator)
+
+    [outcome] = report.outcomes
+    assert outcome.action == "updated" and outcome.shooting_id == shooting.pk
+    assert "kind kept as homicide (an import never downgrades a homicide)" in outcome.remarks
+    shooting.refresh_from_db()
+    assert (shooting.kind, shooting.address, shooting.beat, shooting.summary) == (
+        Shooting.Kind.HOMICIDE,
+        "14 Weir St",
+        "222",
+        "Died.",
+    )
+
+
+def test_an_unchanged_report_names_its_case(coordinator):
+    text = "\n".join([HEADER, row("nonfatal", "12 Weir St", "221", "Shot.")])
+    import_shootings(text, coordinator)
+
+    [outcome] = import_shootings(text, coordinator, dry_run=True).outcomes
+
+    assert (outcome.action, outcome.shooting_id) == ("unchanged", Shooting.objects.get().pk)
