@@ -104,3 +104,9 @@ def test_a_timed_release_opens_the_account_at_its_time(investigator, settings, m
     assert security.is_locked(investigator, investigator.locked_at + timedelta(minutes=minutes)) is locked
     with time_machine.travel(investigator.locked_at + timedelta(minutes=minutes)):
         assert security.is_locked(investigator) is locked
+
+
+def test_a_failed_second_factor_is_kept_as_one(investigator):
+    security.record_failure(investigator.username, second_factor=True)
+
+    assert list(LoginFailure.objects.values_list("second_factor", flat=True)) == [True]
