@@ -11,6 +11,7 @@ import pytest
 from cases import services
 from cases.importers import import_shootings
 from cases.models import Shooting
+from tests.cases.test_import_upsert import KCPD_HEADER, kcpd
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +68,35 @@ def test_an_unchanged_report_names_its_case(coordinator):
     [outcome] = import_shootings(text, coordinator, dry_run=True).outcomes
 
     assert (outcome.action, outcome.shooting_id) == ("unchanged", Shooting.objects.get().pk)
+
+
+def test_every_new_victim_of_a_known_report_is_added_and_every_known_one_compared(coordinator):
+    first = "\n".join([HEADER, row("nonfatal", "12 Weir St", "221", "Shot.")])
+    import_shootings(first, coordinator)
+    again = [
+        HEADER,
+        "RB26000401,nonfatal,2026-10-03 22:15,,,12 Weir St,North,221,open,Shot.,,Idris Penhale,22,,M,,RMS-7",
+        "RB26000401,,,,,,,,,,,Marisol Quenby,19,,F,,RMS-7",
+        "RB26000401,,,,,,,,,,,Tobin Saltmarsh,28,,M,,RMS-7",  # known, another age in the file
+    ]
+
+    report = import_shootings("\n".join(again), coordinator)
+    assert report.ok, report.errors
+
+    [outcome] = report.outcomes
+    assert outcome.victims_added == ["Idris Penhale", "Marisol Quenby"]
+    assert "victim Tobin Saltmarsh: age differ from the file; kept as recorded here" in outcome.remarks
+    names = set(Shooting.objects.get().victims.values_list("name", flat=True))
+    assert names == {"Tobin Saltmarsh", "Idris Penhale", "Marisol Quenby"}
+
+
+def test_a_known_reports_remarks_from_the_file_are_kept(coordinator):
+    lines = [KCPD_HEADER, kcpd("1"), kcpd("2", Involvement="SUS")]
+    import_shootings("\n".join(lines), coordinator)
+
+    report = import_shootings("\n".join(lines), coordinator)
+    assert report.ok, report.errors
+    [outcome] = report.outcomes
+
+    assert outcome.action == "unchanged"
+    assert any("not imported" in remark for remark in outcome.remarks), outcome.remarks
