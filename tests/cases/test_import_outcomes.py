@@ -77,7 +77,7 @@ def test_every_new_victim_of_a_known_report_is_added_and_every_known_one_compare
         HEADER,
         "RB26000401,nonfatal,2026-10-03 22:15,,,12 Weir St,North,221,open,Shot.,,Idris Penhale,22,,M,,RMS-7",
         "RB26000401,,,,,,,,,,,Marisol Quenby,19,,F,,RMS-7",
-        "RB26000401,,,,,,,,,,,Tobin Saltmarsh,28,,M,,RMS-7",  # known, another age in the file
+        "RB26000401,,,,,,,,,,,Tobin Saltmarsh,28,,F,,RMS-7",  # known, another age and sex in the file
     ]
 
     report = import_shootings("\n".join(again), coordinator)
@@ -85,7 +85,7 @@ def test_every_new_victim_of_a_known_report_is_added_and_every_known_one_compare
 
     [outcome] = report.outcomes
     assert outcome.victims_added == ["Idris Penhale", "Marisol Quenby"]
-    assert "victim Tobin Saltmarsh: age differ from the file; kept as recorded here" in outcome.remarks
+    assert "victim Tobin Saltmarsh: age, sex differ from the file; kept as recorded here" in outcome.remarks
     names = set(Shooting.objects.get().victims.values_list("name", flat=True))
     assert names == {"Tobin Saltmarsh", "Idris Penhale", "Marisol Quenby"}
 
@@ -100,3 +100,25 @@ def test_a_known_reports_remarks_from_the_file_are_kept(coordinator):
 
     assert outcome.action == "unchanged"
     assert any("not imported" in remark for remark in outcome.remarks), outcome.remarks
+
+
+def test_a_text_with_a_byte_order_mark_is_read_like_the_file_itself(coordinator):
+    report = import_shootings(
+        "\ufeff" + "\n".join([HEADER, row("nonfatal", "12 Weir St", "221", "Shot.")]), coordinator
+    )
+
+    assert report.ok and report.counts["created"] == 1
+
+
+def test_errors_are_listed_in_the_order_of_the_files_lines(coordinator):
+    too_long = "x" * 400
+    lines = [
+        HEADER,
+        row("nonfatal", too_long, "221", "Shot."),  # line 2: refused by the model's validation
+        "RB26000402,nonfatal,not a date,,,5 Weir St,North,221,open,,,,,,,,RMS-7",  # line 3: unreadable
+    ]
+
+    report = import_shootings("\n".join(lines), coordinator)
+
+    assert [error.line for error in report.errors] == sorted(error.line for error in report.errors)
+    assert {error.line for error in report.errors} == {2, 3}
