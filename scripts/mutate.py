@@ -249,9 +249,12 @@ def report() -> None:
             + f" | {rate} |"
         )
         survivors = [name for name, status in found.items() if status not in ("killed", "timeout", "not checked")]
-        if not survivors:
+        note = equivalents.get("notes", {}).get(module.key)
+        if not survivors and not note:
             continue
         sections.append(f"\n### {module.title}: {len(survivors)} not killed\n")
+        if note:
+            sections.append(note + "\n")
         for name in survivors:
             reason = equivalents.get(module.key, {}).get(name, "**not yet explained**")
             sections.append(f"- `{name}` ({found[name]}): {reason}\n\n```diff\n{diff(module, name).strip()}\n```\n")
