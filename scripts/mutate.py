@@ -244,7 +244,13 @@ def report() -> None:
         if counts["not checked"]:
             rate += " (run unfinished)"
         table.append(
-            f"| {module.title} | `{module.path}` | {len(found)} | "
+            f"| {module.title} | `{module.path}`"
+            + (
+                " (" + ", ".join(f.split(".x_")[-1].rstrip("*") for f in module.functions) + ")"
+                if module.functions
+                else ""
+            )
+            + f" | {len(found)} | "
             + " | ".join(str(counts[k]) for k in kinds)
             + f" | {rate} |"
         )
