@@ -10,8 +10,9 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3.11 python3; 
 # The demo turns the second factor off (REQUIRE_MFA=0); production keeps it on.
 DEV_ENV := DJANGO_SETTINGS_MODULE=shootreview.settings DJANGO_DEBUG=$${DJANGO_DEBUG:-1} REQUIRE_MFA=$${REQUIRE_MFA:-0}
 TEST_ENV := DJANGO_SETTINGS_MODULE=tests.settings
+comma := ,
 
-.PHONY: run test lint format bench venv migrate seed browser axe clean
+.PHONY: run test lint format bench mutate venv migrate seed browser axe clean
 
 venv: $(STAMP)
 
@@ -79,5 +80,11 @@ bench: venv
 	$(TEST_ENV) $(BIN)/python -m pytest -p no:cacheprovider --reuse-db benchmarks/bulk $(PYTEST_ARGS) \
 		|| test $$? -eq 5
 
+# Mutation testing of the modules that guard people and records, each with the tests that cover
+# it (scripts/mutate.py); writes docs/mutation-report.md. Slow: never part of `make test`.
+# MUTATE=access,audit runs some modules only; MUTATE_CHILDREN sets mutmut's processes (default 1).
+mutate: venv
+	$(TEST_ENV) $(BIN)/python scripts/mutate.py $(subst $(comma), ,$(MUTATE))
+
 clean:
-	rm -rf var/test-* .pytest_cache
+	rm -rf var/test-* var/mutate .pytest_cache

@@ -59,8 +59,14 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
             outcome=AuditEvent.Outcome.REFUSED,
         )
         raise Http404("No calendar here.")
-    # No session here, so the audit middleware does not see who this is: record it ourselves.
-    audit.record("meetings:feed.view", request=request, actor=row.user, object_type="calendar_feed", object_id=row.pk)
+    if request.user.is_authenticated:
+        # Opened in a signed-in browser: the audit middleware writes this request's one row.
+        audit.annotate(request, object_type="calendar_feed", object_id=row.pk, detail={"feed_of": row.user_id})
+    else:
+        # A calendar program has no session, so the middleware does not see who this is.
+        audit.record(
+            "meetings:feed.view", request=request, actor=row.user, object_type="calendar_feed", object_id=row.pk
+        )
     return _calendar_response(ics.feed_ics(row.user), "shoot-review.ics", "inline")
 
 

@@ -61,6 +61,11 @@ WITNESS_RELATION = "Brackwater"
 PURCHASER = "Tamblewood"
 DEALER = "Harrowgate"
 FIREARM_TEXT = "Brindlemarsh"
+# Serial numbers look like serials, not words: distinctive enough that no other value holds them.
+SERIAL = "SWQ7730419"
+RECOVERED_WHERE = "Pembertarn"
+SUSPECT_TEXT = "Mallowcrest"
+OUTSIDER_SERIAL = "LCX5521086"
 SERVICES_TEXT = "Lindenmoor"
 SERVICES_AGENCY = "Corriebrook"
 SERVICES_RESTRICTED = "Pellucidra"
@@ -85,6 +90,9 @@ SENTINELS: dict[str, frozenset[str]] = {
     PURCHASER: LAW_ENFORCEMENT,
     DEALER: LAW_ENFORCEMENT,
     FIREARM_TEXT: LAW_ENFORCEMENT,
+    SERIAL: LAW_ENFORCEMENT,
+    RECOVERED_WHERE: LAW_ENFORCEMENT,
+    SUSPECT_TEXT: LAW_ENFORCEMENT,
     # A general note of the police: law enforcement, not advocates.
     POLICE_GENERAL: LAW_ENFORCEMENT,
     # Victim services stay with the advocates; restricted ones with the author's agency.
@@ -99,6 +107,7 @@ SENTINELS: dict[str, frozenset[str]] = {
     OUTSIDER_WITNESS: frozenset({OUTSIDER}),
     OUTSIDER_PURCHASER: frozenset({OUTSIDER}),
     OUTSIDER_LEAD: frozenset({OUTSIDER}),
+    OUTSIDER_SERIAL: frozenset({OUTSIDER}),
 }
 
 
@@ -180,7 +189,7 @@ def _notes(users: dict[str, User], police_case: Shooting, outsider_case: Shootin
                 "approximate_age": 23,
                 "status": "suspect",
                 "basis": f"Seen near the {SUSPECT_BASIS} laundromat on a doorbell camera",
-                "text": "",
+                "text": f"Drives a car registered on {SUSPECT_TEXT} Avenue.",
             },
         ),
         "witness": add(
@@ -204,12 +213,12 @@ def _notes(users: dict[str, User], police_case: Shooting, outsider_case: Shootin
             Note.Kind.FIREARM,
             {
                 "recovered": True,
-                "recovered_where": "Storm drain",
+                "recovered_where": f"Storm drain on {RECOVERED_WHERE} Lane",
                 "recovered_on": (timezone.localdate() - timedelta(days=1)).isoformat(),
                 "make": "Taurus",
                 "model": "G2C",
                 "caliber": "9mm",
-                "serial_number": "SWT4410",
+                "serial_number": SERIAL,
                 "casings_recovered": 4,
                 "projectiles_recovered": 1,
                 "nibin_leads": ["SW-NIBIN-0091"],
@@ -227,6 +236,8 @@ def _notes(users: dict[str, User], police_case: Shooting, outsider_case: Shootin
             Note.Kind.FIREARM,
             {
                 "recovered": False,
+                # The same gun as the police case's: a link advocates see as "same firearm".
+                "serial_number": SERIAL,
                 "nibin_leads": ["SW-NIBIN-0091"],
                 "etrace_status": "not_submitted",
                 "caliber": "9mm",
@@ -333,7 +344,7 @@ def _notes(users: dict[str, User], police_case: Shooting, outsider_case: Shootin
             {
                 "recovered": True,
                 "caliber": ".40",
-                "serial_number": "",
+                "serial_number": OUTSIDER_SERIAL,
                 "nibin_leads": [OUTSIDER_LEAD],
                 "etrace_status": "pending",
                 "purchaser": f"Mara {OUTSIDER_PURCHASER}",

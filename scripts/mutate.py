@@ -1,0 +1,314 @@
+"""Mutation testing of the modules that guard people and records (`make mutate`).
+
+mutmut (configured under [tool.mutmut] in pyproject.toml) changes one small thing at a time in a
+module (a condition, a constant, a keyword argument) and runs the tests that call the changed
+function; a mutant that no test notices "survives". Each module is run on its own, with only the
+test modules that cover it, in a directory of its own under var/mutate/ (mutmut reads its
+configuration from the working directory, and takes the test selection from it), so that a
+module's survivors cost seconds, not the whole suite. Then docs/mutation-report.md is written:
+killed, survived, timed out and untested mutants per module, and each survivor with its diff and,
+where one was judged equivalent (harmless), the reason, read from docs/mutation-equivalents.toml.
+
+    python scripts/mutate.py                 # every module, then the report
+    python scripts/mutate.py access audit    # some modules (by key), then the report
+    python scripts/mutate.py --report-only   # the report from the last runs
+    python scripts/mutate.py --again audit   # only the mutants not killed last time, with the tests as they are now
+
+MUTATE_CHILDREN (default 1) is mutmut's number of test processes; the run is niced.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+WORK = ROOT / "var" / "mutate"
+REPORT = ROOT / "docs" / "mutation-report.md"
+EQUIVALENTS = ROOT / "docs" / "mutation-equivalents.toml"
+# What the tests need beside the apps: linked (not copied) into each module's directory.
+PROJECT_ENTRIES = ["accounts", "cases", "meetings", "shootreview", "templates", "static", "tests", "manage.py"]
+
+
+@dataclass(frozen=True)
+class Module:
+    key: str
+    title: str
+    path: str
+    tests: tuple[str, ...]
+    # Which of the module's functions to mutate (mutmut's mutant-name globs); all when empty.
+    functions: tuple[str, ...] = ()
+
+
+MODULES = [
+    Module(
+        "access",
+        "Need-to-know",
+        "cases/access.py",
+        (
+            "tests/cases/test_visibility_rules_agree.py",
+            "tests/cases/test_visibility_rules_agree_for_everyone.py",
+            "tests/security/test_audit_log.py",
+            "tests/cases/test_refusals.py",
+            "tests/cases/test_redaction_notice.py",
+            "tests/cases/test_notes_views.py",
+            "tests/cases/test_case_detail.py",
+            "tests/cases/test_case_forms.py",
+            "tests/cases/test_search.py",
+            "tests/cases/test_export.py",
+            "tests/cases/test_import_page.py",
+            "tests/cases/test_nibin_views.py",
+            "tests/cases/test_revisions.py",
+            "tests/meetings/test_printing_permissions.py",
+            # Not the URL sweep: it would cost five minutes for each mutant it does not kill.
+        ),
+    ),
+    Module(
+        "audit",
+        "Audit trail",
+        "accounts/audit.py",
+        (
+            "tests/security/test_audit_log.py",
+            "tests/security/test_audit_tampering.py",
+            "tests/security/test_audit_request_details.py",
+            "tests/security/test_fail_closed.py",
+            # Its fragment tests; the every-URL sweep checks the middleware, at a minute a mutant.
+            "tests/security/test_audit_every_request.py::test_a_fragment_of_a_case_writes_one_row_saying_who_saw_which_case",
+            "tests/security/test_audit_every_request.py::test_a_refused_fragment_writes_one_refusal_row",
+            "tests/security/test_audit_every_request.py::test_a_fragment_that_changes_something_writes_one_row_with_the_change",
+        ),
+    ),
+    Module(
+        "security",
+        "Sign-in security",
+        "accounts/security.py",
+        (
+            "tests/security/test_sign_in_security.py",
+            "tests/security/test_lockout_details.py",
+            "tests/accounts/test_login.py",
+        ),
+    ),
+    Module(
+        "importers",
+        "Importers' write path",
+        "cases/importers/upsert.py",
+        (
+            "tests/cases/test_import_all_or_nothing.py",
+            "tests/cases/test_import_outcomes.py",
+            "tests/cases/test_import_upsert.py",
+            "tests/cases/test_import_command.py",
+            "tests/cases/test_import_page.py",
+        ),
+        (
+            "cases.importers.upsert.x_import_shootings*",
+            "cases.importers.upsert.x__write*",
+            "cases.importers.upsert.x__plan*",
+        ),
+    ),
+    Module(
+        "snapshot",
+        "Agenda snapshots",
+        "meetings/agenda/snapshot.py",
+        (
+            "tests/meetings/test_retracted_notes_on_agendas.py",
+            "tests/meetings/test_freeze.py",
+            "tests/meetings/test_agenda_rules.py",
+            "tests/meetings/test_pdf.py",
+            "tests/meetings/test_item_html_reuse.py",
+            "tests/meetings/test_in_meeting.py",
+        ),
+    ),
+    Module(
+        "presentation",
+        "Redaction of agendas and packets",
+        "meetings/agenda/presentation.py",
+        (
+            "tests/meetings/test_retracted_notes_on_agendas.py",
+            "tests/meetings/test_pdf.py",
+            "tests/meetings/test_freeze.py",
+            "tests/meetings/test_item_html_reuse.py",
+            "tests/cases/test_visibility_rules_agree.py",
+        ),
+    ),
+    Module(
+        "reminders",
+        "Reminder delivery",
+        "meetings/reminders/delivery.py",
+        ("tests/reminders/test_delivery.py", "tests/reminders/test_batch_sending.py"),
+    ),
+]
+
+
+def module_config(module: Module) -> str:
+    """pyproject.toml of the module's directory: the project's, with the module's scope."""
+    text = (ROOT / "pyproject.toml").read_text()
+    project = tomllib.loads(text)
+    base = project["tool"]["mutmut"]
+    lines = ["[tool.mutmut]"]
+    settings = {
+        **base,
+        "only_mutate": [module.path],
+        "pytest_add_cli_args_test_selection": list(module.tests),
+        # var/ is not in git: the change detection would see nothing.
+        "use_git_change_detection": False,
+    }
+    for key, value in settings.items():
+        lines.append(f"{key} = {json.dumps(value)}")
+    # Everything else (pytest's own settings) as the project has it.
+    rest = text.split("[tool.mutmut]")[0]
+    return rest + "\n".join(lines) + "\n"
+
+
+def prepare(module: Module) -> Path:
+    where = WORK / module.key
+    if where.exists():
+        shutil.rmtree(where)
+    where.mkdir(parents=True)
+    for entry in PROJECT_ENTRIES:
+        (where / entry).symlink_to(ROOT / entry)
+    (where / "pyproject.toml").write_text(module_config(module))
+    return where
+
+
+def run(module: Module, *, again: bool = False) -> None:
+    names = list(module.functions) or [module.path.removesuffix(".py").replace("/", ".") + ".*"]
+    if again:
+        # The mutated copy is kept and mutmut copies the tests anew. A changed test selection
+        # makes mutmut forget every verdict: keep the last ones, to merge in results().
+        where = WORK / module.key
+        last = results(module) or {}
+        names = [name for name, status in last.items() if status not in ("killed", "timeout")]
+        if not names:
+            return
+        earlier = where / "earlier-verdicts.json"
+        kept = json.loads(earlier.read_text()) if earlier.exists() else {}
+        kept.update({name: status for name, status in last.items() if status in ("killed", "timeout")})
+        earlier.write_text(json.dumps(kept))
+        (where / "pyproject.toml").write_text(module_config(module))
+    else:
+        where = prepare(module)
+    children = os.environ.get("MUTATE_CHILDREN", "1")
+    mutmut = str(Path(sys.executable).with_name("mutmut"))
+    env = {**os.environ, "SHOOTREVIEW_VAR_DIR": str(where / "var")}
+    print(f"== {module.title} ({module.path}): {' '.join(names)}", flush=True)
+    subprocess.run(["nice", "-n", "10", mutmut, "run", "--max-children", children, *names], cwd=where, env=env)
+
+
+def results(module: Module) -> dict[str, str] | None:
+    from fnmatch import fnmatch
+
+    from mutmut.stats import status_by_exit_code
+
+    meta = WORK / module.key / "mutants" / (module.path + ".meta")
+    if not meta.exists():
+        return None
+    codes = json.loads(meta.read_text())["exit_code_by_key"]
+    earlier = WORK / module.key / "earlier-verdicts.json"
+    kept = json.loads(earlier.read_text()) if earlier.exists() else {}
+    names = module.functions or ("*",)
+    return {
+        # A mutant killed by an earlier run and not run again since keeps that verdict.
+        name: kept[name] if code is None and name in kept else status_by_exit_code[code]
+        for name, code in sorted(codes.items())
+        if any(fnmatch(name, pattern) for pattern in names)
+    }
+
+
+def diff(module: Module, name: str) -> str:
+    mutmut = str(Path(sys.executable).with_name("mutmut"))
+    out = subprocess.run(
+        [mutmut, "show", name], cwd=WORK / module.key, capture_output=True, text=True, check=False
+    ).stdout
+    return "\n".join(line for line in out.splitlines() if not line.startswith("# "))
+
+
+def report() -> None:
+    equivalents = tomllib.loads(EQUIVALENTS.read_text()) if EQUIVALENTS.exists() else {}
+    kinds = ["killed", "survived", "timeout", "no tests", "suspicious", "not checked"]
+    table = ["| Module | File | Mutants | " + " | ".join(k.capitalize() for k in kinds) + " | Survival |", ""]
+    table[1] = "|" + "---|" * (len(kinds) + 4)
+    sections = []
+    pending = []
+    for module in MODULES:
+        found = results(module)
+        if found is None:
+            pending.append(module)
+            continue
+        counts = {kind: sum(1 for status in found.values() if status == kind) for kind in kinds}
+        checked = len(found) - counts["not checked"]
+        alive = checked - counts["killed"] - counts["timeout"]
+        rate = f"{alive / checked:.1%}" if checked else "–"
+        if counts["not checked"]:
+            rate += " (run unfinished)"
+        table.append(
+            f"| {module.title} | `{module.path}`"
+            + (
+                " (" + ", ".join(f.split(".x_")[-1].rstrip("*") for f in module.functions) + ")"
+                if module.functions
+                else ""
+            )
+            + f" | {len(found)} | "
+            + " | ".join(str(counts[k]) for k in kinds)
+            + f" | {rate} |"
+        )
+        survivors = [name for name, status in found.items() if status not in ("killed", "timeout", "not checked")]
+        note = equivalents.get("notes", {}).get(module.key)
+        if not survivors and not note:
+            continue
+        sections.append(f"\n### {module.title}: {len(survivors)} not killed\n")
+        if note:
+            sections.append(note + "\n")
+        for name in survivors:
+            reason = equivalents.get(module.key, {}).get(name, "**not yet explained**")
+            sections.append(f"- `{name}` ({found[name]}): {reason}\n\n```diff\n{diff(module, name).strip()}\n```\n")
+    lines = [
+        "# Mutation testing report",
+        "",
+        f"Written by `make mutate` (scripts/mutate.py) on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, mutmut "
+        f"{_mutmut_version()}. A mutant is killed when a test fails on it; a timeout counts as killed "
+        "(the change made the code loop or stall). The survival rate counts every checked mutant not "
+        'killed, untested ones included; "not checked" mutants were not reached by an unfinished run.',
+        "",
+        *table,
+        "",
+    ]
+    if pending:
+        lines += ["Not run yet: " + ", ".join(f"{m.title} (`{m.path}`)" for m in pending) + ".", ""]
+    lines += [
+        "## Mutants not killed",
+        "",
+        "Each is either equivalent (the reason says why it cannot matter to a user) "
+        "or a gap left open, marked as such.",
+    ]
+    lines += sections
+    REPORT.write_text("\n".join(lines).rstrip() + "\n")
+    print(f"Report written to {REPORT.relative_to(ROOT)}")
+
+
+def _mutmut_version() -> str:
+    from importlib.metadata import version
+
+    return version("mutmut")
+
+
+def main(argv: list[str]) -> None:
+    if "--report-only" not in argv:
+        wanted = [a for a in argv if not a.startswith("-")]
+        unknown = set(wanted) - {m.key for m in MODULES}
+        if unknown:
+            raise SystemExit(f"Unknown module(s): {', '.join(sorted(unknown))}; known: {[m.key for m in MODULES]}")
+        for module in MODULES:
+            if not wanted or module.key in wanted:
+                run(module, again="--again" in argv)
+    report()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

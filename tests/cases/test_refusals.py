@@ -1,0 +1,106 @@
+"""A refusal is on record twice: one audit row, and a warning in the application log that the
+operators' monitoring reads (who asked for what, at which address), inside a request or not."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404
+from django.test import RequestFactory
+
+from accounts import audit
+from accounts.models import AuditEvent
+from cases import access, services
+from cases.models import Note
+from tests.factories import make_shooting
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_refused_request_is_logged_with_who_what_and_where(client_for, advocate, investigator, caplog):
+    note = services.add_note(make_shooting(), investigator, Note.Kind.SUSPECT, {"name": "Thaddeus Vantwerp"})
+    path = f"/cases/notes/{note.pk}/revisions/"
+
+    with caplog.at_level(logging.WARNING, logger="shootreview.access"):
+        assert client_for(advocate).get(path).status_code == 404
+
+    [record] = [r for r in caplog.records if r.name == "shootreview.access"]
+    assert record.getMessage() == f"refused access: user={advocate.pk} object=note:{note.pk} path={path}"
+    row = AuditEvent.objects.latest("id")
+    assert (row.outcome, row.actor_id, row.object_type, row.object_id) == ("refused", advocate.pk, "note", str(note.pk))
+    assert AuditEvent.objects.filter(actor_id=advocate.pk, outcome="refused").count() == 1
+
+
+def test_a_refusal_outside_a_request_writes_its_own_audit_row(advocate, investigator, caplog):
+    # A task or a command asking on someone's behalf: no request, so no middleware row.
+    note = services.add_note(make_shooting(), investigator, Note.Kind.SUSPECT, {"name": "Thaddeus Vantwerp"})
+    before = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+    with caplog.at_level(logging.WARNING, logger="shootreview.access"), pytest.raises(Http404):
+        access.access_note(advocate, note.pk)
+
+    rows = list(AuditEvent.objects.filter(id__gt=before).values_list("event", "actor_id", "object_type", "object_id"))
+    assert rows == [("access.refused", advocate.pk, "note", str(note.pk))]
+    assert AuditEvent.objects.get(id__gt=before).outcome == AuditEvent.Outcome.REFUSED
+    [record] = [r for r in caplog.records if r.name == "shootreview.access"]
+    assert record.getMessage() == f"refused access: user={advocate.pk} object=note:{note.pk} path="
+
+
+def test_a_case_that_does_not_exist_is_refused_on_record_like_one_that_may_not_be_seen(
+    client_for, investigator, caplog
+):
+    client = client_for(investigator)
+    before = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+    with caplog.at_level(logging.WARNING, logger="shootreview.access"):
+        assert client.get("/cases/999999/").status_code == 404
+
+    rows = list(AuditEvent.objects.filter(id__gt=before).values_list("outcome", "actor_id", "object_type", "object_id"))
+    assert rows == [(AuditEvent.Outcome.REFUSED, investigator.pk, "shooting", "999999")]
+    [record] = [r for r in caplog.records if r.name == "shootreview.access"]
+    assert record.getMessage() == f"refused access: user={investigator.pk} object=shooting:999999 path=/cases/999999/"
+
+
+@pytest.mark.parametrize("pk", ["12abc", "", "-3", "1 OR 1=1"])
+def test_an_identifier_that_is_not_a_number_is_refused_not_a_server_error(investigator, pk):
+    # Ids reach these look-ups from forms and task arguments too, not only from URL patterns.
+    shooting = make_shooting()
+    note = services.add_note(shooting, investigator, Note.Kind.GENERAL, {"text": "x"})
+    assert access.access_shooting(investigator, shooting.pk) == shooting
+    assert access.access_note(investigator, note.pk) == note
+
+    with pytest.raises(Http404):
+        access.access_shooting(investigator, pk)
+    with pytest.raises(Http404):
+        access.access_note(investigator, pk)
+    assert AuditEvent.objects.filter(event="access.refused", object_id=pk).count() == 2
+
+
+def test_inside_a_request_a_refusal_leaves_the_row_to_the_request_even_when_not_handed_it(advocate, investigator):
+    # Code deep inside a view may ask without passing the request: the middleware's one row
+    # still records the refusal, and no second row is written.
+    note = services.add_note(make_shooting(), investigator, Note.Kind.SUSPECT, {"name": "Thaddeus Vantwerp"})
+    request = RequestFactory().get("/somewhere/")
+    request.user = advocate
+    before = AuditEvent.objects.count()
+    token = audit.current_request.set(request)
+    try:
+        with pytest.raises(Http404):
+            access.access_note(advocate, note.pk)
+    finally:
+        audit.current_request.reset(token)
+
+    assert request.audit_refused == ("note", str(note.pk))
+    assert AuditEvent.objects.count() == before
+
+
+def test_an_anonymous_refusal_outside_a_request_names_no_one(db):
+    shooting = make_shooting()
+
+    with pytest.raises(Http404):
+        access.access_shooting(AnonymousUser(), shooting.pk)
+
+    row = AuditEvent.objects.get(event="access.refused")
+    assert (row.actor_id, row.actor_username, row.object_id) == (None, "", str(shooting.pk))
