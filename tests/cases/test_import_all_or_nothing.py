@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.db import DatabaseError, connection
 
-from cases.importers import import_shootings
+from cases.importers.upsert import import_shootings
 from cases.models import Shooting, ShootingChange, Victim
 
 pytestmark = pytest.mark.django_db

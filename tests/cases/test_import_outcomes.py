@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from cases import services
-from cases.importers import import_shootings
+from cases.importers.upsert import import_shootings
 from cases.models import Shooting
 from tests.cases.test_import_upsert import KCPD_HEADER, kcpd
 

@@ -49,7 +49,7 @@ def test_query_filter_and_function_agree_for_every_kind_of_account():
     disagreements = []
     seen_by_someone = set()
     for viewer in viewers:
-        by_query = set(Note.objects.visible_to(viewer).values_list("pk", flat=True))
+        by_query = set(access.notes_visible_to(viewer).values_list("pk", flat=True))
         by_function = {
             note.pk
             for note in notes
@@ -92,7 +92,7 @@ def test_people_outside_the_rules_see_no_note_of_another_agency(kind, role, acti
         colleague = UserFactory(username="vr2_colleague", agency=own, role=User.Role.INVESTIGATOR)
         mine = services.add_note(shooting, colleague, Note.Kind.GENERAL, {"text": "x"})
 
-    visible = set(Note.objects.visible_to(viewer).values_list("pk", flat=True))
+    visible = set(access.notes_visible_to(viewer).values_list("pk", flat=True))
 
     assert visible == ({mine.pk} if sees else set())
 
@@ -113,7 +113,7 @@ def test_investigative_detail_needs_both_a_law_enforcement_role_and_agency(clien
     viewer = UserFactory(username="vr3_viewer", agency=AgencyFactory(code="VR3-own", kind=kind), role=role)
 
     assert not access.sees_investigative_detail(viewer)
-    assert suspect not in Note.objects.visible_to(viewer)
+    assert suspect not in access.notes_visible_to(viewer)
     response = client_for(viewer).get(f"/cases/{shooting.pk}/")
     assert "Kettleworth" not in response.content.decode()
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from cases import services as case_services
 from cases.models import Note, Shooting
-from meetings import agenda_services
+from meetings.agenda import services as agenda_services
 from meetings.models import Meeting, PrintedCopy
 from tests.factories import make_shooting
 from tests.meetings.test_pdf import meeting_soon, pdf_text

@@ -31,8 +31,8 @@ def test_a_forwarded_for_header_is_ignored_without_our_own_proxy(client_for, inv
     assert latest_view_row(investigator).source_ip == "127.0.0.1"
 
 
-def test_behind_our_own_proxy_the_first_forwarded_address_is_the_client(client_for, investigator, settings):
-    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+def test_behind_two_proxies_of_our_own_the_address_the_outer_one_saw_is_the_client(client_for, investigator, settings):
+    settings.TRUSTED_PROXY_COUNT = 2
     shooting = make_shooting()
 
     client_for(investigator).get(f"/cases/{shooting.pk}/", headers=FORGED)
