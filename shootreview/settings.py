@@ -272,6 +272,9 @@ if env_bool("DJANGO_HSTS_PRELOAD", False) is False:
     SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Every button of the agenda page sends the fields of every item (they all belong to the page's
+# one form, see meetings.agenda.item_html): a held week of 300 items is over 1000 fields.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Redis and Celery -------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Forms of the agenda page. Each edit form carries the agenda version it was shown with."""
+"""Forms of the agenda page. Each edit carries the agenda version it was shown with: the page's
+own forms in a field of their own, an item's buttons and fields through the page's one form."""
 
 from __future__ import annotations
 
@@ -8,6 +9,10 @@ from django.utils import timezone
 from accounts.inputs import InputForm
 
 from ..models import AgendaItem
+
+# The id of the page's one form, which alone holds the CSRF token and the agenda version; every
+# item's buttons and fields point at it, so that the items' kept HTML holds nothing per request.
+PAGE_FORM = "agenda-form"
 
 
 class PageForm(InputForm):
@@ -48,8 +53,21 @@ class TextItemForm(VersionedForm):
     )
 
 
-class RemoveForm(VersionedForm):
-    id_prefix = "remove"
+class ItemForm(PageForm):
+    """The fields of one agenda item, named for it by the prefix ("remove-12-reason"). They belong
+    to the page's one form, so every button of the page sends them: none may be `required` in
+    HTML (an empty reason on one item would stop every other item's buttons), and the server
+    checks them, answering beside the field of the item whose button was pressed."""
+
+    use_required_attribute = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["form"] = PAGE_FORM
+
+
+class RemoveForm(ItemForm):
     reason = forms.CharField(
         label="Reason for removing",
         max_length=300,
@@ -72,8 +90,7 @@ class UnfreezeForm(PageForm):
     )
 
 
-class RecordForm(PageForm):
-    id_prefix = "record"
+class RecordForm(ItemForm):
     discussed = forms.BooleanField(label="Discussed", required=False)
     outcome = forms.ChoiceField(label="Outcome", choices=AgendaItem.Outcome.choices, required=False)
     outcome_text = forms.CharField(

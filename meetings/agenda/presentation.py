@@ -41,6 +41,7 @@ from .source_stamp import live_snapshots
 Audience = PrintedCopy.Audience
 NOTE_KIND_ORDER = [k.value for k in Note.Kind]
 NOTE_KIND_LABELS = dict(Note.Kind.choices)
+OUTCOME_LABELS = dict(AgendaItem.Outcome.choices)
 # Who each packet is written for, as a stand-in reader that cases.access judges like anyone else.
 _PACKET_READERS = {
     Audience.LAW_ENFORCEMENT: (User.Role.INVESTIGATOR, Agency.Kind.POLICE),
@@ -220,7 +221,12 @@ class CaseView:
 
 @dataclass
 class ItemView:
-    item: AgendaItem
+    """One agenda item as one reader may see it, for the page, its fragments and the packets.
+    Plain values only, and everything the item's HTML shows: that HTML is kept under a digest of
+    this view (meetings.agenda.item_html), so nothing the HTML does not show may go in, and
+    nothing it shows may be left out."""
+
+    pk: int
     number: int
     title: str
     text: str
@@ -228,16 +234,33 @@ class ItemView:
     group_key: str
     group_start: bool = False
     group_size: int = 1
+    last: bool = False
     case: CaseView | None = None
     section_actions: list[ActionView] | None = None
+    discussed: bool = False
+    outcome: str = ""
+    outcome_text: str = ""
+    review_again: bool = False
+    # Filled in by the meeting's page: (description, assignee, agency code, due) of the action
+    # items recorded on the item in the meeting, and the URLs its buttons post to.
+    recorded_actions: list[tuple[str, str, str, str]] = field(default_factory=list)
+    urls: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_case(self) -> bool:
         return self.case is not None
 
     @property
+    def first(self) -> bool:
+        return self.number == 1
+
+    @property
     def reasons_text(self) -> str:
         return "; ".join(self.reasons)
+
+    @property
+    def outcome_label(self) -> str:
+        return OUTCOME_LABELS.get(self.outcome, self.outcome)
 
 
 @dataclass
@@ -281,6 +304,8 @@ def agenda_view(meeting: Meeting, viewer: User, audience: str | None = None, *, 
         snaps = live_snapshots(meeting, active) if active else {}
     views = [_item_view(item, n, snaps[item.pk], reader, meeting) for n, item in enumerate(active, start=1)]
     _mark_groups(views)
+    if views:
+        views[-1].last = True
     case_url = _case_url_maker()
     for view in views:
         if view.case is not None:
@@ -328,10 +353,28 @@ def _actions(rows: list[dict], meeting: Meeting) -> list[ActionView]:
     return out
 
 
+def _recorded(item: AgendaItem) -> dict:
+    """What was recorded on the item in the meeting (the row's own fields, not the snapshot's)."""
+    return {
+        "discussed": item.discussed,
+        "outcome": item.outcome,
+        "outcome_text": item.outcome_text,
+        "review_again": item.review_again,
+    }
+
+
 def _item_view(item: AgendaItem, number: int, snap: dict, reader: Reader, meeting: Meeting) -> ItemView:
     reasons = [r.get("text", "") for r in item.reasons or []]
     if snap.get("kind") != "case":
-        view = ItemView(item, number, snap.get("title", item.title), snap.get("text", item.text), reasons, "")
+        view = ItemView(
+            item.pk,
+            number,
+            snap.get("title", item.title),
+            snap.get("text", item.text),
+            reasons,
+            "",
+            **_recorded(item),
+        )
         if item.group_key == ACTION_ITEMS_SECTION:
             view.section_actions = _actions(snap.get("action_items", []), meeting)
         return view
@@ -391,7 +434,7 @@ def _item_view(item: AgendaItem, number: int, snap: dict, reader: Reader, meetin
         action_items=_actions(snap["action_items"], meeting),
         new_notes_hidden=len(visible_notes) < len(snap["notes"]),
     )
-    return ItemView(item, number, s["report_number"], "", reasons, item.group_key, case=case)
+    return ItemView(item.pk, number, s["report_number"], "", reasons, item.group_key, case=case, **_recorded(item))
 
 
 def _since_text(since: datetime | None, tz: tzinfo) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from ..agenda.item_html import item_htmls, item_pages
+from ..agenda.item_html import item_htmls
 from ..agenda.presentation import agenda_view
 from ..cover.chart import cover_context
 from ..minutes import minutes_context
@@ -52,7 +52,7 @@ def agenda_html(meeting: Meeting, printer, audience: str) -> PacketHtml:
     context["agenda"] = view
     items = [
         _part("meetings/print/agenda_item.html", {"first": n == 0, "item_html": mark_safe(html)}, audience)  # noqa: S308
-        for n, html in enumerate(item_htmls(item_pages(view.items)))
+        for n, html in enumerate(item_htmls(view.items))
     ]
     return PacketHtml(
         [_part("meetings/print/agenda.html", context, audience), *items],

@@ -13,7 +13,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -25,6 +24,7 @@ from accounts.models import Agency, User
 from ..access import access_meeting, can_run_meetings
 from ..agenda import services
 from ..agenda.forms import (
+    PAGE_FORM,
     ActionItemForm,
     AddCaseForm,
     BuildForm,
@@ -35,8 +35,8 @@ from ..agenda.forms import (
     UnfreezeForm,
     VersionedForm,
 )
-from ..agenda.item_html import BoundForms, Mode, item_pages, render_items
-from ..agenda.presentation import agenda_view
+from ..agenda.item_html import BoundForms, Mode, render_items
+from ..agenda.presentation import agenda_view, day
 from ..models import ActionItem, Meeting
 from ..tasks import prepare_soon
 
@@ -124,23 +124,25 @@ def _context(
 
     # Per-item URLs from one reverse() each: a long agenda has hundreds of items.
     urls = {name: _item_url_maker(name, meeting.pk) for name in ITEM_URLS} if editor else {}
-    pages = item_pages(view.items, recorded=recorded_actions, urls=urls)
+    for item in view.items:
+        item.recorded_actions = [
+            (a.description, str(a.assignee), a.agency.code, day(a.due_on)) for a in recorded_actions.get(item.pk, ())
+        ]
+        item.urls = {name: make(item.pk) for name, make in urls.items()}
     # Forms are built only where they come back with errors or typed text; the others are plain
     # HTML in the template (hundreds of Django forms would make the page slow).
     forms_back = {
-        page.pk: BoundForms(
-            remove=bound.get(("remove", page.pk)),
-            record=bound.get(("record", page.pk)),
-            action=bound.get(("action", page.pk)),
+        item.pk: BoundForms(
+            remove=bound.get(("remove", item.pk)),
+            record=bound.get(("record", item.pk)),
+            action=bound.get(("action", item.pk)),
         )
-        for page in pages
+        for item in view.items
     }
     items_html = render_items(
-        pages,
+        view.items,
         Mode(editable=editable, in_meeting=in_meeting, correcting=correcting),
         bound={pk: forms for pk, forms in forms_back.items() if forms},
-        version=meeting.agenda_version,
-        csrf_token=get_token(request),
     )
 
     return {
@@ -148,6 +150,7 @@ def _context(
         "meeting": meeting,
         "agenda": view,
         "items_html": items_html,
+        "page_form": PAGE_FORM,
         "can_edit": editor,
         "editable": editable,
         "in_meeting": in_meeting,
@@ -332,12 +335,20 @@ def add_text(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def remove(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     meeting = _for_coordinators(request, pk)
+    # The version comes with the page's one form; the reason is the item's own field.
+    version = VersionedForm(request.POST)
     form = RemoveForm(request.POST, prefix=f"remove-{item_pk}")
+    if not version.is_valid():
+        return _refused(request, meeting, services.AgendaConflict(meeting), ("remove", item_pk), form)
     if not form.is_valid():
         return _invalid(request, meeting, ("remove", item_pk), form)
     try:
         services.remove_item(
-            meeting, request.user, item_pk, form.cleaned_data["reason"], expected_version=form.cleaned_data["version"]
+            meeting,
+            request.user,
+            item_pk,
+            form.cleaned_data["reason"],
+            expected_version=version.cleaned_data["version"],
         )
     except services.AgendaError as exc:
         return _refused(request, meeting, exc, ("remove", item_pk), form)

@@ -102,5 +102,18 @@
     focusId = null;
   });
 
+  // An item's text field belongs to the page's one form, whose default button does nothing (so
+  // that Enter never presses another item's button): Enter presses the field's own item button.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || event.isComposing) return;
+    var field = event.target;
+    if (!field.matches || !field.matches("#agenda-items input[form][type=text]")) return;
+    var fields = field.closest(".remove-fields");
+    var button = fields && fields.querySelector("button[formaction]");
+    if (!button) return;
+    event.preventDefault();
+    button.click();
+  });
+
   document.addEventListener("DOMContentLoaded", enableDragging);
 })();

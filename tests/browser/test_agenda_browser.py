@@ -10,9 +10,11 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from meetings.agenda import services as agenda_services
 from meetings.models import ActionItem, Meeting, PrintedCopy
+from tests.conftest import PASSWORD
 from tests.meetings.agenda_helpers import NF, SF, H, case_at, local, meeting_at
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -110,3 +112,49 @@ def test_in_the_meeting_the_coordinator_records_an_outcome_and_an_action_item(lo
     assert (item.discussed, item.outcome, item.outcome_text) == (True, "decision", "Ask the county for a warrant")
     action = ActionItem.objects.get()
     assert (action.shooting, action.assignee, action.agency) == (case, investigator, investigator.agency)
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+def test_removing_without_a_reason_is_answered_beside_that_items_field(
+    browser, live_server, coordinator, investigator, javascript
+):
+    meeting = meeting_at(local(2026, 2, 11, 9, 0))
+    case_at(investigator, local(2026, 2, 5, 23, 0), kind=H)
+    case_at(investigator, local(2026, 2, 6, 23, 0), kind=NF)
+    agenda_services.build_agenda(meeting, coordinator)
+    first, second = meeting.items.order_by("position")
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=javascript)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(coordinator.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("I understand this is a restricted system").check()
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(meeting.get_absolute_url())
+
+    # A reason typed on the first item does not stand for the second, and no item's empty field
+    # stops another item's button (every item's fields belong to the page's one form).
+    item = page.locator(f"#item-{first.pk}")
+    item.get_by_text("Remove from the agenda…").click()
+    item.get_by_label("Reason for removing").fill("Typed on the first item")
+    item = page.locator(f"#item-{second.pk}")
+    item.get_by_text("Remove from the agenda…").click()
+    item.get_by_role("button", name="Remove item 2").click()
+
+    item = page.locator(f"#item-{second.pk}")
+    expect(item.locator(".field-errors")).to_contain_text("Say why the item comes off the agenda.")
+    expect(item.get_by_label("Reason for removing")).to_be_visible()
+    assert not meeting.items.filter(removed_at__isnull=False).exists()
+
+    item.get_by_label("Reason for removing").fill("Unfounded after review")
+    if javascript:
+        # Enter in the field presses its own item's button, not the page form's first one.
+        item.get_by_label("Reason for removing").press("Enter")
+    else:
+        item.get_by_role("button", name="Remove item 2").click()
+    expect(page.locator("#removed")).to_contain_text("Unfounded after review")
+    second.refresh_from_db()
+    first.refresh_from_db()
+    assert (second.removal_reason, first.removed_at) == ("Unfounded after review", None)
+    context.close()

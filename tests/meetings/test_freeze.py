@@ -142,7 +142,7 @@ def test_a_frozen_agenda_takes_no_edits(client_for, coordinator, investigator, b
         ),
         client.post(
             url("agenda_remove", built, item.pk),
-            {f"remove-{item.pk}-version": built.agenda_version, f"remove-{item.pk}-reason": "Late change"},
+            {"version": built.agenda_version, f"remove-{item.pk}-reason": "Late change"},
         ),
     ]
 

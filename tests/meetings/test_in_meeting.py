@@ -65,6 +65,36 @@ def test_the_coordinator_records_discussed_an_outcome_and_review_again(client_fo
     assert "Refer to the federal task force" in html and "Review again next week" in html
 
 
+def test_saving_one_outcome_on_a_long_agenda_accepts_every_items_fields_and_records_only_its_own(
+    client_for, coordinator, frozen
+):
+    # Every item's fields belong to the page's one form, so a press sends them all: a held week's
+    # agenda of 300 items sends well over Django's default limit of 1000 fields.
+    item, other = frozen.items.order_by("position")
+    others = {}
+    for n in range(1, 301):
+        pk = other.pk if n == 1 else 100_000 + n
+        others.update(
+            {
+                f"record-{pk}-discussed": "on",
+                f"record-{pk}-outcome": "information",
+                f"record-{pk}-outcome_text": f"Typed on item {n}",
+                f"record-{pk}-review_again": "on",
+            }
+        )
+
+    response = client_for(coordinator).post(
+        url("agenda_record", frozen, item.pk),
+        {"version": frozen.agenda_version, **others, f"record-{item.pk}-outcome": "decision"},
+    )
+
+    assert response.status_code == 302
+    item.refresh_from_db()
+    other.refresh_from_db()
+    assert (item.outcome, item.discussed) == ("decision", True)
+    assert (other.outcome, other.outcome_text, other.discussed) == ("", "", False)
+
+
 def test_an_outcome_outside_the_list_is_refused_next_to_the_field(client_for, coordinator, frozen):
     item = first_item(frozen)
 
