@@ -203,7 +203,7 @@ def _victims(ids) -> dict[int, list[dict]]:
                 "id": v["pk"],
                 "name": v["name"],
                 "age": age,
-                "age_display": "juvenile" if v["is_juvenile"] else (str(age) if age is not None else "unknown"),
+                "age_display": Victim.age_words(age, v["is_juvenile"]),
                 "sex": v["sex"],
                 "injury": v["injury"],
                 "injury_label": INJURY_LABELS.get(v["injury"], v["injury"]),
