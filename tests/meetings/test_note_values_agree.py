@@ -110,3 +110,17 @@ def test_the_two_pages_withhold_the_same_fields_from_an_advocate(advocate, agend
     assert "Name" not in witness_labels
     assert ("Victim", VICTIM_NAME) in on_case_page[Note.Kind.VICTIM_SERVICES]
     assert ("Victim", VICTIM_NAME) in on_agenda[Note.Kind.VICTIM_SERVICES]
+
+
+@pytest.mark.parametrize("reader", ["investigator", "prosecutor", "advocate"])
+def test_the_case_page_and_the_agenda_raise_the_same_indicators(request, agenda, reader):
+    meeting, case = agenda
+    user = request.getfixturevalue(reader)
+
+    (item,) = agenda_view(meeting, user).items
+    on_agenda = [i.code for i in item.case.indicators]
+
+    assert on_agenda == [i.code for i in case_view(case, user).indicators]
+    # The witness's intimidation concern and the firearm's 420 days to crime: fields every one
+    # of these readers may see.
+    assert [code for code in on_agenda if code in {"intimidation", "trafficking"}] == ["intimidation", "trafficking"]
