@@ -50,24 +50,18 @@ def _long_fields(kind: str) -> frozenset[str]:
 
 
 def field_names_in_order(kind: str, names) -> list[str]:
-    """`names` in the order of the kind's form, the ones the form does not know after them."""
+    """`names` (a dict or a set) in the order of the kind's form, the ones it does not know after."""
     labels = _labels(kind)
-    present = set(names)
-    return [name for name in labels if name in present] + sorted(present - set(labels))
+    return [name for name in labels if name in names] + sorted(name for name in names if name not in labels)
 
 
-def note_values(
-    kind: str, fields: dict, victim_names: dict[int, str] | None = None, *, hide_false: bool = False
-) -> list[NoteValue]:
-    """A note's (already redacted) values as label/value pairs, in the order of the kind's form.
-    Empty values are left out, and with `hide_false` so are unticked boxes (the case timeline
-    shows the flags that are set; a revision difference must still show a flag being cleared).
-    A victim-services note names its victim by `victim_names` (id → name)."""
+def _shown_values(kind: str, fields: dict, victim_names: dict[int, str] | None, hide_false: bool):
+    """(name, label, text, long) of each value shown, as plain tuples: the agenda splits them
+    without building a NoteValue each."""
     labels = _labels(kind)
     long = _long_fields(kind)
     known = kind in NOTE_FORMS
-    values = []
-    for name in field_names_in_order(kind, fields):
+    for name in [n for n in labels if n in fields] + sorted(n for n in fields if n not in labels):
         raw = fields[name]
         if hide_false and raw is False:
             continue
@@ -79,9 +73,28 @@ def note_values(
             shown = "" if raw in (None, "", []) else str(raw)
         if shown == "":
             continue
-        label = labels[name] if name in labels else name.replace("_", " ").capitalize()
-        values.append(NoteValue(name, label, shown, name in long))
-    return values
+        yield name, labels[name] if name in labels else name.replace("_", " ").capitalize(), shown, name in long
+
+
+def note_values(
+    kind: str, fields: dict, victim_names: dict[int, str] | None = None, *, hide_false: bool = False
+) -> list[NoteValue]:
+    """A note's (already redacted) values as label/value pairs, in the order of the kind's form.
+    Empty values are left out, and with `hide_false` so are unticked boxes (the case timeline
+    shows the flags that are set; a revision difference must still show a flag being cleared).
+    A victim-services note names its victim by `victim_names` (id → name)."""
+    return [NoteValue._make(row) for row in _shown_values(kind, fields, victim_names, hide_false)]
+
+
+def note_lines(
+    kind: str, fields: dict, victim_names: dict[int, str] | None = None
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The same values as `note_values` (unticked boxes included, as "no"), as (label, text)
+    pairs: those shown beside their label, then the free text shown as paragraphs."""
+    short, paragraphs = [], []
+    for _, label, shown, long in _shown_values(kind, fields, victim_names, False):
+        (paragraphs if long else short).append((label, shown))
+    return short, paragraphs
 
 
 def shooting_value(shooting: Shooting, name: str, *, blank: str = "") -> str:

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from accounts.models import Agency, User
 from cases.access import note_is_visible, sees_investigative_detail, visible_fields
-from cases.display import note_values, url_for_each
+from cases.display import note_lines, url_for_each
 from cases.indicators import Indicator, indicators_for
 from cases.models import LinkKey, NibinLead, Note, Shooting
 
@@ -394,9 +394,7 @@ def _since_text(since: datetime | None, tz: tzinfo) -> str:
 def _note_line(note: dict, reader: Reader, victim_names: dict[int, str]) -> NoteLine:
     kind = note["kind"]
     fields, redacted = reader.fields(note)
-    values, paragraphs = [], []
-    for value in note_values(kind, fields, victim_names):
-        (paragraphs if value.long else values).append((value.label, value.value))
+    values, paragraphs = note_lines(kind, fields, victim_names)
     return NoteLine(
         kind_label=NOTE_KIND_LABELS.get(kind, kind),
         when_text=when(as_datetime(note["created_at"]), reader.tz),
