@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
-from django import forms
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -22,9 +21,9 @@ from accounts.models import Agency, User
 from accounts.stored_dates import minute_text
 
 from . import access, linking
+from .display import NoteValue, field_names_in_order, note_values
 from .indicators import Indicator, indicators_for
 from .models import ManualLink, NibinLead, Note, NoteRevision, Shooting, ShootingChange, Victim
-from .note_forms import NOTE_FORMS, display_value, field_labels
 
 # The CGIC goal: every affected investigator told within 24–48 hours of recovering the evidence.
 NIBIN_GOAL_HOURS = 48
@@ -37,14 +36,6 @@ LEAD_INVESTIGATOR_ROLES = [User.Role.INVESTIGATOR, User.Role.FEDERAL_AGENT, User
 
 
 # --- Notes ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class NoteValue:
-    name: str
-    label: str
-    value: str
-    long: bool = False  # free text, shown as a paragraph rather than beside its label
 
 
 @dataclass
@@ -75,39 +66,6 @@ class NoteView:
     @property
     def long_values(self) -> list[NoteValue]:
         return [v for v in self.values if v.long]
-
-
-def _long_fields(kind: str) -> set[str]:
-    form = NOTE_FORMS.get(kind)
-    if form is None:
-        return set()
-    return {name for name, f in form.base_fields.items() if isinstance(f.widget, forms.Textarea)}
-
-
-def note_values(
-    kind: str, fields: dict, victim_names: dict[int, str] | None = None, *, hide_false: bool = False
-) -> list[NoteValue]:
-    """A note's (already redacted) values as label/value pairs, in the order of the kind's form.
-    Empty values are left out, and with `hide_false` so are unticked boxes (the timeline shows the
-    flags that are set; a revision difference must still show a flag being cleared)."""
-    labels = field_labels(kind) if kind in NOTE_FORMS else {}
-    long = _long_fields(kind)
-    ordered = [name for name in labels if name in fields] + sorted(name for name in fields if name not in labels)
-    values = []
-    for name in ordered:
-        raw = fields[name]
-        if hide_false and raw is False:
-            continue
-        if name == "victim" and kind == Note.Kind.VICTIM_SERVICES:
-            shown = (victim_names or {}).get(raw, "") if raw else ""
-        elif kind in NOTE_FORMS:
-            shown = display_value(kind, name, raw)
-        else:
-            shown = "" if raw in (None, "", []) else str(raw)
-        if shown == "":
-            continue
-        values.append(NoteValue(name, labels.get(name, name.replace("_", " ").capitalize()), shown, name in long))
-    return values
 
 
 def _when(value: datetime) -> str:
@@ -254,8 +212,7 @@ def revision_views(note: Note, user: User, victim_names: dict[int, str] | None =
 def _differences(kind: str, before: dict, after: dict, victim_names: dict[int, str] | None) -> list[Difference]:
     old = {v.name: v for v in note_values(kind, before, victim_names)}
     new = {v.name: v for v in note_values(kind, after, victim_names)}
-    labels = field_labels(kind) if kind in NOTE_FORMS else {}
-    names = [n for n in labels if n in old or n in new] + sorted((set(old) | set(new)) - set(labels))
+    names = field_names_in_order(kind, set(old) | set(new))
     found = []
     for name in names:
         a, b = old.get(name), new.get(name)

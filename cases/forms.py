@@ -20,6 +20,7 @@ from accounts.inputs import InputForm, InputModelForm
 from accounts.models import Agency, User
 
 from . import search
+from .display import shooting_value
 from .models import SUMMARY_MAX, Division, Shooting, Victim
 from .services import EDITABLE_FIELDS
 
@@ -418,7 +419,7 @@ class ShootingForm(InputModelForm):
             elif isinstance(theirs, dt.datetime) and isinstance(mine, dt.datetime):
                 theirs, mine = theirs.replace(second=0, microsecond=0), mine.replace(second=0, microsecond=0)
             if theirs != mine:
-                self.theirs[name] = describe(current, name)
+                self.theirs[name] = shooting_value(current, name, blank="(blank)")
         theirs_partners = list(current.partner_agencies.order_by("name"))
         mine_partners = self.cleaned_data.get("partner_agencies")
         if mine_partners is not None and {a.pk for a in theirs_partners} != {a.pk for a in mine_partners}:
@@ -426,21 +427,6 @@ class ShootingForm(InputModelForm):
         self.conflict_by = saved_by
         self.data = self.data.copy()
         self.data["version"] = str(current.version)
-
-
-def describe(shooting: Shooting, name: str) -> str:
-    """A field's value as people read it (local time, choice labels, yes/no)."""
-    value = getattr(shooting, name)
-    if value is None or value == "":
-        return "(blank)"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, dt.datetime):
-        return formats.date_format(timezone.localtime(value), "Y-m-d H:i")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    display = getattr(shooting, f"get_{name}_display", None)
-    return str(display()) if display else str(value)
 
 
 # --- Victims of a new case ---------------------------------------------------------------------

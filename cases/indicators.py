@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q
 
 from .models import NibinLead, Note, Shooting, Victim
 
@@ -17,6 +21,52 @@ class Indicator:
     severity: str  # "danger" | "warn" | "info"
 
 
+@dataclass(frozen=True)
+class NoteSignal:
+    """A field of one kind of note that raises an indicator, written twice on purpose in one
+    place: as a test of the value, for notes already read, and as a database filter, for the
+    agenda, which reads only the notes that raise a signal."""
+
+    indicator: Indicator
+    kind: str
+    field: str
+    raises: Callable[[Any], bool]
+    stored: Q  # the same test as a filter on Note
+
+    def raised_by(self, notes) -> bool:
+        return any(n.kind == self.kind and self.raises(n.fields.get(self.field)) for n in notes)
+
+
+INTIMIDATION = NoteSignal(
+    Indicator("intimidation", "Intimidated witness", "danger"),
+    Note.Kind.WITNESS,
+    "intimidation_concern",
+    bool,
+    Q(kind=Note.Kind.WITNESS, fields__intimidation_concern=True),
+)
+TRAFFICKING = NoteSignal(
+    Indicator("trafficking", "Possible trafficking (time-to-crime ≤ 3 years)", "warn"),
+    Note.Kind.FIREARM,
+    "time_to_crime_days",
+    lambda days: days is not None and days <= TRAFFICKING_TIME_TO_CRIME_DAYS,
+    Q(kind=Note.Kind.FIREARM, fields__time_to_crime_days__lte=TRAFFICKING_TIME_TO_CRIME_DAYS),
+)
+NOTE_SIGNALS = (INTIMIDATION, TRAFFICKING)
+
+
+def signal_notes() -> Q:
+    """The notes that may raise a signal (their field still to be tested with `signal_fields`)."""
+    found = Q()
+    for signal in NOTE_SIGNALS:
+        found |= signal.stored
+    return found
+
+
+def signal_fields(kind: str, fields: dict) -> dict:
+    """Of a note's fields, only those that raise a signal: all `indicators_for` needs to read."""
+    return {s.field: fields[s.field] for s in NOTE_SIGNALS if s.kind == kind and s.raises(fields.get(s.field))}
+
+
 def indicators_for(
     shooting: Shooting, visible_notes: list[Note], victims: list[Victim], leads: list[NibinLead]
 ) -> list[Indicator]:
@@ -27,11 +77,7 @@ def indicators_for(
     live = [n for n in visible_notes if not n.is_retracted]
     if shooting.is_retaliation_risk:
         found.append(Indicator("retaliation", "Retaliation risk", "danger"))
-    if any(n.kind == Note.Kind.WITNESS and n.fields.get("intimidation_concern") for n in live):
-        found.append(Indicator("intimidation", "Intimidated witness", "danger"))
-    ttc = [n.fields.get("time_to_crime_days") for n in live if n.kind == Note.Kind.FIREARM]
-    if any(days is not None and days <= TRAFFICKING_TIME_TO_CRIME_DAYS for days in ttc):
-        found.append(Indicator("trafficking", "Possible trafficking (time-to-crime ≤ 3 years)", "warn"))
+    found.extend(signal.indicator for signal in NOTE_SIGNALS if signal.raised_by(live))
     if any(lead.status == NibinLead.Status.HIT for lead in leads):
         found.append(Indicator("nibin_hit", "NIBIN hit", "warn"))
     if shooting.is_juvenile_involved or any(v.is_juvenile or (v.age is not None and v.age < 18) for v in victims):

@@ -4,7 +4,7 @@ and keep links and search text current."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
 from django.db import transaction
 from django.db.models import F
@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.models import User
 
 from . import linking
+from .display import shooting_value
 from .models import ManualLink, NibinLead, Note, NoteRevision, Shooting, ShootingChange, Victim
 
 # Shooting fields a form may change; everything else (version, cluster, search text, creator)
@@ -50,16 +51,6 @@ class EditConflict(Exception):
     def __init__(self, current: Shooting):
         super().__init__("The case was changed by someone else.")
         self.current = current
-
-
-def _display(shooting: Shooting, name: str) -> str:
-    value = getattr(shooting, name)
-    getter = getattr(shooting, f"get_{name}_display", None)
-    if getter is not None and not isinstance(value, bool):
-        return str(getter())
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return "" if value is None else str(value)
 
 
 def refresh_search_text(shooting: Shooting) -> None:
@@ -103,10 +94,11 @@ def update_shooting(
     for name in EDITABLE_FIELDS:
         if name not in data:
             continue
-        old = _display(current, name)
+        before, old = getattr(current, name), shooting_value(current, name)
         setattr(current, name, data[name])
-        new = _display(current, name)
-        if old != new:
+        new = shooting_value(current, name)
+        # The history shows times to the minute; a time moved by seconds is still a change.
+        if old != new or (isinstance(before, datetime) and before != data[name]):
             changes[name] = [old, new]
     if current.is_cleared and not current.cleared_on:
         current.cleared_on = timezone.localdate()

@@ -10,7 +10,6 @@ nothing, so an import can be re-run safely whenever the records system exports a
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -20,6 +19,7 @@ from django.utils import timezone
 from accounts.models import User
 
 from .. import access, services
+from ..display import shooting_value_text
 from ..models import Shooting, Victim
 from . import kcpd, template
 from .common import (
@@ -51,16 +51,6 @@ def _same(old, new) -> bool:
     if isinstance(old, Decimal) or isinstance(new, Decimal):
         return Decimal(str(old)) == Decimal(str(new))
     return old == new
-
-
-def _display(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, datetime):
-        return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
-    return str(value)
 
 
 def _validate(item: ParsedShooting) -> list[RowError]:
@@ -113,7 +103,7 @@ def _plan(item: ParsedShooting, current: Shooting | None) -> tuple[Outcome, dict
             continue
         if not _same(old, new):
             changed[name] = new
-            outcome.changes[name] = (_display(old), _display(new))
+            outcome.changes[name] = (shooting_value_text(name, old), shooting_value_text(name, new))
     stored = {victim.name.lower(): victim for victim in current.victims.all()}
     new_victims = []
     for victim in item.victims:

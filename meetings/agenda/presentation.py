@@ -20,18 +20,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
-from functools import cache
 from types import SimpleNamespace
 
-from django import forms
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Agency, User
 from cases.access import note_is_visible, sees_investigative_detail, visible_fields
+from cases.display import note_lines, url_for_each
 from cases.indicators import Indicator, indicators_for
 from cases.models import LinkKey, NibinLead, Note, Shooting
-from cases.note_forms import NOTE_FORMS, display_value, field_labels
 
 from ..models import AgendaItem, Meeting, PrintedCopy
 from .rules import Window, review_window
@@ -306,7 +303,7 @@ def agenda_view(meeting: Meeting, viewer: User, audience: str | None = None, *, 
     _mark_groups(views)
     if views:
         views[-1].last = True
-    case_url = _case_url_maker()
+    case_url = url_for_each("cases:detail")
     for view in views:
         if view.case is not None:
             view.case.url = case_url(view.case.id)
@@ -320,13 +317,6 @@ def agenda_view(meeting: Meeting, viewer: User, audience: str | None = None, *, 
             item.label = numbers.get(item.shooting_id, "") if item.shooting_id else item.title
     label = Audience(audience).label if audience else ""
     return AgendaView(meeting, audience, label, frozen, review_window(meeting), views, removed)
-
-
-def _case_url_maker():
-    """One reverse() for all the case links of a long agenda."""
-    sample = reverse("cases:detail", args=[987654321])
-    head, tail = sample.split("987654321")
-    return lambda pk: f"{head}{pk}{tail}"
 
 
 def _mark_groups(views: list[ItemView]) -> None:
@@ -444,37 +434,10 @@ def _since_text(since: datetime | None, tz: tzinfo) -> str:
     return f"the review of {local.day} {local:%b}"
 
 
-@cache
-def _labels(kind: str) -> dict[str, str]:
-    return field_labels(kind) if kind in NOTE_FORMS else {}
-
-
-@cache
-def _long_fields(kind: str) -> frozenset[str]:
-    form = NOTE_FORMS.get(kind)
-    if form is None:
-        return frozenset()
-    return frozenset(name for name, f in form.base_fields.items() if isinstance(f.widget, forms.Textarea))
-
-
 def _note_line(note: dict, reader: Reader, victim_names: dict[int, str]) -> NoteLine:
     kind = note["kind"]
     fields, redacted = reader.fields(note)
-    labels = _labels(kind)
-    long = _long_fields(kind)
-    values, paragraphs = [], []
-    for name in [n for n in labels if n in fields] + sorted(n for n in fields if n not in labels):
-        raw = fields[name]
-        if name == "victim" and kind == Note.Kind.VICTIM_SERVICES:
-            shown = victim_names.get(raw, "") if raw else ""
-        elif kind in NOTE_FORMS:
-            shown = display_value(kind, name, raw)
-        else:
-            shown = "" if raw in (None, "", []) else str(raw)
-        if shown == "":
-            continue
-        label = labels.get(name, name.replace("_", " ").capitalize())
-        (paragraphs if name in long else values).append((label, shown))
+    values, paragraphs = note_lines(kind, fields, victim_names)
     return NoteLine(
         kind_label=NOTE_KIND_LABELS.get(kind, kind),
         when_text=when(as_datetime(note["created_at"]), reader.tz),

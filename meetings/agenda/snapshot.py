@@ -19,7 +19,7 @@ from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import RowNumber
 from django.utils.dateparse import parse_date, parse_datetime
 
-from cases.indicators import TRAFFICKING_TIME_TO_CRIME_DAYS
+from cases.indicators import NOTE_SIGNALS, signal_fields, signal_notes
 from cases.models import LinkKey, ManualLink, NibinLead, Note, Shooting, Victim
 
 from ..models import ActionItem, AgendaItem, Meeting
@@ -203,7 +203,7 @@ def _victims(ids) -> dict[int, list[dict]]:
                 "id": v["pk"],
                 "name": v["name"],
                 "age": age,
-                "age_display": "juvenile" if v["is_juvenile"] else (str(age) if age is not None else "unknown"),
+                "age_display": Victim.age_words(age, v["is_juvenile"]),
                 "sex": v["sex"],
                 "injury": v["injury"],
                 "injury_label": INJURY_LABELS.get(v["injury"], v["injury"]),
@@ -260,30 +260,22 @@ def _new_notes(ids, since: dict[int, datetime]) -> dict[int, list[dict]]:
 
 
 def _signals(ids) -> dict[int, list[dict]]:
-    """Indicators look at every live note, not only the new ones: keep just the field each needs,
-    of the notes that raise one (the rest would be read only to be dropped here)."""
+    """Indicators look at every live note, not only the new ones: keep just the field that raises
+    a signal (cases.indicators), of the notes that raise one (the rest would be read only to be
+    dropped here)."""
     signals: dict[int, list[dict]] = defaultdict(list)
+    names = sorted({signal.field for signal in NOTE_SIGNALS})
+    read = {f"signal_{name}": KeyTransform(name, "fields") for name in names}
     signal_rows = (
         Note.objects.filter(shooting_id__in=ids, retracted_at__isnull=True)
-        .filter(
-            Q(kind=Note.Kind.WITNESS, fields__intimidation_concern=True)
-            | Q(kind=Note.Kind.FIREARM, fields__time_to_crime_days__lte=TRAFFICKING_TIME_TO_CRIME_DAYS)
-        )
-        .values(
-            *NOTE_META,
-            "restricted_to_agency",
-            "created_at",
-            intimidation=KeyTransform("intimidation_concern", "fields"),
-            ttc=KeyTransform("time_to_crime_days", "fields"),
-        )
+        .filter(signal_notes())
+        .values(*NOTE_META, "restricted_to_agency", "created_at", **read)
         .order_by()
     )
     for row in signal_rows:
-        if row["kind"] == Note.Kind.WITNESS and row["intimidation"]:
-            signals[row["shooting_id"]].append(_note(row, {"intimidation_concern": True}))
-        ttc = row["ttc"] if row["kind"] == Note.Kind.FIREARM else None
-        if ttc is not None and ttc <= TRAFFICKING_TIME_TO_CRIME_DAYS:
-            signals[row["shooting_id"]].append(_note(row, {"time_to_crime_days": ttc}))
+        fields = signal_fields(row["kind"], {name: row[f"signal_{name}"] for name in names})
+        if fields:
+            signals[row["shooting_id"]].append(_note(row, fields))
     return signals
 
 

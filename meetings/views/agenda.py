@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts import audit
 from accounts.audit import refuse
 from accounts.models import Agency, User
+from cases.display import url_for_each
 
 from ..access import access_meeting, can_run_meetings
 from ..agenda import services
@@ -57,12 +58,6 @@ ITEM_URLS = {
     "record": "meetings:agenda_record",
     "action": "meetings:agenda_action",
 }
-
-
-def _item_url_maker(name: str, meeting_pk: int):
-    sample = reverse(ITEM_URLS[name], args=[meeting_pk, 987654321])
-    head, tail = sample.split("987654321")
-    return lambda pk: f"{head}{pk}{tail}"
 
 
 def _people_choices() -> list[tuple[int, str]]:
@@ -123,7 +118,7 @@ def _context(
         recorded_actions.setdefault(action.agenda_item_id, []).append(action)
 
     # Per-item URLs from one reverse() each: a long agenda has hundreds of items.
-    urls = {name: _item_url_maker(name, meeting.pk) for name in ITEM_URLS} if editor else {}
+    urls = {name: url_for_each(url, meeting.pk) for name, url in ITEM_URLS.items()} if editor else {}
     for item in view.items:
         item.recorded_actions = [
             (a.description, str(a.assignee), a.agency.code, day(a.due_on)) for a in recorded_actions.get(item.pk, ())

@@ -498,3 +498,16 @@ def test_edit_form_costs_a_few_queries(client_for, investigator, atf_office, dja
     with django_assert_max_num_queries(10):
         response = client.get(f"/cases/{shooting.pk}/edit/")
     assert response.status_code == 200
+
+
+def test_a_moved_time_is_recorded_on_the_local_clock_to_the_minute(client_for, investigator):
+    shooting = make_shooting(occurred_from=dt.datetime(2025, 1, 15, 22, 30, tzinfo=CHICAGO))
+
+    response = client_for(investigator).post(
+        f"/cases/{shooting.pk}/edit/", edit_data(shooting, occurred_from="2025-01-15T21:45")
+    )
+
+    assert response.status_code == 302
+    change = ShootingChange.objects.get(shooting=shooting)
+    # As the edit form and an edit conflict show it, not the database's UTC with seconds.
+    assert change.changes["occurred_from"] == ["2025-01-15 22:30", "2025-01-15 21:45"]

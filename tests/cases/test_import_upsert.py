@@ -193,3 +193,18 @@ def test_five_thousand_rows_import_with_bulk_look_ups_not_one_per_row(coordinato
     with django_assert_max_num_queries(10):
         again = import_shootings(text, coordinator, dry_run=True)
     assert again.counts["unchanged"] == 2400
+
+
+def test_an_imported_change_reads_as_the_case_history_writes_it(coordinator):
+    # A report that becomes a murder: the preview and the history name the kinds, not their codes.
+    import_shootings("\n".join([KCPD_HEADER, kcpd("1")]), coordinator)
+    murdered = "\n".join([KCPD_HEADER, kcpd("1", Offense="Murder", IBRS="09A")])
+
+    preview = import_shootings(murdered, coordinator, dry_run=True)
+    report = import_shootings(murdered, coordinator)
+
+    [outcome] = preview.outcomes
+    assert outcome.changes["kind"] == ("Non-fatal injury shooting", "Homicide")
+    assert report.ok
+    [change] = ShootingChange.objects.all()
+    assert change.changes["kind"] == ["Non-fatal injury shooting", "Homicide"]
