@@ -115,20 +115,46 @@ def test_a_nibin_lead_page_saves_the_lead(signed_in, investigator, atf_agent):
     assert lead.status == "hit"
 
 
-def test_an_action_item_form_opened_as_its_own_page_adds_the_item(signed_in, coordinator, investigator):
+@pytest.mark.parametrize("for_item", [True, False], ids=["agenda-item", "whole-meeting"])
+def test_an_action_item_form_opened_as_its_own_page_adds_the_item(signed_in, coordinator, investigator, for_item):
     meeting = meeting_at(local(2026, 2, 11, 9, 0))
     case = case_at(investigator, local(2026, 2, 5, 23, 0), kind=H)
     agenda_services.build_agenda(meeting, coordinator)
     meeting.refresh_from_db()
     agenda_services.freeze(meeting, coordinator, expected_version=meeting.agenda_version)
     item = meeting.items.get()
+    if for_item:
+        url, button, section = f"agenda/items/{item.pk}/action-items/", "Add action item to item 1", f"#item-{item.pk}"
+    else:
+        url, button, section = "agenda/action-items/", "Add action item for the whole meeting", "#meeting-actions"
     page = signed_in(coordinator)
-    page.goto(f"/meetings/{meeting.pk}/agenda/items/{item.pk}/action-items/")
+    page.goto(f"/meetings/{meeting.pk}/{url}")
     page.get_by_label("What").fill("Canvass the 3100 block of Prospect")
     page.get_by_label("Assignee").select_option(label=f"Dana Whitfield ({investigator.agency.code})")
     page.get_by_label("Due").fill((timezone.localdate() + timedelta(days=7)).isoformat())
-    page.get_by_role("button", name="Add action item to item 1").click()
+    page.get_by_role("button", name=button).click()
 
-    expect(page.locator(f"#item-{item.pk}")).to_contain_text("Canvass the 3100 block of Prospect")
+    expect(page.locator(section)).to_contain_text("Canvass the 3100 block of Prospect")
+    expect(page.locator("#messages")).to_contain_text("Action item for Dana Whitfield")
     action = ActionItem.objects.get()
-    assert (action.shooting, action.assignee) == (Shooting.objects.get(pk=case.pk), investigator)
+    assert action.assignee == investigator
+    assert action.shooting == (Shooting.objects.get(pk=case.pk) if for_item else None)
+
+
+# Cancelling only happens inside the case page, with JavaScript; without it, "Cancel" is a link.
+@pytest.mark.parametrize("signed_in", [True], ids=["javascript"], indirect=True)
+def test_cancelling_an_inline_note_form_gives_the_focus_back_to_its_button(signed_in, investigator):
+    shooting = make_shooting(investigator)
+    page = signed_in(investigator)
+    page.goto(f"/cases/{shooting.pk}/")
+    page.get_by_role("link", name="Add witness note").click()
+    expect(page.locator("#note-form-slot form")).to_be_visible()
+    page.locator("#note-form-slot").get_by_role("link", name="Cancel").click()
+
+    expect(page.locator("#note-form-slot form")).to_have_count(0)
+    expect(page.get_by_role("link", name="Add witness note")).to_be_focused()
+    # Still the page's own buttons: one set, and they still open the form.
+    expect(page.locator(".add-note-buttons")).to_have_count(1)
+    page.keyboard.press("Enter")
+    expect(page.locator("#note-form-slot form")).to_be_visible()
+    assert not Note.objects.exists()
