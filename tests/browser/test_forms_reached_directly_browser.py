@@ -135,7 +135,7 @@ def test_an_action_item_form_opened_as_its_own_page_adds_the_item(signed_in, coo
     page.get_by_role("button", name=button).click()
 
     expect(page.locator(section)).to_contain_text("Canvass the 3100 block of Prospect")
-    expect(page.locator("#messages")).to_contain_text("Action item for Dana Whitfield")
+    expect(page.get_by_text("Action item for Dana Whitfield")).to_be_visible()
     action = ActionItem.objects.get()
     assert action.assignee == investigator
     assert action.shooting == (Shooting.objects.get(pk=case.pk) if for_item else None)
@@ -158,3 +158,57 @@ def test_cancelling_an_inline_note_form_gives_the_focus_back_to_its_button(signe
     page.keyboard.press("Enter")
     expect(page.locator("#note-form-slot form")).to_be_visible()
     assert not Note.objects.exists()
+
+
+# The agenda's own forms post only: the agenda is the page they are reached on, and without
+# JavaScript each one posts the whole page and comes back to it.
+def test_an_agenda_item_is_removed_and_put_back_from_the_agenda_page(signed_in, coordinator, investigator):
+    meeting = meeting_at(local(2026, 2, 11, 9, 0))
+    case_at(investigator, local(2026, 2, 5, 23, 0), kind=H)
+    agenda_services.build_agenda(meeting, coordinator)
+    item = meeting.items.get()
+    page = signed_in(coordinator)
+    page.goto(meeting.get_absolute_url())
+    page.get_by_text("Remove from the agenda…").click()
+    page.get_by_label("Reason for removing").fill("Arrest made; no longer open")
+    page.get_by_role("button", name="Remove item 1").click()
+
+    expect(page.locator("#removed")).to_contain_text("Arrest made; no longer open")
+    expect(page.locator(f"#item-{item.pk}")).to_have_count(0)
+    item.refresh_from_db()
+    assert item.removed_at is not None
+
+    page.locator("#removed").get_by_role("button", name="Put back").click()
+    expect(page.locator(f"#item-{item.pk}")).to_be_visible()
+    expect(page.locator("#removed")).to_have_count(0)
+    item.refresh_from_db()
+    assert item.removed_at is None
+
+
+def test_an_outcome_and_the_attendance_are_saved_from_the_agenda_page(signed_in, coordinator, investigator):
+    meeting = meeting_at(local(2026, 2, 11, 9, 0))
+    case_at(investigator, local(2026, 2, 5, 23, 0), kind=H)
+    agenda_services.build_agenda(meeting, coordinator)
+    meeting.refresh_from_db()
+    agenda_services.freeze(meeting, coordinator, expected_version=meeting.agenda_version)
+    item = meeting.items.get()
+    page = signed_in(coordinator)
+    page.goto(meeting.get_absolute_url())
+    page.get_by_label("Outcome", exact=True).select_option("decision")
+    page.get_by_label("Outcome notes").fill("Ask the county for a warrant")
+    page.get_by_role("button", name="Save outcome of item 1").click()
+
+    expect(page.locator(f"#item-{item.pk}.is-discussed")).to_be_visible()
+    item.refresh_from_db()
+    assert (item.discussed, item.outcome, item.outcome_text) == (True, "decision", "Ask the county for a warrant")
+
+    agency = investigator.agency
+    attendance = page.locator("#attendance")
+    attendance.locator("fieldset", has_text=agency.name).get_by_label("Present", exact=True).check()
+    attendance.get_by_label("Dana Whitfield").check()
+    attendance.get_by_role("button", name="Save attendance").click()
+
+    # The agenda's status line with JavaScript, the page's messages after a redirect without.
+    expect(page.get_by_text("Attendance recorded.")).to_be_visible()
+    expect(page.locator("#attendance").get_by_label("Dana Whitfield")).to_be_checked()
+    assert list(meeting.attendance.filter(present=True).values_list("agency", flat=True)) == [agency.pk]
