@@ -14,7 +14,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from cases import services
-from cases.models import NibinLead, Note, Shooting
+from cases.models import ManualLink, NibinLead, Note, Shooting
 from meetings.agenda import services as agenda_services
 from meetings.models import ActionItem
 from tests.conftest import PASSWORD
@@ -212,3 +212,48 @@ def test_an_outcome_and_the_attendance_are_saved_from_the_agenda_page(signed_in,
     expect(page.get_by_text("Attendance recorded.")).to_be_visible()
     expect(page.locator("#attendance").get_by_label("Dana Whitfield")).to_be_checked()
     assert list(meeting.attendance.filter(present=True).values_list("agency", flat=True)) == [agency.pk]
+
+
+# The case page's own forms post only, like the agenda's: the case page is where they are reached.
+def test_a_victim_is_added_and_their_death_recorded_from_the_case_page(signed_in, investigator):
+    shooting = make_shooting(investigator)
+    page = signed_in(investigator)
+    page.goto(f"/cases/{shooting.pk}/")
+    victims = page.locator("#victims")
+    victims.get_by_text("Add a victim").click()
+    victims.get_by_label("Name").fill("Marcus Ellery")
+    victims.get_by_role("button", name="Add victim").click()
+
+    expect(page.locator("#victims tbody")).to_contain_text("Marcus Ellery")
+    victim = shooting.victims.get(name="Marcus Ellery")
+    row = page.locator(f"#victim-{victim.pk}")
+    row.get_by_text("Victim died").click()
+    row.get_by_label("Date of death").fill(timezone.localdate().isoformat())
+    row.get_by_role("button", name="Record death").click()
+
+    expect(page.locator(f"#victim-{victim.pk}")).to_contain_text(f"(died {timezone.localdate().isoformat()})")
+    expect(page.get_by_text("The death of Marcus Ellery is recorded.")).to_be_visible()
+    victim.refresh_from_db()
+    assert victim.died_on == timezone.localdate()
+
+
+def test_a_link_is_added_and_removed_from_the_case_page(signed_in, investigator):
+    shooting = make_shooting(investigator)
+    other = make_shooting(investigator)
+    page = signed_in(investigator)
+    page.goto(f"/cases/{shooting.pk}/")
+    links = page.locator("#links")
+    links.get_by_text("Link to another case").click()
+    links.get_by_label("Report number of the other case").fill(other.report_number)
+    links.get_by_label("Why they are linked").fill("Same shell casings")
+    links.get_by_role("button", name="Link", exact=True).click()
+
+    expect(page.locator("#links .manual-links")).to_contain_text("Same shell casings")
+    assert ManualLink.objects.filter(removed_at__isnull=True).count() == 1
+    page.locator("#links").get_by_text("Remove this link").click()
+    page.get_by_label("Why the link is removed").fill("Casings were from another scene")
+    page.locator("#links").get_by_role("button", name="Remove link").click()
+
+    expect(page.get_by_text(f"The link to {other.report_number} is removed.")).to_be_visible()
+    expect(page.locator("#links .manual-links")).to_have_count(0)
+    assert not ManualLink.objects.filter(removed_at__isnull=True).exists()
