@@ -7,6 +7,7 @@ there, and a form still aiming at it would send nothing."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -16,7 +17,7 @@ from playwright.sync_api import expect
 from cases import services
 from cases.models import ManualLink, NibinLead, Note, Shooting
 from meetings.agenda import services as agenda_services
-from meetings.models import ActionItem
+from meetings.models import ActionItem, CalendarFeed
 from tests.conftest import PASSWORD
 from tests.factories import make_shooting
 from tests.meetings.agenda_helpers import H, case_at, local, meeting_at
@@ -257,3 +258,45 @@ def test_a_link_is_added_and_removed_from_the_case_page(signed_in, investigator)
     expect(page.get_by_text(f"The link to {other.report_number} is removed.")).to_be_visible()
     expect(page.locator("#links .manual-links")).to_have_count(0)
     assert not ManualLink.objects.filter(removed_at__isnull=True).exists()
+
+
+def test_an_action_item_is_marked_done_from_my_items_after_a_missing_note(signed_in, coordinator, investigator):
+    meeting = meeting_at(local(2026, 2, 11, 9, 0))
+    case_at(investigator, local(2026, 2, 5, 23, 0), kind=H)
+    agenda_services.build_agenda(meeting, coordinator)
+    meeting.refresh_from_db()
+    agenda_services.freeze(meeting, coordinator, expected_version=meeting.agenda_version)
+    action = agenda_services.create_action_item(
+        meeting,
+        coordinator,
+        item_id=None,
+        description="Send the retaliation watch list",
+        assignee=investigator,
+        due_on=timezone.localdate() + timedelta(days=7),
+    )
+    page = signed_in(investigator)
+    page.goto("/meetings/my-items/")
+    mine = page.locator(f"#action-item-{action.pk}")
+    mine.get_by_text("Mark done…").click()
+    mine.get_by_role("button", name="Mark done").click()
+    # Without JavaScript this page is the form's own address: the form is there again, with the message.
+    expect(mine).to_contain_text("Say how it was done")
+    action.refresh_from_db()
+    assert action.status != "done"
+
+    mine.get_by_label("How it was done").fill("Sent to the unit on Friday")
+    mine.get_by_role("button", name="Mark done").click()
+
+    expect(page.get_by_text("Done: Send the retaliation watch list")).to_be_visible()
+    action.refresh_from_db()
+    assert action.status == "done"
+
+
+def test_a_calendar_link_is_made_from_the_calendar_page(signed_in, investigator):
+    page = signed_in(investigator)
+    page.goto("/meetings/calendar/")
+    page.get_by_role("button", name="Create my calendar link").click()
+
+    expect(page.get_by_text("Your private calendar link is ready.")).to_be_visible()
+    feed = CalendarFeed.objects.get(user=investigator)
+    expect(page.get_by_label("Your private calendar link")).to_have_value(re.compile(f"{feed.token}.ics$"))
