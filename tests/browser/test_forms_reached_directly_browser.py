@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from cases import services
 from cases.models import ManualLink, NibinLead, Note, Shooting
 from meetings.agenda import services as agenda_services
-from meetings.models import ActionItem, CalendarFeed
+from meetings.models import ActionItem, CalendarFeed, Meeting
 from tests.conftest import PASSWORD
 from tests.factories import make_shooting
 from tests.meetings.agenda_helpers import H, case_at, local, meeting_at
@@ -300,3 +300,32 @@ def test_a_calendar_link_is_made_from_the_calendar_page(signed_in, investigator)
     expect(page.get_by_text("Your private calendar link is ready.")).to_be_visible()
     feed = CalendarFeed.objects.get(user=investigator)
     expect(page.get_by_label("Your private calendar link")).to_have_value(re.compile(f"{feed.token}.ics$"))
+
+
+def test_the_agenda_is_built_edited_frozen_and_unfrozen_from_its_page(signed_in, coordinator, investigator):
+    meeting = meeting_at(local(2026, 2, 11, 9, 0))
+    case = case_at(investigator, local(2026, 2, 5, 23, 0), kind=H)
+    page = signed_in(coordinator)
+    page.goto(meeting.get_absolute_url())
+    page.get_by_role("button", name="Build the agenda").click()
+    expect(page.locator("#agenda-items > li")).to_have_count(1)
+
+    page.get_by_text("Add a free-text item").click()
+    page.get_by_label("Title").fill("Retaliation watch list")
+    page.get_by_role("button", name="Add item").click()
+    expect(page.locator("#agenda-items > li")).to_have_count(2)
+    page.get_by_role("button", name="Move item 2 (Retaliation watch list) up").click()
+    expect(page.locator("#agenda-items > li .item-title").first).to_have_text("Retaliation watch list")
+    assert [i.shooting_id for i in meeting.items.order_by("position")] == [None, case.pk]
+
+    page.get_by_role("button", name="Freeze the agenda").click()
+    expect(page.get_by_text("Unfreeze the agenda…")).to_be_visible()
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.FROZEN
+
+    page.get_by_text("Unfreeze the agenda…").click()
+    page.get_by_label("Reason for unfreezing").fill("A case from Sunday night belongs on it")
+    page.get_by_role("button", name="Unfreeze").click()
+    expect(page.get_by_role("button", name="Freeze the agenda")).to_be_visible()
+    meeting.refresh_from_db()
+    assert meeting.status != Meeting.Status.FROZEN
