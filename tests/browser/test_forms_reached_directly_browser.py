@@ -3,12 +3,15 @@
 the page it leads to says so.
 
 Inside its page such a form aims htmx at a part of that page; reached directly, that part is not
-there, and a form still aiming at it would send nothing."""
+there, and a form still aiming at it would send nothing. The forms that only post (the agenda's,
+the case page's, My items', the calendar's, the import) are reached on their page, and are checked
+there the same way: without JavaScript each posts the whole page and the answer is a whole page."""
 
 from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -23,6 +26,8 @@ from tests.factories import make_shooting
 from tests.meetings.agenda_helpers import H, case_at, local, meeting_at
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 @pytest.fixture(params=[True, False], ids=["javascript", "no-javascript"])
@@ -329,3 +334,17 @@ def test_the_agenda_is_built_edited_frozen_and_unfrozen_from_its_page(signed_in,
     expect(page.get_by_role("button", name="Freeze the agenda")).to_be_visible()
     meeting.refresh_from_db()
     assert meeting.status != Meeting.Status.FROZEN
+
+
+def test_an_import_is_previewed_and_confirmed_from_the_import_page(signed_in, coordinator):
+    page = signed_in(coordinator)
+    page.goto("/cases/import/")
+    page.get_by_label("CSV file").set_input_files(FIXTURES / "template_riverbend.csv")
+    page.get_by_role("button", name="Preview (dry run)").click()
+
+    expect(page.get_by_text("Preview of template_riverbend.csv: nothing has been written yet")).to_be_visible()
+    assert not Shooting.objects.exists()
+    page.get_by_role("button", name="Confirm import").click()
+
+    expect(page.get_by_role("heading", name="Imported template_riverbend.csv")).to_be_visible()
+    assert Shooting.objects.count() == 3
