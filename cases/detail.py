@@ -401,7 +401,6 @@ def case_view(shooting: Shooting, user: User, *, kind: str = "", show_all: bool 
             .order_by("created_at")
         )
     changes = list(ShootingChange.objects.filter(shooting=shooting).order_by("-changed_at", "-id")[:HISTORY_LIMIT])
-    labels = dict(Note.Kind.choices)
     return CaseView(
         shooting=shooting,
         user=user,
@@ -416,10 +415,16 @@ def case_view(shooting: Shooting, user: User, *, kind: str = "", show_all: bool 
         leads=leads,
         changes=change_views(changes),
         partner_agencies=list(shooting.partner_agencies.all()),
-        addable_kinds=[(k, labels[k]) for k in access.addable_note_kinds(user)],
+        addable_kinds=addable_kinds(user),
         can_edit=access.can_edit_shooting(user),
         viewers_url=reverse("case_viewers", args=[shooting.pk]) if can_audit(user) else "",
     )
+
+
+def addable_kinds(user: User) -> list[tuple[str, str]]:
+    """The kinds of note `user` may add, with their labels: the case page's "Add … note" buttons."""
+    labels = dict(Note.Kind.choices)
+    return [(kind, labels[kind]) for kind in access.addable_note_kinds(user)]
 
 
 def _cited_leads(live_notes: list[NoteFacts]) -> list[tuple[NibinLead, LeadTiming]]:

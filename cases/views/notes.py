@@ -96,6 +96,13 @@ def _note_changed(request: HttpRequest, note: Note, message: str) -> HttpRespons
     return HttpResponse(html + render_parts(request, None, case, oob=_sections_for(note)) + announce(request, message))
 
 
+def _add_note_buttons(request: HttpRequest, shooting: Shooting, *, focus_kind: str) -> str:
+    """The case page's "Add … note" buttons, out of band, the one of `focus_kind` focused."""
+    case = {"shooting": shooting, "addable_kinds": detail.addable_kinds(request.user)}
+    context = {"case": case, "oob": True, "focus_kind": focus_kind}
+    return render_to_string("cases/case_detail.html#add_note_buttons", context, request)
+
+
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
 def add_note(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
@@ -103,7 +110,8 @@ def add_note(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     shooting = access.access_shooting(user, pk, request)
     access.access_note_kind(user, kind, request)
     if request.method == "GET" and request.htmx and request.GET.get("cancel"):
-        return HttpResponse("")
+        # The slot empties; the focus goes back to the button that opened the form, not to <body>.
+        return HttpResponse(_add_note_buttons(request, shooting, focus_kind=kind))
     data = request.POST if request.method == "POST" else None
     form = _form(kind, shooting, data=data, auto_id="add_%s", focus=bool(request.htmx) and data is None)
     if data is not None and form.is_valid():

@@ -194,6 +194,21 @@ def test_add_buttons_follow_what_the_user_may_add(client_for, investigator, advo
     assert "Add witness note" not in advocacy
 
 
+def test_cancelling_an_inline_add_form_focuses_its_button_among_the_users_own(
+    client_for, advocate, shooting, django_assert_max_num_queries
+):
+    client = client_for(advocate)
+    with django_assert_max_num_queries(12):
+        response = client.get(f"/cases/{shooting.pk}/notes/add/general/?cancel=1", headers=HTMX)
+    html = response.content.decode()
+    assert 'id="add-note-buttons"' in html and 'hx-swap-oob="true"' in html
+    focused = re.findall(r"<a [^>]*autofocus[^>]*>([^<]*)</a>", html)
+    assert focused == ["Add general note"]
+    assert "Add victim services note" in html
+    assert "Add suspect note" not in html and "Add witness note" not in html
+    assert "<form" not in html
+
+
 # --- Edit -------------------------------------------------------------------------------------
 
 
