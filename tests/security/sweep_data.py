@@ -639,8 +639,8 @@ def _pdf_queries(persona: str, world: World) -> list[str]:
     every audience they may not print, asked for to see it refused. Narrower packets of a
     printer hold a subset of the widest one; what each audience may read is tested with the
     printing tests. Drawing a PDF takes about a second, so no more are drawn than that."""
+    from meetings.access import printable_audiences
     from meetings.models import PrintedCopy
-    from meetings.printing.audiences import printable_audiences
 
     allowed = printable_audiences(world.users[persona])
     return [f"audience={audience}" for audience in PrintedCopy.Audience.values if audience not in allowed]
