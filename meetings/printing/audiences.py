@@ -1,5 +1,5 @@
-"""Printed copies: which packets a person may print, the copy number and marking every page
-carries, and the record every print leaves.
+"""Printed copies: the copy number and marking every page carries, and the record every print
+leaves (which packets a person may print is meetings.access's `printable_audiences`).
 
 A packet is written for an audience (law enforcement, prosecutors, advocates and community
 partners); what it holds is what that audience may know, intersected with what the person
