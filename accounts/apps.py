@@ -8,6 +8,8 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and agencies"
 
     def ready(self) -> None:
-        from . import security  # noqa: F401 - connects the sign-in and account-change receivers
+        # Here, not at the top: importing security connects the sign-in and account-change
+        # receivers, and it imports the models, which exist only once apps are loaded.
+        from . import security  # noqa: F401
 
         stored_dates.install()

@@ -15,7 +15,7 @@ from accounts.models import Agency, User
 from meetings.models import Meeting, Reminder
 from meetings.reminders import delivery, planning
 from meetings.tasks import sweep_reminders
-from tests.conftest import redis_url  # noqa: F401 - fixture
+from tests.processes import database_url_for_worker, redis_url  # noqa: F401 - fixture
 from tests.reminders.conftest import Workers, smtp, smtp_server, wait_until  # noqa: F401 - fixtures
 
 REMINDERS = int(os.environ.get("BENCH_REMINDERS", "10000"))
@@ -41,8 +41,6 @@ def _people(n: int) -> list[User]:
 
 
 def test_ten_thousand_reminders_through_a_real_worker(django_db_blocker, redis_url, smtp, tmp_path, settings):  # noqa: F811
-    from tests.conftest import database_url_for_worker
-
     settings.REMINDER_LEASE_SECONDS = 300
     attendees = _people(REMINDERS // 2)
     starts = timezone.now() + timedelta(hours=1)

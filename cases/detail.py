@@ -41,7 +41,7 @@ LEAD_INVESTIGATOR_ROLES = [User.Role.INVESTIGATOR, User.Role.FEDERAL_AGENT, User
 @dataclass
 class NoteView:
     """A note as the timeline draws it. What it shows is worked out here as plain strings: the
-    timeline's template lookups, date filters and URL tags took about 1 ms a note."""
+    timeline's template lookups, date filters and URL tags would run for each of a case's notes."""
 
     note: Note
     values: list[NoteValue]

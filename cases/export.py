@@ -86,8 +86,8 @@ def _suspects_by_case(user, ids: list[int]) -> dict[int, str]:
     return {shooting_id: "; ".join(names) for shooting_id, names in found.items()}
 
 
-# Plain values rather than model objects: building an object per row would make a large export
-# several times slower.
+# Plain values rather than model objects: an export may hold every case, and building an object
+# per row would be most of its work.
 VALUES = [
     "id",
     "report_number",

@@ -10,8 +10,8 @@ from django.utils import timezone
 from accounts.models import User
 
 from . import scheduling
+from .access import can_print, printable_audiences
 from .models import Meeting, MeetingSeries
-from .printing.audiences import can_print, printable_audiences
 from .printing.documents import prepare_agenda_packet
 from .reminders import delivery, planning
 

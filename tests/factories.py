@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import factory
+from django.utils import timezone
 
 from accounts.models import Agency, User
+from cases import services
+from cases.models import Shooting
+
+# Every persona's password, for tests that sign in through the real form.
+PASSWORD = "correct horse battery staple"
 
 
 class AgencyFactory(factory.django.DjangoModelFactory):
@@ -29,18 +37,11 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.invalid")
     agency = factory.SubFactory(AgencyFactory)
     role = User.Role.INVESTIGATOR
-    password = factory.django.Password("correct horse battery staple")
+    password = factory.django.Password(PASSWORD)
 
 
 def make_shooting(user=None, **overrides):
     """A shooting created through the service, as the app creates them."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from cases import services
-    from cases.models import Shooting
-
     n = next(_report_numbers)
     data = {
         # RB27…: tests write their own numbers as RB26…, and a counter that reached one of

@@ -1,5 +1,5 @@
-"""Printed copies: which packets a person may print, the copy number and marking every page
-carries, and the record every print leaves.
+"""Printed copies: the copy number and marking every page carries, and the record every print
+leaves (which packets a person may print is meetings.access's `printable_audiences`).
 
 A packet is written for an audience (law enforcement, prosecutors, advocates and community
 partners); what it holds is what that audience may know, intersected with what the person
@@ -48,20 +48,6 @@ SCREEN_SENSITIVITY = {
 # Before sign-in, and for accounts that see no case (an administrator of no agency).
 GENERAL_SENSITIVITY = "Confidential — criminal-justice information system. Authorized users only."
 
-# Widest first: the default packet of a person is the first they may print.
-AUDIENCE_ORDER = [Audience.LAW_ENFORCEMENT, Audience.PROSECUTORS, Audience.COMMUNITY]
-
-
-def printable_audiences(user) -> list[str]:
-    """The packets `user` may print. Investigative detail (suspects, witness identities, trace
-    purchasers) is in the law-enforcement and prosecutor packets, so only people who may see it
-    print them; everyone who may see meetings may print the community packet."""
-    if not can_view_meetings(user):
-        return []
-    if sees_investigative_detail(user):
-        return list(AUDIENCE_ORDER)
-    return [Audience.COMMUNITY]
-
 
 def audience_of(user) -> str | None:
     """The packet audience whose typical reader `user` reads like (None for someone who sees no
@@ -77,10 +63,6 @@ def audience_of(user) -> str | None:
 def screen_sensitivity(user) -> str:
     audience = audience_of(user)
     return SCREEN_SENSITIVITY[audience] if audience else GENERAL_SENSITIVITY
-
-
-def can_print(user, audience: str) -> bool:
-    return audience in printable_audiences(user)
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,10 @@
 """Laying out a packet's pages from parts drawn one at a time.
 
-WeasyPrint needs well over a tenth of a second for each page of an agenda, so a hundred-item
-packet drawn as one document took ten seconds and more, and any change to any case on a live
-agenda meant drawing all of it again. A packet is cut into parts instead (its lead, then each
-agenda item), each drawn alone by WeasyPrint on the packet's own page size and margins and kept
-(meetings.printing.packets), and the pages are laid out from those drawings the way the stylesheet lays
-out the whole:
+WeasyPrint's work grows with every page of an agenda, so a long packet drawn as one document kept
+people waiting, and any change to any case on a live agenda meant drawing all of it again. A
+packet is cut into parts instead (its lead, then each agenda item), each drawn alone by WeasyPrint
+on the packet's own page size and margins and kept (meetings.printing.packets), and the pages are
+laid out from those drawings the way the stylesheet lays out the whole:
 
 - a part that fits below what is already on the page goes there; one that does not starts the
   next page (so an item never splits unless it is longer than a page);
@@ -15,7 +14,7 @@ out the whole:
   count: all of them are drawn together, a little page each) are laid over every page.
 
 Placing is qpdf's work (pikepdf): each drawing becomes a form XObject placed with a translation,
-so the text stays text and a hundred pages are laid out in a fraction of a second.
+so the text stays text and no page is laid out by WeasyPrint a second time.
 
 Where a part begins and ends is read from two empty marker elements around it (`marked`), whose
 positions WeasyPrint reports as anchors.

@@ -1,6 +1,7 @@
 """Drawing packets from kept parts and stamping each copy.
 
-WeasyPrint needs well over a tenth of a second a page, while printing must take seconds. So a
+WeasyPrint's work grows with every page it lays out, and people wait at the table while a packet
+prints. So a
 packet is drawn in parts (meetings.printing.layout): its lead, each agenda item, the running header
 and the page numbers are each drawn once and kept under the digest of their HTML (together with
 the stylesheet and the WeasyPrint version that drew them), and the pages are laid out from those

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django import template
 
-from ..printing.audiences import AUDIENCE_ORDER, Audience, printable_audiences
+from ..access import AUDIENCE_ORDER, printable_audiences
+from ..printing.audiences import Audience
 
 register = template.Library()
 

@@ -18,11 +18,10 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import audit
-from accounts.audit import refuse
 from accounts.models import Agency, User
 from cases.display import url_for_each
 
-from ..access import access_meeting, can_run_meetings
+from ..access import access_action_target, access_meeting, can_run_meetings
 from ..agenda import services
 from ..agenda.forms import (
     PAGE_FORM,
@@ -440,11 +439,7 @@ def _add_action(request: HttpRequest, pk: int, item_pk: int | None) -> HttpRespo
     whole_meeting = item_pk is None
     anchor = "meeting-actions" if whole_meeting else f"item-{item_pk}"
     if request.method == "GET":
-        item = None
-        if not whole_meeting:
-            item = meeting.items.filter(pk=item_pk, removed_at__isnull=True).select_related("shooting").first()
-        if (item is None and not whole_meeting) or meeting.status != Meeting.Status.FROZEN:
-            refuse(request.user, "meeting" if whole_meeting else "agenda item", item_pk or meeting.pk, request)
+        item = access_action_target(request.user, meeting, item_pk, request)
         context = {
             "nav": "meetings",
             "meeting": meeting,

@@ -13,13 +13,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts import audit
-from accounts.audit import refuse
 from accounts.models import AuditEvent
 from accounts.security import is_locked
 from cases.focus import announce
 
 from .. import ics, services
-from ..access import access_meeting, can_view_meetings
+from ..access import access_meeting, access_meetings, can_view_meetings
 from ..models import CalendarFeed
 
 CALENDAR = "text/calendar; charset=utf-8"
@@ -75,8 +74,7 @@ def _feed_url(feed: CalendarFeed | None) -> str:
 
 
 def calendar_page(request: HttpRequest) -> HttpResponse:
-    if not can_view_meetings(request.user):
-        refuse(request.user, "calendar", "-", request)
+    access_meetings(request.user, request, page="calendar")
     feed_row = CalendarFeed.objects.filter(user=request.user).first()
     context = {"nav": "meetings", "feed": feed_row, "feed_url": _feed_url(feed_row)}
     return render(request, "meetings/calendar.html", context)
@@ -85,8 +83,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 def calendar_new_link(request: HttpRequest) -> HttpResponse:
     """Create the private link, or replace it: the old URL stops working at once."""
-    if not can_view_meetings(request.user):
-        refuse(request.user, "calendar", "-", request)
+    access_meetings(request.user, request, page="calendar")
     had_one = CalendarFeed.objects.filter(user=request.user).exists()
     feed_row = services.revoke_calendar_feed(request.user)
     if had_one:

@@ -9,19 +9,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.audit import annotate, refuse
+from accounts.audit import annotate
 
 from .. import services
-from ..access import access_meeting, access_series, can_run_meetings
+from ..access import access_meeting, access_new_meeting, access_series
 from ..forms import CancelMeetingForm, MeetingForm, SeriesForm
 from ..models import Meeting
 
 SLOT_TAKEN = "The series got a meeting on this day while you were typing. Choose another day."
-
-
-def _require_coordinator(request: HttpRequest, what: str) -> None:
-    if not can_run_meetings(request.user):
-        refuse(request.user, what, "new", request)
 
 
 def _back_to_list(meeting: Meeting) -> str:
@@ -34,7 +29,7 @@ def _not_editable(request: HttpRequest, meeting: Meeting) -> HttpResponse:
 
 
 def meeting_create(request: HttpRequest) -> HttpResponse:
-    _require_coordinator(request, "meeting")
+    access_new_meeting(request.user, request)
     if request.method == "POST":
         form = MeetingForm(request.POST)
         if form.is_valid():
@@ -99,7 +94,7 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def series_create(request: HttpRequest) -> HttpResponse:
-    _require_coordinator(request, "meeting series")
+    access_new_meeting(request.user, request, what="meeting series")
     form = SeriesForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         series = services.create_series(

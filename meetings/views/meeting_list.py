@@ -10,9 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from accounts.audit import refuse
-
-from ..access import can_run_meetings, can_view_meetings
+from ..access import access_meetings, can_run_meetings
 from ..models import ActionItem, AgendaItem, Meeting, MeetingSeries
 
 PAST_PER_PAGE = 20
@@ -35,8 +33,7 @@ def meetings_with_counts() -> QuerySet[Meeting]:
 
 def meeting_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not can_view_meetings(user):
-        refuse(user, "meeting list", "-", request)
+    access_meetings(user, request, page="meeting list")
     now = timezone.now()
     # A meeting under way is still "coming" until it ends.
     upcoming = list(meetings_with_counts().filter(ends_at__gte=now).order_by("starts_at")[:UPCOMING_SHOWN])

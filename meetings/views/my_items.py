@@ -13,12 +13,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import audit
-from accounts.audit import refuse
 from cases.access import shootings_visible_to
 from cases.focus import focus_first_error, status_region
 
 from .. import services
-from ..access import access_action_item, can_complete_action_item, can_run_meetings, can_view_meetings
+from ..access import access_action_item, access_meetings, can_complete_action_item, can_run_meetings
 from ..forms import ActionItemFilterForm, DoneForm
 from ..models import ActionItem
 from .minutes import render_minutes
@@ -91,8 +90,7 @@ def _page_context(
 
 
 def my_items(request: HttpRequest) -> HttpResponse:
-    if not can_view_meetings(request.user):
-        refuse(request.user, "action items", "-", request)
+    access_meetings(request.user, request, page="action items")
     return render(request, "meetings/my_items.html", _page_context(request))
 
 

@@ -7,22 +7,17 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
 from accounts import audit
-from accounts.audit import refuse
 
-from ..access import access_meeting
+from ..access import access_meeting, access_minutes, access_print_audience
 from ..models import Meeting, PrintedCopy
 from ..printing import documents
-from ..printing.audiences import Document, can_print, printable_audiences, record_print
+from ..printing.audiences import Document, record_print
 
 
 def _audience(request: HttpRequest, meeting: Meeting, document: str) -> str:
     """The audience asked for, or the widest the person may print; asking for a packet one may
     not print answers as if it did not exist."""
-    allowed = printable_audiences(request.user)
-    audience = request.GET.get("audience") or (allowed[0] if allowed else "")
-    if not can_print(request.user, audience):
-        refuse(request.user, f"{document} packet", f"{meeting.pk}:{audience[:30]}", request)
-    return audience
+    return access_print_audience(request.user, meeting, document, request.GET.get("audience", ""), request)
 
 
 def _pdf_response(
@@ -48,10 +43,7 @@ def agenda_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = access_meeting(request.user, pk, request)
-    if meeting.status != Meeting.Status.HELD:
-        # Minutes exist once the meeting is marked held.
-        refuse(request.user, "minutes", pk, request)
+    meeting = access_minutes(request.user, pk, request)
     audience = _audience(request, meeting, Document.MINUTES)
     copy = record_print(meeting, request.user, document=Document.MINUTES, audience=audience, request=request)
     return _pdf_response(request, documents.minutes_pdf(meeting, request.user, copy), meeting, copy)

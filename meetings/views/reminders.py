@@ -15,10 +15,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import audit
-from accounts.audit import refuse
 from accounts.inputs import InputForm
 
-from ..access import can_run_meetings
+from ..access import access_reminder, access_reminder_list
 from ..models import Meeting, Reminder, ReminderPreference
 from ..reminders.delivery import resend
 from ..reminders.planning import ALWAYS_SENT
@@ -49,8 +48,7 @@ def _upcoming_meeting_reminders(now):
 
 
 def reminder_list(request: HttpRequest) -> HttpResponse:
-    if not can_run_meetings(request.user):
-        refuse(request.user, "reminders", "-", request)
+    access_reminder_list(request.user, request)
     state = request.GET.get("state", "failed" if Reminder.objects.filter(state="failed").exists() else "coming")
     if state not in STATE_FILTERS:
         state = "coming"
@@ -72,11 +70,7 @@ def reminder_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def reminder_resend(request: HttpRequest, reminder_pk: int) -> HttpResponse:
-    if not can_run_meetings(request.user):
-        refuse(request.user, "reminder", reminder_pk, request)
-    reminder = Reminder.objects.filter(pk=reminder_pk).first()
-    if reminder is None:
-        refuse(request.user, "reminder", reminder_pk, request)
+    reminder = access_reminder(request.user, reminder_pk, request)
     resend(reminder)
     audit.annotate(request, event="reminder.resend", object_type="reminder", object_id=reminder_pk)
     messages.success(request, "The reminder will go out again within a minute.")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 from tests.security import sweep_data
 
 from .axe import axe_path, describe, violations

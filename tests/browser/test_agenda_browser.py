@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from meetings.agenda import services as agenda_services
 from meetings.models import ActionItem, Meeting, PrintedCopy
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 from tests.meetings.agenda_helpers import NF, SF, H, case_at, local, meeting_at
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

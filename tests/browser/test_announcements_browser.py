@@ -13,8 +13,7 @@ from playwright.sync_api import expect
 
 from cases.models import Note
 from meetings.models import Meeting
-from tests.conftest import PASSWORD
-from tests.factories import make_shooting
+from tests.factories import PASSWORD, make_shooting
 from tests.meetings.agenda_helpers import NF, H, case_at, local, meeting_at
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -21,8 +21,7 @@ from cases import services
 from cases.models import ManualLink, NibinLead, Note, Shooting
 from meetings.agenda import services as agenda_services
 from meetings.models import ActionItem, CalendarFeed, Meeting
-from tests.conftest import PASSWORD
-from tests.factories import make_shooting
+from tests.factories import PASSWORD, make_shooting
 from tests.meetings.agenda_helpers import H, case_at, local, meeting_at
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

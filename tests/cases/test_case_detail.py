@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Agency, User
 from cases import services
+from cases.detail import TIMELINE_PAGE
 from cases.models import NibinLead, Note, Shooting, ShootingChange, Victim
 from tests.factories import AgencyFactory, UserFactory, make_shooting
 
@@ -194,8 +195,6 @@ def test_timeline_filter_over_htmx_returns_only_the_timeline(client_for, investi
 
 
 def test_a_long_timeline_opens_on_the_newest_notes_and_shows_all_on_request(client_for, investigator):
-    from cases.detail import TIMELINE_PAGE
-
     shooting = make_shooting(investigator)
     for i in range(TIMELINE_PAGE + 5):
         add(shooting, investigator, Note.Kind.GENERAL, text=f"Canvass update number {i:03d}.")

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
+from accounts.models import AuditEvent
 from cases import services
 from cases.models import Note, Shooting
 from tests.factories import UserFactory, make_shooting
@@ -195,7 +196,6 @@ def test_export_costs_the_same_few_queries_however_many_cases(
 
 
 def test_the_audit_trail_records_which_filters_shaped_an_export_but_not_the_search_words(client_for, investigator):
-    from accounts.models import AuditEvent
 
     make_shooting(victims=[{"name": "Rosalind Featherstone"}])
 

@@ -13,8 +13,8 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import User
 from cases.models import Shooting, ShootingChange
-from tests.conftest import _database_url_for_worker
 from tests.factories import UserFactory
+from tests.processes import database_url_for_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -139,4 +139,4 @@ def test_exit_code_is_non_zero_on_errors_and_zero_on_success(coordinator, tmp_pa
 
 def _database_env() -> dict[str, str]:
     """The environment for a `manage.py` child process that uses the test database."""
-    return {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "DATABASE_URL": _database_url_for_worker()}
+    return {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "DATABASE_URL": database_url_for_worker()}

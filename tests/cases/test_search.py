@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,6 +13,8 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import Note, Shooting
+from cases.search import last_meeting_cutoff
+from meetings.models import Meeting
 from tests.factories import UserFactory, make_shooting
 
 pytestmark = pytest.mark.django_db
@@ -327,13 +330,6 @@ def test_an_unknown_sort_falls_back_to_newest_first(client_for, investigator):
 
 
 def test_updated_since_the_last_meeting_counts_from_the_last_held_meetings_cutoff(coordinator):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from cases.search import last_meeting_cutoff
-    from meetings.models import Meeting
-
     assert last_meeting_cutoff() is None
     start = timezone.now() - timedelta(days=2)
     Meeting.objects.create(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,15 +15,10 @@ import psutil
 import pytest
 
 from demo.people import demo_logins
+from tests.processes import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 BANNER = "running at"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -60,8 +54,8 @@ def _alive(proc: psutil.Process) -> bool:
 
 
 def _run_and_stop(app_env: dict[str, str], tmp_path: Path, signum: int) -> None:
-    port = _free_port()
-    redis_port = _free_port()  # nothing listens there, so the supervisor must start its own Redis
+    port = free_port()
+    redis_port = free_port()  # nothing listens there, so the supervisor must start its own Redis
     env = {**app_env, "PORT": str(port), "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0"}
     log = tmp_path / "run_all.log"
     with open(log, "wb") as out:

@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from tests.conftest import ROOT
+from tests.processes import ROOT
 
 PRODUCTION = {
     "DJANGO_DEBUG": "0",

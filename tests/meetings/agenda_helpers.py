@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from cases import services as case_services
 from cases.models import Note, Shooting
+from meetings.agenda import services as agenda_services
 from meetings.models import Meeting
 from tests.factories import make_shooting
 
@@ -103,7 +104,6 @@ def url(name: str, meeting: Meeting, *args) -> str:
 def frozen_meeting(coordinator, agencies, cases: list[tuple]) -> Meeting:
     """The meeting of Wed 11 Feb 2026 09:00, `agencies` invited, its agenda built from `cases`
     (each: user, occurred, fields for case_at) and frozen."""
-    from meetings.agenda import services as agenda_services
 
     meeting = meeting_at(local(2026, 2, 11, 9, 0))
     meeting.invited_agencies.set(agencies)

@@ -13,7 +13,7 @@ from icalendar import Calendar
 from accounts.models import AuditEvent, User
 from cases import services as case_services
 from meetings import services
-from meetings.models import ActionItem, CalendarFeed, Meeting
+from meetings.models import ActionItem, AgendaItem, CalendarFeed, Meeting
 from tests.factories import UserFactory, make_shooting
 
 pytestmark = pytest.mark.django_db
@@ -99,8 +99,6 @@ def test_a_cancelled_meeting_says_so_to_calendars(client_for, investigator, coor
 
 
 def test_the_ics_holds_no_case_data(client_for, investigator, coordinator):
-    from meetings.models import AgendaItem
-
     meeting = one_off(coordinator, local(2026, 11, 4, 9, 0))
     shooting = make_shooting(investigator, victims=[{"name": "Ottoline Fairweather", "age": 40, "sex": "F"}])
     AgendaItem.objects.create(meeting=meeting, shooting=shooting)

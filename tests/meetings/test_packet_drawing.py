@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from meetings.agenda import services as agenda_services
 from meetings.models import DrawnPacket, DrawnPart, Meeting
 from meetings.printing import documents, packets
-from meetings.printing.audiences import printable_audiences
+from meetings.access import printable_audiences
 
 from .test_pdf import download, pdf_pages, pdf_text, without_copy_lines
 

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from cases import services as case_services
 from cases.models import Note, Shooting
 from meetings.agenda import services as agenda_services
-from meetings.models import AgendaEvent, Meeting, PrintedCopy
+from meetings.models import ActionItem, AgendaEvent, Attendance, Meeting, PrintedCopy
 from tests.factories import make_shooting
 
 pytestmark = pytest.mark.django_db
@@ -308,7 +308,6 @@ def held_meeting_with_minutes(coordinator, investigator, police, advocacy_center
     item.outcome = "follow_up"
     item.outcome_text = "Re-canvass the block for doorbell cameras."
     item.save()
-    from meetings.models import ActionItem, Attendance
 
     ActionItem.objects.create(
         meeting=meeting,

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent
 from cases.models import Shooting
+from meetings.access import printable_audiences
 from meetings.models import AgendaEvent, Meeting, PrintedCopy
-from meetings.printing.audiences import printable_audiences
 from tests.factories import UserFactory, make_shooting
 
 pytestmark = pytest.mark.django_db

@@ -15,9 +15,10 @@ from email.parser import BytesHeaderParser
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.conftest import (
-    _free_port,
+from shootreview.celery import app
+from tests.processes import (
     database_url_for_worker,
+    free_port,
     point_celery_at,
     reset_celery_connections,
     start_celery_worker,
@@ -87,7 +88,7 @@ def smtp_server():
     recorder = SmtpRecorder()
     # aiosmtpd logs every command at INFO; thousands of messages would flood the captured log.
     logging.getLogger("mail.log").setLevel(logging.WARNING)
-    port = _free_port()
+    port = free_port()
     controller = Controller(recorder, hostname="127.0.0.1", port=port)
     controller.start()
     recorder.port = port
@@ -114,8 +115,6 @@ class Workers:
     """Start, kill and restart real worker processes sending to the loopback SMTP server."""
 
     def __init__(self, redis_url: str, db_url: str, smtp_port: int, tmp_path):
-        from shootreview.celery import app
-
         self.app = app
         self.redis_url = redis_url
         self.db_url = db_url

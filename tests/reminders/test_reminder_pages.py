@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from accounts.models import AuditEvent
 from meetings.models import Reminder, ReminderPreference
 from meetings.reminders import planning
 
@@ -44,7 +45,6 @@ def test_only_coordinators_open_the_reminders_page_or_resend(client_for, request
 
 
 def test_resend_puts_a_failed_reminder_back_in_the_queue_and_is_audited(client_for, coordinator):
-    from accounts.models import AuditEvent
 
     meeting(coordinator, people(1), starts_in=timedelta(hours=1))
     planning.plan_due()

@@ -24,14 +24,17 @@ from io import BytesIO
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
-from accounts.models import Agency, User
+from accounts.models import Agency, AuditEvent, User
 from cases import services as case_services
 from cases.models import ManualLink, NibinLead, Note, Shooting, Victim
 from meetings import services as meeting_services
+from meetings.access import printable_audiences
 from meetings.agenda import services as agenda_services
-from meetings.models import ActionItem, AgendaItem, Meeting, MeetingSeries, Reminder
-from tests.factories import AgencyFactory, UserFactory
+from meetings.models import ActionItem, AgendaItem, Meeting, MeetingSeries, PrintedCopy, Reminder
+from tests.factories import UserFactory
+from tests.personas import AGENCIES, make_agency, make_persona
 
 # --- People -----------------------------------------------------------------------------------
 
@@ -141,36 +144,9 @@ class World:
 
 
 def _people() -> tuple[dict[str, Agency], dict[str, User]]:
-    agencies = {
-        "police": AgencyFactory(code="SW-RBPD", name="Riverbend Sweep Police Department", kind=Agency.Kind.POLICE),
-        "atf": AgencyFactory(code="SW-ATF", name="ATF Sweep Field Office", kind=Agency.Kind.FEDERAL),
-        "prosecutor": AgencyFactory(
-            code="SW-RCPO", name="Riverbend Sweep Prosecutor's Office", kind=Agency.Kind.PROSECUTOR
-        ),
-        "advocacy": AgencyFactory(
-            code="SW-HLAC", name="Harbor Light Sweep Advocacy Center", kind=Agency.Kind.VICTIM_ADVOCACY
-        ),
-        "advocacy2": AgencyFactory(
-            code="SW-CRFS", name="Cedar Row Family Safety Alliance", kind=Agency.Kind.VICTIM_ADVOCACY
-        ),
-        "other_police": AgencyFactory(code="SW-LCSO", name="Lakeshore Sweep Sheriff's Office", kind=Agency.Kind.POLICE),
-    }
-    spec = {
-        INVESTIGATOR: ("Dagny", "Whitcombe", "police", User.Role.INVESTIGATOR),
-        ATF_AGENT: ("Mattias", "Orvell", "atf", User.Role.FEDERAL_AGENT),
-        PROSECUTOR: ("Pernille", "Castaway", "prosecutor", User.Role.PROSECUTOR),
-        ADVOCATE: ("Jory", "Kessarine", "advocacy", User.Role.VICTIM_ADVOCATE),
-        COORDINATOR: ("Renata", "Talliser", "police", User.Role.COORDINATOR),
-        SUPERVISOR: ("Leopold", "Marchand", "police", User.Role.SUPERVISOR),
-        OUTSIDER: ("Kitt", "Halvardsen", "other_police", User.Role.INVESTIGATOR),
-        ADVOCATE2: ("Saoirse", "Penhallow", "advocacy2", User.Role.VICTIM_ADVOCATE),
-    }
-    users = {
-        persona: UserFactory(
-            username=f"sw_{persona}", first_name=first, last_name=last, agency=agencies[agency], role=role
-        )
-        for persona, (first, last, agency, role) in spec.items()
-    }
+    """The shared personas (tests/personas.py), in a namespace of the sweep's own."""
+    agencies = {key: make_agency(key, namespace="sw") for key in AGENCIES}
+    users = {persona: make_persona(persona, namespace="sw") for persona in PERSONAS}
     return agencies, users
 
 
@@ -650,8 +626,6 @@ def _pdf_queries(persona: str, world: World) -> list[str]:
     every audience they may not print, asked for to see it refused. Narrower packets of a
     printer hold a subset of the widest one; what each audience may read is tested with the
     printing tests. Drawing a PDF takes about a second, so no more are drawn than that."""
-    from meetings.models import PrintedCopy
-    from meetings.printing.audiences import printable_audiences
 
     allowed = printable_audiences(world.users[persona])
     return [f"audience={audience}" for audience in PrintedCopy.Audience.values if audience not in allowed]
@@ -681,8 +655,6 @@ def body_of(response) -> bytes:
 
 
 def pdf_text(content: bytes) -> str:
-    from pypdf import PdfReader
-
     return " ".join((page.extract_text() or "") for page in PdfReader(BytesIO(content)).pages)
 
 
@@ -729,15 +701,12 @@ class Fetch:
 
 
 def _last_audit_id() -> int:
-    from accounts.models import AuditEvent
-
     return AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
 
 def fetch_everything(client, world: World, persona: str, *, skip_routes=frozenset()) -> Iterator[Fetch]:
     """GET every URL of every pattern with `persona`'s objects; each HTML page that answers 200
     also as an htmx fragment (views answer `HX-Request` with a partial)."""
-    from accounts.models import AuditEvent
 
     for route in all_routes():
         if route.name in skip_routes:

@@ -15,8 +15,7 @@ from accounts import audit
 from accounts.models import AuditEvent
 from cases import services
 from cases.models import Note
-from tests.conftest import PASSWORD
-from tests.factories import make_shooting
+from tests.factories import PASSWORD, make_shooting
 
 pytestmark = pytest.mark.django_db
 

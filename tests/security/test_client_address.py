@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from accounts.models import AuditEvent, LoginFailure
-from tests.conftest import ROOT
+from tests.processes import ROOT
 
 pytestmark = pytest.mark.django_db
 

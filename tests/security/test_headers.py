@@ -9,8 +9,10 @@ from html.parser import HTMLParser
 
 import pytest
 from django.conf import settings
+from django.test import Client
 
-from tests.conftest import PASSWORD
+from shootreview import settings as production
+from tests.factories import PASSWORD, UserFactory
 from tests.security import sweep_data
 from tests.security.sweep_data import COORDINATOR, SUPERVISOR
 
@@ -104,7 +106,6 @@ def responses(world, django_db_blocker):
     """Every response of a coordinator's sweep (meetings and their forms, packets, calendars) and
     of a supervisor's (the audit pages), collected once for the tests below. The supervisor's
     packets are the same views as the coordinator's; they are left out to save drawing them."""
-    from django.test import Client
 
     with django_db_blocker.unblock():
         fetched = _sweep(Client(), world, COORDINATOR)
@@ -148,8 +149,6 @@ def test_the_inline_code_check_finds_what_the_policy_would_block():
 
 
 def test_the_session_cookie_is_http_only_and_same_site_lax(client, db):
-    from tests.factories import UserFactory
-
     person = UserFactory(username="sw_cookie_person", role="investigator")
     response = client.post("/accounts/login/", {"username": person.username, "password": PASSWORD, "acknowledge": "on"})
     assert response.status_code == 302
@@ -157,6 +156,5 @@ def test_the_session_cookie_is_http_only_and_same_site_lax(client, db):
     assert cookie["httponly"] is True
     assert cookie["samesite"] == "Lax"
     # The test server speaks plain HTTP; everywhere else (debug off) the cookie is HTTPS-only.
-    from shootreview import settings as production
 
     assert production.DEBUG or production.SESSION_COOKIE_SECURE

@@ -13,8 +13,7 @@ from django.utils import timezone
 
 from accounts import security
 from accounts.models import AuditEvent, LoginFailure, UserSession
-from tests.conftest import PASSWORD
-from tests.factories import UserFactory
+from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 

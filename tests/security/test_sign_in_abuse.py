@@ -16,8 +16,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent, LoginFailure, User
 from accounts.tasks import prune_login_failures
-from tests.conftest import PASSWORD
-from tests.factories import UserFactory
+from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 

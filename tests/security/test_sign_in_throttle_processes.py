@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -23,7 +22,7 @@ from django.test import Client
 
 from accounts import throttle
 from accounts.models import LoginFailure
-from tests.conftest import ROOT, database_url_for_worker
+from tests.processes import ROOT, database_url_for_worker, free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,16 +31,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 LIMITS = {"SIGNIN_ADDRESS_SLOW_AFTER": "2", "SIGNIN_ADDRESS_FAILURES": "3", "SIGNIN_ADDRESS_WINDOW_MINUTES": "60"}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def web(tmp_path):
     """gunicorn with three worker processes on the test database."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "DATABASE_URL": database_url_for_worker()}
     log = tmp_path / "gunicorn.log"
     with open(log, "wb") as out:
