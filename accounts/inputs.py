@@ -17,6 +17,7 @@ import unicodedata
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, ProhibitNullCharactersValidator
+from django.db import models
 
 # Nothing the app records happened before 1900 (the oldest dates it takes are dates of birth), and
 # nothing is planned beyond 2100. Python's own limits (years 1 and 9999) are hours away from
@@ -28,6 +29,9 @@ DATE_BOUNDS_MESSAGE = f"Enter a date between {EARLIEST:%d %B %Y} and {LATEST:%d 
 # The widest whole number a form passes on: an integer column of PostgreSQL (and SQLite compares
 # larger Python ints only by raising).
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+# The widest key a choice of rows may name: a bigint column. A larger number never names a row,
+# and SQLite raises instead of finding nothing when asked for one.
+KEY_MIN, KEY_MAX = -(2**63), 2**63 - 1
 
 # C0 controls (NUL, BEL, ESC…), DEL and the C1 controls have no place in anything typed; tab, line
 # feed and carriage return are kept where a field is multi-line. The bidirectional embeddings,
@@ -156,6 +160,36 @@ def add_input_validators(form: forms.BaseForm) -> None:
                 field.validators.append(MaxValueValidator(INT_MAX))
             if field.min_value is None:
                 field.validators.append(MinValueValidator(INT_MIN))
+        elif isinstance(field, forms.ModelChoiceField) and _keys_are_whole_numbers(field):
+            # The rows are looked up before any validator runs, so the number is checked first.
+            field.clean = _refusing_keys_out_of_range(field, field.clean)
+
+
+def _keys_are_whole_numbers(field: forms.ModelChoiceField) -> bool:
+    meta = field.queryset.model._meta
+    key = meta.get_field(field.to_field_name) if field.to_field_name else meta.pk
+    return isinstance(key, models.IntegerField)
+
+
+def key_out_of_range(value) -> bool:
+    """A whole number (as typed) that no row's integer key can have."""
+    text = str(value).strip()
+    if not re.fullmatch(r"[+-]?\d+", text):
+        return False
+    # Counted before int(): Python refuses to read a whole number of thousands of digits.
+    return len(text.lstrip("+-").lstrip("0")) > 19 or not KEY_MIN <= int(text) <= KEY_MAX
+
+
+def _refusing_keys_out_of_range(field: forms.ModelChoiceField, clean):
+    def checked(value):
+        for each in value if isinstance(value, list | tuple) else [value]:
+            if each not in field.empty_values and key_out_of_range(each):
+                raise ValidationError(
+                    field.error_messages["invalid_choice"], code="invalid_choice", params={"value": str(each)[:40]}
+                )
+        return clean(value)
+
+    return checked
 
 
 def _html_bound(field: forms.Field, day: dt.date, *, end_of_day: bool = False) -> str:

@@ -12,6 +12,7 @@ import pytest
 from django import forms
 
 from accounts import inputs, stored_dates
+from accounts.models import User
 
 APPS = ["accounts", "cases", "meetings"]
 # The sign-in form is Django's own (AuthenticationForm), refusing NUL itself; its handling of
@@ -94,6 +95,19 @@ def test_a_whole_number_beyond_a_database_integer_is_a_form_error():
 
     assert not form.is_valid()
     assert "count" in form.errors and "bounded" not in form.errors
+
+
+@pytest.mark.parametrize("key", [str(2**63), str(-(2**63) - 1), "9" * 5000])
+def test_a_choice_of_rows_naming_a_key_beyond_any_database_integer_is_a_form_error(db, key):
+    class PeopleForm(inputs.InputForm):
+        one = forms.ModelChoiceField(queryset=User.objects.all(), required=False)
+        many = forms.ModelMultipleChoiceField(queryset=User.objects.all(), required=False)
+
+    form = PeopleForm({"one": key, "many": ["1", key]})
+
+    assert not form.is_valid()
+    assert form.errors["one"] == ["Select a valid choice. That choice is not one of the available choices."]
+    assert form.errors["many"][0].startswith("Select a valid choice.")
 
 
 def test_what_cannot_be_stored_is_written_out_as_escapes_for_the_audit_trail():

@@ -398,3 +398,14 @@ def test_a_shooting_on_the_agenda_does_not_appear_in_the_list(client_for, invest
     html = client_for(investigator).get("/meetings/").content.decode()
 
     assert "Tobias Quenneville" not in html and shooting.report_number not in html
+
+
+def test_a_new_meeting_naming_an_attendee_beyond_any_database_key_is_answered_beside_the_field(client_for, coordinator):
+    response = client_for(coordinator).post(
+        "/meetings/new/", new_meeting_post(date="2099-10-23", attendees=[str(2**63)], place="Room 9")
+    )
+
+    assert response.status_code == 200
+    assert "Select a valid choice." in response.content.decode()
+    assert 'value="Room 9"' in response.content.decode()
+    assert not Meeting.objects.exists()
