@@ -53,17 +53,22 @@ def page(browser, live_server):
     context.close()
 
 
+def sign_in(page, user: User, password: str = PASSWORD):
+    """Sign `user` in on `page` through the real login form (with or without JavaScript)."""
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_label("I understand this is a restricted system").check()
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    return page
+
+
 @pytest.fixture
 def login_page(page):
     """Sign a persona in through the real login form."""
 
     def login(user: User, password: str = PASSWORD):
-        page.goto("/accounts/login/")
-        page.get_by_label("Username").fill(user.username)
-        page.get_by_label("Password").fill(password)
-        page.get_by_label("I understand this is a restricted system").check()
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_load_state()
-        return page
+        return sign_in(page, user, password)
 
     return login

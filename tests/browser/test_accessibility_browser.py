@@ -14,7 +14,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.factories import PASSWORD
+from tests.chromium import sign_in
 from tests.security import sweep_data
 
 from .axe import axe_path, describe, violations
@@ -103,12 +103,7 @@ def test_every_page_as_every_role_has_no_accessibility_violation(browser, live_s
             user = world.users[persona]
             client.force_login(user)
             urls = pages_for(client, world, persona)
-            page.goto(reverse("login"))
-            page.get_by_label("Username").fill(user.username)
-            page.get_by_label("Password").fill(PASSWORD)
-            page.get_by_label("I understand this is a restricted system").check()
-            page.get_by_role("button", name="Sign in").click()
-            page.wait_for_load_state()
+            sign_in(page, user)
         for url in urls:
             page.goto(url)
             # Fragments that load themselves (the agenda's cover) are part of the page.

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from meetings.agenda import services as agenda_services
 from meetings.models import ActionItem, Meeting, PrintedCopy
-from tests.factories import PASSWORD
+from tests.chromium import sign_in
 from tests.meetings.agenda_helpers import NF, SF, H, case_at, local, meeting_at
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -126,11 +126,7 @@ def test_removing_without_a_reason_is_answered_beside_that_items_field(
     context = browser.new_context(base_url=live_server.url, java_script_enabled=javascript)
     page = context.new_page()
     page.set_default_timeout(15_000)
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(coordinator.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_label("I understand this is a restricted system").check()
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, coordinator)
     page.goto(meeting.get_absolute_url())
 
     # A reason typed on the first item does not stand for the second, and no item's empty field

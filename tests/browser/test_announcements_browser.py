@@ -13,7 +13,8 @@ from playwright.sync_api import expect
 
 from cases.models import Note
 from meetings.models import Meeting
-from tests.factories import PASSWORD, make_shooting
+from tests.chromium import sign_in
+from tests.factories import make_shooting
 from tests.meetings.agenda_helpers import NF, H, case_at, local, meeting_at
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -136,11 +137,7 @@ def test_without_javascript_the_header_shows_the_frozen_agenda_after_the_redirec
     case_at(investigator, local(2026, 2, 5, 23, 0), kind=H)
     context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
     page = context.new_page()
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(coordinator.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_label("I understand this is a restricted system").check()
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, coordinator)
     page.goto(meeting.get_absolute_url())
     page.get_by_role("button", name="Build the agenda").click()
     page.get_by_role("button", name="Freeze the agenda").click()

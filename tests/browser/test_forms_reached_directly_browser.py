@@ -21,7 +21,8 @@ from cases import services
 from cases.models import ManualLink, NibinLead, Note, Shooting
 from meetings.agenda import services as agenda_services
 from meetings.models import ActionItem, CalendarFeed, Meeting
-from tests.factories import PASSWORD, make_shooting
+from tests.chromium import sign_in
+from tests.factories import make_shooting
 from tests.meetings.agenda_helpers import H, case_at, local, meeting_at
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -39,13 +40,7 @@ def signed_in(request, browser, live_server):
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
 
     def login(user):
-        page.goto("/accounts/login/")
-        page.get_by_label("Username").fill(user.username)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_label("I understand this is a restricted system").check()
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_load_state()
-        return page
+        return sign_in(page, user)
 
     yield login
     context.close()
