@@ -301,6 +301,35 @@ def test_a_calendar_link_is_made_from_the_calendar_page(signed_in, investigator)
     expect(page.get_by_label("Your private calendar link")).to_have_value(re.compile(f"{feed.token}.ics$"))
 
 
+def test_a_case_the_rules_did_not_bring_is_added_from_the_agenda_page(signed_in, coordinator, investigator):
+    meeting = meeting_at(local(2026, 2, 11, 9, 0))
+    # Before the review window: the rules leave it out, so only "Add case" can put it on.
+    case = case_at(investigator, local(2025, 11, 2, 23, 0), kind=H)
+    page = signed_in(coordinator)
+    page.goto(meeting.get_absolute_url())
+    page.get_by_label("Report number").fill(case.report_number)
+    page.get_by_role("button", name="Add case").click()
+
+    expect(page.locator("#agenda-items > li")).to_have_count(1)
+    expect(page.locator("#agenda-items")).to_contain_text(case.report_number)
+    assert [i.shooting_id for i in meeting.items.all()] == [case.pk]
+
+
+def test_a_calendar_link_is_revoked_and_made_anew_from_the_calendar_page(signed_in, investigator):
+    page = signed_in(investigator)
+    page.goto("/meetings/calendar/")
+    page.get_by_role("button", name="Create my calendar link").click()
+    expect(page.get_by_text("Your private calendar link is ready.")).to_be_visible()
+    old = CalendarFeed.objects.get(user=investigator).token
+
+    page.get_by_role("button", name="Revoke this link and make a new one").click()
+
+    expect(page.get_by_label("Your private calendar link")).not_to_have_value(re.compile(f"{old}.ics$"))
+    new = CalendarFeed.objects.get(user=investigator).token
+    assert new != old
+    expect(page.get_by_label("Your private calendar link")).to_have_value(re.compile(f"{new}.ics$"))
+
+
 def test_the_agenda_is_built_edited_frozen_and_unfrozen_from_its_page(signed_in, coordinator, investigator):
     meeting = meeting_at(local(2026, 2, 11, 9, 0))
     case = case_at(investigator, local(2026, 2, 5, 23, 0), kind=H)
