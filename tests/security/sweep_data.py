@@ -334,8 +334,10 @@ def _notes(users: dict[str, User], police_case: Shooting, outsider_case: Shootin
 
 
 def _meeting(start, *, place: str) -> Meeting:
-    # On the minute, as the meeting form has it: saving the form unchanged is then no move.
-    start = start.replace(second=0, microsecond=0)
+    # At ten in the morning of that day, as the meeting form has it (on the minute, so saving the
+    # form unchanged is no move); a time taken from the clock would make a meeting built late in
+    # the evening end after midnight, which the form refuses.
+    start = timezone.localtime(start).replace(hour=10, minute=0, second=0, microsecond=0)
     return Meeting.objects.create(
         starts_at=start,
         ends_at=start + timedelta(minutes=90),

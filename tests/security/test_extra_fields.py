@@ -220,7 +220,7 @@ def test_removing_an_agenda_item_records_the_remover_and_nothing_else(world, cli
     item = world.items[str(meeting.pk)][0]
     client.force_login(world.users[COORDINATOR])
     prefix = f"remove-{item.pk}-"
-    data = {f"{prefix}reason": "Discussed last week", f"{prefix}version": meeting.agenda_version}
+    data = {f"{prefix}reason": "Discussed last week", "version": meeting.agenda_version}
     data.update(extras(world))
     data.update(extras(world, prefix=prefix))
     data.update({f"{prefix}title": "Injected title", f"{prefix}shooting": world.shootings["atf"].pk})

@@ -168,7 +168,7 @@ def type_everywhere(clients: dict[str, Client], world, text: str) -> Typed:
     _post(
         coordinator,
         reverse("meetings:agenda_remove", args=[held.pk, extra.pk]),
-        {f"{prefix}reason": text, f"{prefix}version": held.agenda_version},
+        {f"{prefix}reason": text, "version": held.agenda_version},
     )
     _post(coordinator, reverse("meetings:agenda_add_case", args=[live.pk]), {"report_number": report, "version": 1})
     live.refresh_from_db()
