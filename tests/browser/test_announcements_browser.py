@@ -157,6 +157,9 @@ def test_from_the_search_box_the_first_case_is_two_tab_stops_away(login_page, in
     search = page.get_by_role("searchbox", name="Search")
     search.fill("prospect")
     expect(page.locator("#case-results tbody tr")).to_have_count(2)
+    # However long the reader pauses, leaving the search box sends nothing more that could swap
+    # the results (and the focus) away under the keys below.
+    page.wait_for_load_state("networkidle")
 
     search.focus()
     page.keyboard.press("Tab")
