@@ -295,7 +295,8 @@ def test_the_agenda_page_costs_the_same_queries_with_many_prosecution_changes(
 @pytest.fixture
 def cover_cases(investigator, prosecutor, review):
     """Beyond the review fixture's cases: one referred and charged early this year, one charged
-    and disposed last year, and one charged twice this week (counted once)."""
+    and disposed last year, one charged twice this week (counted once) and one charged early this
+    year whose charges were amended this week."""
     _, this, _, since = review
     now = timezone.now()
     year_start = stats.start_of_local_year(this.cutoff_at)
@@ -309,6 +310,10 @@ def cover_cases(investigator, prosecutor, review):
     charge(twice, prosecutor, since, charges_filed=CHARGES)
     charge(twice, prosecutor, since + timedelta(hours=1), charges_filed="")
     charge(twice, prosecutor, since + timedelta(hours=2), charges_filed=EARLIER_CHARGES)
+    # Charged early this year, the charges amended this week: charged this year, not this week.
+    amended = old_case(investigator, year_start + timedelta(hours=2))
+    charge(amended, prosecutor, year_start + timedelta(days=3), charges_filed=EARLIER_CHARGES)
+    charge(amended, prosecutor, since, charges_filed=CHARGES)
     return this
 
 
@@ -324,10 +329,10 @@ def test_the_cover_counts_cases_referred_charged_declined_and_disposed(investiga
         "charged_window": 2,
         "declined_window": 1,
         "disposed_window": 1,
-        # Year: + four referrals before the window and "early"; + "disposed", "quiet" and "early"
-        # charged; last year's case in neither.
+        # Year: + four referrals before the window and "early"; + "disposed", "quiet", "early" and
+        # "amended" charged; last year's case in neither.
         "referred_ytd": 6,
-        "charged_ytd": 5,
+        "charged_ytd": 6,
         "declined_ytd": 1,
         "disposed_ytd": 1,
     }
