@@ -342,12 +342,13 @@ def test_the_cover_page_and_the_packet_show_the_prosecution_counts(client_for, c
     html = client_for(coordinator).get(reverse("meetings:cover", args=[cover_cases.pk])).content.decode()
     text = pdf_text(download(client_for(coordinator), cover_cases, "community").content)
 
-    assert "Prosecution: cases as recorded in the window and in" in html
-    assert '<th scope="row">Charged</th><td>2</td>' in html
-    assert "Charges declined 1" in text
+    window = "in the window 1 referred, 2 charged, 1 declined, 1 disposed;"
+    assert window in " ".join(html.split())
+    assert "Prosecution (cases, by when it was recorded)" in text
+    assert window in text
 
 
-def test_a_cover_kept_before_prosecution_was_counted_shows_no_prosecution_table(
+def test_a_cover_kept_before_prosecution_was_counted_shows_no_prosecution_counts(
     client_for, coordinator, investigator, review
 ):
     _, this, _, _ = review
@@ -358,7 +359,7 @@ def test_a_cover_kept_before_prosecution_was_counted_shows_no_prosecution_table(
     html = client_for(coordinator).get(reverse("meetings:cover", args=[this.pk])).content.decode()
 
     assert "The numbers" in html
-    assert "Prosecution: cases" not in html
+    assert "Prosecution</strong>" not in html
 
 
 def test_a_first_week_of_january_counts_the_window_across_the_new_year(investigator, prosecutor, coordinator):
