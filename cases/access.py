@@ -71,6 +71,14 @@ def is_advocate(user) -> bool:
     return bool(can_see_cases(user) and user.role == User.Role.VICTIM_ADVOCATE and user.agency_id)
 
 
+def sees_prosecution_status(user) -> bool:
+    """Referral, charges, custody / bail and disposition, and their history: everyone who sees
+    the case, victim advocates included, as on the case page ("prosecution follow-through" in
+    the README's table). Advocates plan victims' safety around custody and bail; the fields hold
+    offences and states, while who is charged stays in the suspect notes."""
+    return can_see_cases(user)
+
+
 def can_search_suspects(user) -> bool:
     return sees_investigative_detail(user)
 

@@ -314,6 +314,11 @@ class ShootingChange(models.Model):
 
     class Meta:
         ordering = ["-changed_at", "-id"]
+        indexes = [
+            # Prosecution changes recorded in the agenda's review window and in the cover's year
+            # (meetings.agenda.rules, meetings.cover.stats).
+            models.Index(fields=["changed_at"], name="shootingchange_changed_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"change to {self.shooting_id} at {self.changed_at:%Y-%m-%d %H:%M}"

@@ -15,6 +15,7 @@ from accounts.models import User
 from . import linking
 from .display import shooting_value
 from .models import ManualLink, NibinLead, Note, NoteRevision, Shooting, ShootingChange, Victim
+from .prosecution import PROSECUTION_FIELDS
 
 # Shooting fields a form may change; everything else (version, cluster, search text, creator)
 # is the app's to keep, so extra POSTed fields can never reach them.
@@ -79,7 +80,29 @@ def create_shooting(user: User, data: dict, victims: Iterable[dict] = (), partne
     for victim in victims:
         Victim.objects.create(shooting=shooting, **victim)
     refresh_search_text(shooting)
+    _record_prosecution_on_entry(shooting, user)
     return shooting
+
+
+# The reason the history gives for the prosecution values a case was entered with.
+ENTERED_WITH_THE_CASE = "Entered with the case"
+
+
+def _record_prosecution_on_entry(shooting: Shooting, user: User) -> None:
+    """A referral or charges entered with a new case start its history, dated at entry: the
+    agenda and the cover read prosecution follow-through from the history (cases.prosecution),
+    and a case entered already charged was charged as far as the review knows then."""
+    entered = {
+        name: ["", shooting_value(shooting, name)] for name in PROSECUTION_FIELDS if shooting_value(shooting, name)
+    }
+    if entered:
+        ShootingChange.objects.create(
+            shooting=shooting,
+            changed_by=user,
+            changed_by_name=user.get_full_name() or user.username,
+            changes=entered,
+            reason=ENTERED_WITH_THE_CASE,
+        )
 
 
 @transaction.atomic

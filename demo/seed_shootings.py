@@ -123,6 +123,8 @@ def _create_case(spec: CaseSpec, users: dict[str, User]) -> Shooting:
         last = max(last, death_noted)
     last = max(last, _nibin_results(spec, users))
     Victim.objects.filter(shooting=shooting).update(created_at=reported)
+    # The prosecution values the case was entered with were recorded when it was entered.
+    ShootingChange.objects.filter(shooting=shooting, reason=services.ENTERED_WITH_THE_CASE).update(changed_at=reported)
     Shooting.objects.filter(pk=shooting.pk).update(created_at=reported, updated_at=last, last_activity_at=last)
     return shooting
 

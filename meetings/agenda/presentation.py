@@ -14,6 +14,8 @@ restricted to one agency, and victim-services notes stay with the advocates):
   reduced to the safety fields, no purchaser or dealer).
 Linked incidents show how they are linked (lead numbers, serials, a manual link's reason) only to
 readers who see investigative detail; the others read "NIBIN lead", "same firearm", "linked by hand".
+Changes of referral, charges, custody and disposition since the last review reach the readers who
+see them on the case page (`cases.access.sees_prosecution_status`).
 """
 
 from __future__ import annotations
@@ -25,10 +27,11 @@ from types import SimpleNamespace
 from django.utils import timezone
 
 from accounts.models import Agency, User
-from cases.access import note_is_visible, sees_investigative_detail, visible_fields
+from cases.access import note_is_visible, sees_investigative_detail, sees_prosecution_status, visible_fields
 from cases.display import note_lines, url_for_each
 from cases.indicators import Indicator, indicators_for
 from cases.models import LinkKey, NibinLead, Note, Shooting
+from cases.prosecution import field_label
 
 from ..models import AgendaItem, Meeting, PrintedCopy
 from .rules import Window, review_window
@@ -172,6 +175,15 @@ class LinkedView:
 
 
 @dataclass
+class ProsecutionChange:
+    """One recorded change of a case's referral, charges, custody or disposition: the day it was
+    recorded and (field label, before, after) of each field it changed."""
+
+    day_text: str
+    rows: list[tuple[str, str, str]]
+
+
+@dataclass
 class CaseView:
     id: int
     report_number: str
@@ -196,6 +208,8 @@ class CaseView:
     url: str = ""
     # New notes exist that this reader may not see: the item says so rather than "nothing new".
     new_notes_hidden: bool = False
+    # Referral, charges, custody and disposition changed since the last review (_prosecution).
+    prosecution: list[ProsecutionChange] = field(default_factory=list)
 
     @property
     def place_text(self) -> str:
@@ -424,7 +438,27 @@ def _item_view(item: AgendaItem, number: int, snap: dict, reader: Reader, meetin
         action_items=_actions(snap["action_items"], meeting),
         new_notes_hidden=len(visible_notes) < len(snap["notes"]),
     )
+    case.prosecution = _prosecution(snap, reader)
     return ItemView(item.pk, number, s["report_number"], "", reasons, item.group_key, case=case, **_recorded(item))
+
+
+def _prosecution(snap: dict, reader: Reader) -> list[ProsecutionChange]:
+    """The item's prosecution changes, for a reader (and a packet's audience) who may see them.
+    A snapshot kept before they were part of it has none."""
+    if not all(sees_prosecution_status(person) for person in reader.people):
+        return []
+    return [
+        ProsecutionChange(
+            day_text=_day_and_year(as_datetime(change["changed_at"]).astimezone(reader.tz).date()),
+            rows=[(field_label(name), old or "none", new or "none") for name, old, new in change["fields"]],
+        )
+        for change in snap.get("prosecution", [])
+    ]
+
+
+def _day_and_year(value: date) -> str:
+    # A case reviewed for the first time may bring history of earlier years.
+    return f"{day(value)} {value.year}"
 
 
 def _since_text(since: datetime | None, tz: tzinfo) -> str:

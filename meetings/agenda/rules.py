@@ -14,7 +14,9 @@ cutoff (included). The agenda holds:
       and earlier-reviewed cases that a NIBIN lead created or confirmed in the window now touches;
   (e) cases with an open action item due by the meeting's date (action items without a case
       are listed in their own section);
-  (f) open cases flagged as a retaliation risk.
+  (f) open cases flagged as a retaliation risk;
+  (g) cases whose charges were filed, declined or disposed in the window, as recorded in the
+      case's history (cases.prosecution).
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ from django.db.models import Q
 from django.utils import formats, timezone
 
 from accounts.stored_dates import shifted
-from cases.models import LinkKey, ManualLink, NibinLead, Note, Shooting
+from cases import prosecution
+from cases.models import LinkKey, ManualLink, NibinLead, Note, Shooting, ShootingChange
 
 from ..models import ActionItem, AgendaItem, Meeting
 
@@ -47,6 +50,7 @@ NEW_LINK = "new_link"
 NIBIN_TOUCH = "nibin_touch"
 ACTION_DUE = "action_due"
 RETALIATION = "retaliation"
+PROSECUTION = "prosecution"
 ADDED_BY_HAND = "added"
 
 
@@ -127,9 +131,10 @@ def plan_agenda(meeting: Meeting) -> AgendaPlan:
 
     Queries (bounded, whatever the number of cases): previous held meeting; (a) shootings in the
     window; (b) cases with notes in the window; (c) "review again" items; (e) open action items
-    due; (f) open retaliation-risk cases; (d) new link keys' holders, new manual links, new or
-    confirmed leads and their holders, earlier appearances of lead-touched cases; the facts of
-    the cases found; the members of clusters that gained a link."""
+    due; (f) open retaliation-risk cases; (g) prosecution changes in the window; (d) new link
+    keys' holders, new manual links, new or confirmed leads and their holders, earlier
+    appearances of lead-touched cases; the facts of the cases found; the members of clusters
+    that gained a link."""
     previous = previous_held_meeting(meeting)
     window = review_window(meeting, previous, look_up=False)
     found: dict[int, PlannedItem] = {}
@@ -140,7 +145,7 @@ def plan_agenda(meeting: Meeting) -> AgendaPlan:
     pending: dict[int, list[tuple[str, str]]] = defaultdict(list)
     noted, again = _new_notes(window), _review_again(previous)
     loose_actions, due = _actions_due(meeting)
-    for sid, code, text in [*noted, *again, *due, *_retaliation_risks()]:
+    for sid, code, text in [*noted, *again, *due, *_retaliation_risks(), *_prosecution_news(window)]:
         pending[sid].append((code, text))
     newly_linked, lead_touched = _new_links(window)
 
@@ -231,6 +236,20 @@ def _retaliation_risks() -> list[Reason]:
         "pk", flat=True
     )
     return [(sid, RETALIATION, "Retaliation-risk follow-up") for sid in at_risk]
+
+
+def _prosecution_news(window: Window) -> list[Reason]:
+    """(g) Cases whose charges were filed, declined or disposed in the window, whatever their
+    status (a charged case is usually cleared already)."""
+    news: dict[int, list[str]] = defaultdict(list)
+    rows = (
+        ShootingChange.objects.filter(prosecution.touches_prosecution(), window.q("changed_at"))
+        .order_by("changed_at", "id")
+        .values_list("shooting_id", "changes")
+    )
+    for sid, changes in rows:
+        news[sid] += [event for event in prosecution.events(changes) if event in prosecution.AGENDA_EVENTS]
+    return [(sid, PROSECUTION, prosecution.news_text(found)) for sid, found in news.items() if found]
 
 
 def _add_lead_touched(

@@ -19,8 +19,9 @@ from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import RowNumber
 from django.utils.dateparse import parse_date, parse_datetime
 
+from cases import prosecution
 from cases.indicators import NOTE_SIGNALS, signal_fields, signal_notes
-from cases.models import LinkKey, ManualLink, NibinLead, Note, Shooting, Victim
+from cases.models import LinkKey, ManualLink, NibinLead, Note, Shooting, ShootingChange, Victim
 
 from ..models import ActionItem, AgendaItem, Meeting
 
@@ -99,8 +100,8 @@ def snapshot_items(meeting: Meeting, items: list[AgendaItem]) -> dict[int, dict]
 
     Queries (whatever the number of items): shootings with lead investigators; victims; earlier
     appearances; latest notes per kind (a window function); notes behind the indicators; open
-    action items; cluster members; their link keys; the leads those cite; manual links; and the
-    loose action items when the section is on the agenda."""
+    action items; cluster members; their link keys; the leads those cite; manual links;
+    prosecution changes; and the loose action items when the section is on the agenda."""
     case_ids = [item.shooting_id for item in items if item.shooting_id]
     cases = _case_snapshots(meeting, case_ids) if case_ids else {}
     out: dict[int, dict] = {}
@@ -138,6 +139,7 @@ def _case_snapshots(meeting: Meeting, case_ids: list[int]) -> dict[int, dict]:
     signals = _signals(ids)
     actions = _open_actions(ids)
     links = _links(shootings)
+    prosecution_changes = _prosecution_changes(ids, since)
     return {
         sid: {
             "shooting": _shooting(sid, s),
@@ -148,6 +150,7 @@ def _case_snapshots(meeting: Meeting, case_ids: list[int]) -> dict[int, dict]:
             "leads": links["leads"].get(sid, []),
             "linked": links["linked"].get(sid, []),
             "action_items": actions.get(sid, []),
+            "prosecution": prosecution_changes.get(sid, []),
         }
         for sid, s in shootings.items()
     }
@@ -277,6 +280,22 @@ def _signals(ids) -> dict[int, list[dict]]:
         if fields:
             signals[row["shooting_id"]].append(_note(row, fields))
     return signals
+
+
+def _prosecution_changes(ids, since: dict[int, datetime]) -> dict[int, list[dict]]:
+    """Each case's recorded changes of referral, charges, custody and disposition since its last
+    review, oldest first, with the moment each was recorded (cases.prosecution)."""
+    changes: dict[int, list[dict]] = defaultdict(list)
+    rows = (
+        ShootingChange.objects.filter(prosecution.touches_prosecution(), shooting_id__in=ids)
+        .order_by("changed_at", "id")
+        .values_list("shooting_id", "changed_at", "changes")
+    )
+    for sid, changed_at, recorded in rows:
+        cutoff = since.get(sid)
+        if cutoff is None or changed_at > cutoff:
+            changes[sid].append({"changed_at": _iso(changed_at), "fields": prosecution.changed_fields(recorded)})
+    return changes
 
 
 def _open_actions(ids) -> dict[int, list[dict]]:

@@ -2,7 +2,7 @@
 snapshots reused under it.
 
 A live agenda's snapshots (`meetings.agenda.snapshot`) take ten queries over hundreds of cases, and most
-views of the page come between changes. Triggers (migration meetings 0006) give a slot of
+views of the page come between changes. Triggers (migrations meetings 0006, 0008) give a slot of
 `SourceStamp` a new random token on every statement that writes a table the snapshots read,
 whatever wrote it: a form, a queryset update, an import, the admin, SQL typed by hand. The
 slots' tokens together are the stamp, and snapshots built under one stamp are reused while it

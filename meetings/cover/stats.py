@@ -1,6 +1,7 @@
 """The numbers a shoot review opens with: shootings and homicides in the review window, the year
-to date against the same date last year, the homicide clearance rate, open linked clusters and
-shootings per week for the last twelve weeks.
+to date against the same date last year, the homicide clearance rate, open linked clusters,
+shootings per week for the last twelve weeks, and the cases referred for prosecution, charged,
+declined and disposed in the window and the year.
 
 Counting follows the National Police Foundation's model: an unfounded shooting never counts, a
 shooting on hold does not count yet and is listed on its own. "Shootings" are people-shot
@@ -13,12 +14,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from accounts.stored_dates import SAFE_MIN, shifted
-from cases.access import shootings_visible_to
-from cases.models import Shooting
+from cases import prosecution
+from cases.access import sees_prosecution_status, shootings_visible_to
+from cases.models import Shooting, ShootingChange
 
 from ..agenda import rules
 from ..models import Meeting
@@ -108,6 +110,9 @@ class CoverStats:
     open_clusters: int = 0
     weeks: list[Week] = field(default_factory=list)
     computed_at: datetime | None = None
+    # Cases referred, charged, declined and disposed: "<event>_window" and "<event>_ytd"
+    # (prosecution_counts). Empty in a cover kept before it counted them.
+    prosecution: dict[str, int] = field(default_factory=dict)
 
     @property
     def window_shootings(self) -> int:
@@ -184,7 +189,7 @@ def compute_cover(meeting: Meeting, viewer) -> CoverStats:
     """The cover numbers as they stand now, for what `viewer` may see.
 
     Queries: the previous held meeting (the window), one aggregate over the shootings of the
-    counted period, one count of open clusters."""
+    counted period, one count of open clusters, the prosecution changes of the year."""
     start, end = review_window(meeting)
     year_start = start_of_local_year(end)
     last_year_end = same_moment_last_year(end)
@@ -247,9 +252,35 @@ def compute_cover(meeting: Meeting, viewer) -> CoverStats:
             for i, (ws, we) in enumerate(weeks)
         ],
         computed_at=timezone.now(),
+        prosecution=prosecution_counts(visible, start, end, year_start) if sees_prosecution_status(viewer) else {},
         **{name: row[name] for name in aggregates if not name.startswith("week_")},
     )
     return stats
+
+
+def prosecution_counts(visible: QuerySet[Shooting], start: datetime, end: datetime, year_start: datetime) -> dict:
+    """Cases referred for prosecution, charged, declined and disposed in the review window
+    (start, end] and this year to date, by when their history recorded it (cases.prosecution).
+    A case counts once for each, however often it changed. One query: a year's prosecution
+    changes are a few per charged case."""
+    window: dict[str, set[int]] = {event: set() for event in prosecution.EVENTS}
+    ytd: dict[str, set[int]] = {event: set() for event in prosecution.EVENTS}
+    rows = ShootingChange.objects.filter(
+        prosecution.touches_prosecution(),
+        shooting_id__in=visible.values("pk"),
+        changed_at__gte=min(year_start, start),
+        changed_at__lte=end,
+    ).values_list("shooting_id", "changed_at", "changes")
+    for sid, changed_at, changes in rows:
+        for event in prosecution.events(changes):
+            if changed_at > start:
+                window[event].add(sid)
+            if changed_at >= year_start:
+                ytd[event].add(sid)
+    return {
+        **{f"{event}_window": len(sids) for event, sids in window.items()},
+        **{f"{event}_ytd": len(sids) for event, sids in ytd.items()},
+    }
 
 
 def cover_for(meeting: Meeting, viewer) -> CoverStats:

@@ -385,10 +385,12 @@ def test_building_the_plan_costs_the_same_queries_for_many_cases(
     for n in range(30):
         case = case_at(investigator, local(2026, 2, 4, 1, n), kind=[H, NF, SF][n % 3], is_retaliation_risk=n % 5 == 0)
         note_at(local(2026, 2, 6, 12, n), case, investigator, Note.Kind.FIREARM, firearm([f"RB-26-{n // 2:04d}"]))
+        with at(local(2026, 2, 7, 12, n)):
+            case_services.update_shooting(case, investigator, {"charges_filed": "Assault"}, expected_version=1)
         AgendaItem.objects.create(meeting=held, shooting=case, review_again=n % 4 == 0, position=n)
-    # previous held meeting; (a); (b); (c); (e); (f); new keys; their holders; new manual links;
-    # new or confirmed leads; their holders; facts of the other cases; earlier appearances of
-    # lead-touched cases; cluster members
-    with django_assert_max_num_queries(14):
+    # previous held meeting; (a); (b); (c); (e); (f); (g); new keys; their holders; new manual
+    # links; new or confirmed leads; their holders; facts of the other cases; earlier appearances
+    # of lead-touched cases; cluster members
+    with django_assert_max_num_queries(15):
         plan = plan_agenda(this)
     assert len(plan.items) == 30

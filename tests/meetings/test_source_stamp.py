@@ -30,9 +30,9 @@ LEAD = "RB-26-0417"
 
 @pytest.fixture
 def agenda(coordinator, investigator) -> Meeting:
-    """A live agenda that reaches every query of a snapshot: a case reviewed before, NIBIN-linked
-    cases, a manual link, a witness with an intimidation concern, a victim, open action items
-    with and without a case."""
+    """A live agenda that reaches every query of a snapshot: a case reviewed before and charged
+    since, NIBIN-linked cases, a manual link, a witness with an intimidation concern, a victim,
+    open action items with and without a case."""
     held = meeting_at(local(2026, 2, 4, 9, 0), status=Meeting.Status.HELD)
     meeting = meeting_at(local(2026, 2, 11, 9, 0))
     earlier = case_at(investigator, local(2026, 1, 10, 22, 0))
@@ -46,6 +46,7 @@ def agenda(coordinator, investigator) -> Meeting:
     note_at(local(2026, 2, 8, 12, 0), homicide, investigator, Note.Kind.WITNESS, witness())
     with at(local(2026, 2, 8, 13, 0)):
         case_services.link_manually(homicide, other, investigator, "Same crew")
+        case_services.update_shooting(earlier, investigator, {"charges_filed": "Assault"}, expected_version=1)
     for shooting in [homicide, None]:
         ActionItem.objects.create(
             shooting=shooting,
@@ -76,7 +77,14 @@ def test_a_write_to_any_table_a_snapshot_reads_gives_a_new_stamp(agenda):
         snapshot_items(agenda, items)
     read = tables_read(queries)
     # The agenda reached every query a snapshot makes.
-    assert {"cases_victim", "cases_linkkey", "cases_nibinlead", "cases_manuallink", "meetings_actionitem"} <= read
+    assert {
+        "cases_victim",
+        "cases_linkkey",
+        "cases_nibinlead",
+        "cases_manuallink",
+        "cases_shootingchange",
+        "meetings_actionitem",
+    } <= read
     models = {model._meta.db_table: model for model in apps.get_models()}
 
     for table in sorted(read):
