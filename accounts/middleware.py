@@ -41,6 +41,8 @@ OBJECT_KWARGS = [
     ("user_pk", "user"),
     ("reminder_pk", "reminder"),
     ("series_pk", "meeting_series"),
+    # A page of one app about a case (the meetings' record of it).
+    ("shooting_pk", "shooting"),
 ]
 NAMESPACE_PK = {"cases": "shooting", "meetings": "meeting", "accounts": "user"}
 

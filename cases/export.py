@@ -1,5 +1,6 @@
 """The case list as CSV, within need-to-know: the same cases the list shows, suspect names only
-for those who may search suspects (and only from suspect notes they may see), never a witness."""
+for those who may search suspects (and only from suspect notes they may see), never a witness;
+what the meetings recorded of each case as the meetings app gives it (cases.meeting_history)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from accounts.spreadsheet import safe_cell
 from accounts.stored_dates import minute_text
 
 from . import access, search
+from .meeting_history import meeting_history
 from .models import Note, Shooting, Victim
 
 # Cases read per database round trip while streaming; their victims and suspects are read per chunk.
@@ -149,10 +151,13 @@ def rows(user, shootings: QuerySet[Shooting], ids: list[int] | None = None) -> I
     number of queries per chunk."""
     with_suspects = access.can_search_suspects(user)
     zone = timezone.get_current_timezone()
-    yield COLUMNS + ([SUSPECT_COLUMN] if with_suspects else [])
+    meeting_columns = list(meeting_history.export_columns)
+    no_meetings = [""] * len(meeting_columns)
+    yield COLUMNS + meeting_columns + ([SUSPECT_COLUMN] if with_suspects else [])
     for chunk in _case_chunks(shootings, ids):
         ids = [row["id"] for row in chunk]
         victims = _victims_by_case(ids)
+        meetings = meeting_history.export_cells(user, ids) if meeting_columns else {}
         suspects = _suspects_by_case(user, ids) if with_suspects else {}
         for s in chunk:
             row = [
@@ -174,6 +179,7 @@ def rows(user, shootings: QuerySet[Shooting], ids: list[int] | None = None) -> I
                 _label(s, "custody_status"),
                 _label(s, "disposition"),
                 _local(s["last_activity_at"], zone),
+                *meetings.get(s["id"], no_meetings),
             ]
             if with_suspects:
                 row.append(suspects.get(s["id"], ""))

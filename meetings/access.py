@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from accounts.audit import refuse
 from accounts.models import User
-from cases.access import can_see_cases, sees_investigative_detail
+from cases.access import access_shooting, can_see_cases, sees_investigative_detail
+from cases.models import Shooting
 
 from .models import ActionItem, AgendaItem, Meeting, MeetingSeries, PrintedCopy, Reminder
 
@@ -20,6 +21,8 @@ AUDIENCE_ORDER = [Audience.LAW_ENFORCEMENT, Audience.PROSECUTORS, Audience.COMMU
 
 
 def can_view_meetings(user) -> bool:
+    """Meetings, their agendas, the outcomes recorded and the minutes: one rule for all of them, so
+    that what a case page's Reviews section shows of a meeting is what its minutes show."""
     return can_see_cases(user)
 
 
@@ -61,6 +64,15 @@ def access_meeting(user, pk, request=None, *, for_editing: bool = False):
     if meeting is None:
         refuse(user, "meeting", pk, request)
     return meeting
+
+
+def access_case_reviews(user, shooting_pk, request=None) -> Shooting:
+    """The meetings' record of one case (its Reviews): the case must be one the viewer may see,
+    and its meetings too."""
+    shooting = access_shooting(user, shooting_pk, request)
+    if not can_view_meetings(user):
+        refuse(user, "case reviews", shooting_pk, request)
+    return shooting
 
 
 def access_series(user, pk, request=None):

@@ -13,6 +13,7 @@ class MeetingsConfig(AppConfig):
         # Here, not at the top: these import models, which exist only once apps are loaded.
         from cases.search import held_meetings
 
+        from . import case_history
         from .models import Meeting
 
         def last_cutoff() -> dt.datetime | None:
@@ -24,3 +25,5 @@ class MeetingsConfig(AppConfig):
             )
 
         held_meetings.last_cutoff = last_cutoff
+        # The case page's Reviews section and the case export's meeting columns.
+        case_history.install()

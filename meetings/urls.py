@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .views import agenda as agenda_views
-from .views import calendar, cover, meeting_forms, meeting_list, minutes, my_items, printing, reminders
+from .views import calendar, case_reviews, cover, meeting_forms, meeting_list, minutes, my_items, printing, reminders
 
 app_name = "meetings"
 urlpatterns = [
@@ -24,6 +24,8 @@ urlpatterns = [
     path("reminders/", reminders.reminder_list, name="reminders"),
     path("reminders/<int:reminder_pk>/resend/", reminders.reminder_resend, name="reminder_resend"),
     path("reminders/settings/", reminders.reminder_settings, name="reminder_settings"),
+    # The meetings' record of one case: the Reviews section of the case page.
+    path("cases/<int:shooting_pk>/reviews/", case_reviews.case_reviews, name="case_reviews"),
 ]
 
 # The meeting's page: its agenda, edited by coordinators and recorded in the meeting.

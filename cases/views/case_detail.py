@@ -22,6 +22,7 @@ from accounts.inputs import InputForm, InputModelForm
 from accounts.models import User
 from cases import access, detail, services
 from cases.focus import announce, focus_first_error
+from cases.meeting_history import reviews_section
 from cases.models import ManualLink, Shooting, ShootingChange, Victim
 
 TEMPLATE = "cases/case_detail.html"
@@ -195,7 +196,10 @@ def _context(case: detail.CaseView, **extra) -> dict:
 
 
 def render_page(request: HttpRequest, case: detail.CaseView, **extra) -> HttpResponse:
-    return render(request, TEMPLATE, _context(case, **extra))
+    # The meetings' record of the case, drawn by the meetings app; on the whole page only (no
+    # edit here changes it). `?reviews=all` is the "Show all reviews" link without JavaScript.
+    reviews = reviews_section(case.shooting, case.user, show_all=request.GET.get("reviews") == "all")
+    return render(request, TEMPLATE, _context(case, reviews=reviews, **extra))
 
 
 def render_parts(request: HttpRequest, main: str | None, case: detail.CaseView, oob=(), **extra) -> str:

@@ -294,12 +294,14 @@ def test_detail_page_queries_do_not_grow_with_notes_victims_and_links(
     retracted = Note.objects.filter(shooting=shooting, kind=Note.Kind.SUSPECT).first()
     services.retract_note(retracted, investigator, "wrong case")
     client = client_for(investigator)
-    # session, user, the viewer's agency; the case (with lead investigator); the kind, agency and
-    # fields of every note it may see (kind counts, indicators, cited leads); the notes the
+    # session, user (with the agency need-to-know reads); the case (with lead investigator); the
+    # kind, agency and fields of every note it may see (kind counts, indicators, cited leads); the notes the
     # timeline shows (with author, agency, retracted-by); victims; cited leads; change history;
     # partner agencies; linked cases: cluster members, their keys, their leads, manual links;
-    # visibility of the linked cases; the manual links with their cases (for removal); the audit
-    # row (advisory lock on PostgreSQL, last hash, insert).
+    # visibility of the linked cases; the manual links with their cases (for removal); the
+    # meetings that had the case on their agenda (Reviews; their action items only when there
+    # are any, tests/meetings/test_case_reviews.py); the audit row (advisory lock on PostgreSQL,
+    # last hash, insert).
     with django_assert_max_num_queries(19):
         response = client.get(f"/cases/{shooting.pk}/?all=1")
     assert response.status_code == 200

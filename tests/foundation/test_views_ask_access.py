@@ -51,6 +51,7 @@ def test_the_scan_finds_every_spelling_of_a_refusal(tmp_path):
 def test_every_view_module_is_scanned():
     names = {str(path.relative_to(ROOT)) for path in VIEW_MODULES}
     assert {"accounts/views.py", "cases/views/case_detail.py", "meetings/views/agenda.py"} <= names
+    assert "meetings/views/case_reviews.py" in names
 
 
 @pytest.mark.parametrize("path", VIEW_MODULES, ids=lambda path: str(path.relative_to(ROOT)))

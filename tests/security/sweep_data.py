@@ -582,6 +582,8 @@ def fill(route: Route, world: World, persona: str) -> list[dict]:
     for name in route.kwargs:
         if name == "pk":
             values[name] = _pk_values(route, world)
+        elif name == "shooting_pk":
+            values[name] = [s.pk for s in world.shootings.values()]
         elif name == "note_pk":
             values[name] = [note.pk for note in world.notes.values()]
         elif name == "victim_pk":
@@ -611,7 +613,7 @@ def fill(route: Route, world: World, persona: str) -> list[dict]:
 
 # Query strings that change what a GET shows, tried besides the bare URL.
 EXTRA_QUERIES: dict[str, list[str]] = {
-    "cases:detail": [f"kind={kind}" for kind in Note.Kind.values],
+    "cases:detail": [*(f"kind={kind}" for kind in Note.Kind.values), "reviews=all"],
     "cases:list": ["q=SW26000101", "sort=-occurred"],
     "cases:export": ["q=SW26000101"],
     "cases:nibin_list": ["status=lead"],

@@ -28,6 +28,8 @@ def test_the_sweep_covers_the_pages_of_every_app():
     # A handful from each URL conf: if the resolver walk broke, the sweep would pass on nothing.
     assert {"cases:detail", "cases:note", "cases:export", "meetings:detail", "meetings:agenda_pdf"} <= names
     assert {"meetings:feed", "meetings:ics", "audit_log", "case_viewers", "login"} <= names
+    # Pages of one app about another's object: the meetings' record of a case.
+    assert "meetings:case_reviews" in names
     assert not any(name.startswith("admin:") for name in names)
 
 

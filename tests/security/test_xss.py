@@ -282,6 +282,10 @@ def html_pages(typed: Typed) -> list[tuple[str, str, dict]]:
         (ADVOCATE, reverse("meetings:detail", args=[typed.held.pk]), {}),
         (COORDINATOR, reverse("meetings:minutes", args=[typed.held.pk]), {}),
         (INVESTIGATOR, reverse("meetings:my_items"), {}),
+        # The case's reviews: the outcome, the removal reason and the action item, as a page and
+        # as the case page's fragment.
+        (INVESTIGATOR, reverse("meetings:case_reviews", args=[case]), {}),
+        (ADVOCATE, reverse("meetings:case_reviews", args=[case]), HTMX),
     ]
     for note in typed.notes:
         persona = ADVOCATE if note.kind == Note.Kind.VICTIM_SERVICES else INVESTIGATOR
