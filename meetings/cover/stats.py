@@ -22,9 +22,11 @@ from cases.models import Shooting
 
 from ..agenda import rules
 from ..models import Meeting
+from .people import PeopleCounts, compute_people
 
 CHART_WEEKS = 12
-SNAPSHOT_VERSION = 1
+# 2: the people counts (meetings.cover.people). A snapshot kept before them has none.
+SNAPSHOT_VERSION = 2
 
 
 def review_window(meeting: Meeting) -> tuple[datetime, datetime]:
@@ -108,6 +110,8 @@ class CoverStats:
     open_clusters: int = 0
     weeks: list[Week] = field(default_factory=list)
     computed_at: datetime | None = None
+    # People shot, year to date against three years, clearance by kind (meetings.cover.people).
+    people: PeopleCounts | None = None
 
     @property
     def window_shootings(self) -> int:
@@ -158,6 +162,7 @@ class CoverStats:
             {"start": w.start.isoformat(), "end": w.end.isoformat(), "shootings": w.shootings, "homicides": w.homicides}
             for w in self.weeks
         ]
+        data["people"] = self.people.to_json() if self.people else None
         data["version"] = SNAPSHOT_VERSION
         return data
 
@@ -165,6 +170,7 @@ class CoverStats:
     def from_json(cls, data: dict) -> CoverStats:
         data = dict(data)
         data.pop("version", None)
+        people = data.pop("people", None)
         weeks = [
             Week(
                 start=datetime.fromisoformat(w["start"]),
@@ -177,14 +183,14 @@ class CoverStats:
         for key in ("window_start", "window_end", "ytd_end", "computed_at"):
             if data.get(key):
                 data[key] = datetime.fromisoformat(data[key])
-        return cls(weeks=weeks, **data)
+        return cls(weeks=weeks, people=PeopleCounts.from_json(people) if people else None, **data)
 
 
 def compute_cover(meeting: Meeting, viewer) -> CoverStats:
     """The cover numbers as they stand now, for what `viewer` may see.
 
     Queries: the previous held meeting (the window), one aggregate over the shootings of the
-    counted period, one count of open clusters."""
+    counted period, one count of open clusters, and the two of the people counts."""
     start, end = review_window(meeting)
     year_start = start_of_local_year(end)
     last_year_end = same_moment_last_year(end)
@@ -247,6 +253,7 @@ def compute_cover(meeting: Meeting, viewer) -> CoverStats:
             for i, (ws, we) in enumerate(weeks)
         ],
         computed_at=timezone.now(),
+        people=compute_people(start, end, viewer),
         **{name: row[name] for name in aggregates if not name.startswith("week_")},
     )
     return stats
