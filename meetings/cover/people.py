@@ -26,15 +26,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.core.cache import caches
 from django.db.models import Count, Q
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from accounts.stored_dates import SAFE_MIN
-from cases.access import shootings_visible_to
+from cases.access import can_see_cases, shootings_visible_to
 from cases.models import Shooting, Victim
 
+from ..agenda import source_stamp
+from ..agenda.digests import digest
+
 COMPARED_YEARS = 3
+# Bumped when what compute_people returns changes, so that no kept count of the old shape is used.
+PEOPLE_VERSION = 1
 
 COUNTING_RULES = [
     "A person counts by their own injury: killed is a homicide victim (a double homicide is two); "
@@ -222,6 +228,29 @@ CLEARED = {
 def _between(start: datetime, end: datetime, *, include_start: bool = True) -> Q:
     lower = "occurred_from__gte" if include_start else "occurred_from__gt"
     return Q(**{lower: start, "occurred_from__lte": end})
+
+
+def people_for(window_start: datetime, window_end: datetime, viewer) -> PeopleCounts:
+    """`compute_people`, reused while the data it reads stands. Its two queries read every
+    shooting and victim of four years and more (the highest year, of all of them), which costs
+    far more than the page's other queries at a city's size; the same numbers are kept under the
+    stamp that the database gives a new token on every write to a shooting or a victim
+    (meetings.agenda.source_stamp), read before the counting so that nothing kept is older than
+    its stamp. Every partner who may see cases sees all of them (cases.access), so one kept count
+    serves them all; anyone else is counted, to nothing, every time."""
+    if not can_see_cases(viewer):
+        return compute_people(window_start, window_end, viewer)
+    stamp = source_stamp.current()
+    if not stamp:
+        return compute_people(window_start, window_end, viewer)
+    key = "cover-people:" + digest((stamp, PEOPLE_VERSION, window_start, window_end))
+    cache = caches["default"]
+    kept = cache.get(key)
+    if kept is not None:
+        return PeopleCounts.from_json(kept)
+    counts = compute_people(window_start, window_end, viewer)
+    cache.set(key, counts.to_json(), 3600)
+    return counts
 
 
 def compute_people(window_start: datetime, window_end: datetime, viewer) -> PeopleCounts:

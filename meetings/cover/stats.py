@@ -22,7 +22,7 @@ from cases.models import Shooting
 
 from ..agenda import rules
 from ..models import Meeting
-from .people import PeopleCounts, compute_people
+from .people import PeopleCounts, people_for
 
 CHART_WEEKS = 12
 # 2: the people counts (meetings.cover.people). A snapshot kept before them has none.
@@ -190,7 +190,8 @@ def compute_cover(meeting: Meeting, viewer) -> CoverStats:
     """The cover numbers as they stand now, for what `viewer` may see.
 
     Queries: the previous held meeting (the window), one aggregate over the shootings of the
-    counted period, one count of open clusters, and the two of the people counts."""
+    counted period, one count of open clusters, and the people counts: the data's stamp, and
+    their two queries unless counted under that stamp before."""
     start, end = review_window(meeting)
     year_start = start_of_local_year(end)
     last_year_end = same_moment_last_year(end)
@@ -253,7 +254,7 @@ def compute_cover(meeting: Meeting, viewer) -> CoverStats:
             for i, (ws, we) in enumerate(weeks)
         ],
         computed_at=timezone.now(),
-        people=compute_people(start, end, viewer),
+        people=people_for(start, end, viewer),
         **{name: row[name] for name in aggregates if not name.startswith("week_")},
     )
     return stats

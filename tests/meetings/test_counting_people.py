@@ -15,6 +15,7 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
+from cases import services as case_services
 from cases.models import Shooting
 from meetings.cover import chart, stats
 from meetings.cover import people as counting
@@ -239,6 +240,24 @@ def test_people_counts_cost_two_queries_however_many_years_and_victims(
     assert counts.highest_homicide_victims.count == 4
 
 
+def test_people_counts_are_kept_until_a_shooting_or_a_victim_changes(
+    investigator, this_week, django_assert_num_queries
+):
+    case = shooting(investigator, local(2026, 3, 6, 1, 0), H, killed(1))
+    window = (local(2026, 3, 3, 9, 0), local(2026, 3, 10, 9, 0))
+    first = counting.people_for(*window, investigator)
+
+    # The data's stamp only: nothing changed since.
+    with django_assert_num_queries(1):
+        again = counting.people_for(*window, investigator)
+    assert again == first
+    case_services.add_victim(case, investigator, wounded(1)[0])
+    after = counting.people_for(*window, investigator)
+
+    assert (first.window_homicide_victims, first.window_nonfatal_victims) == (1, 0)
+    assert (after.window_homicide_victims, after.window_nonfatal_victims) == (1, 1)
+
+
 def test_people_counts_survive_a_frozen_agenda_and_an_old_snapshot_has_none(investigator, this_week):
     shooting(investigator, local(2026, 3, 6, 1, 0), H, killed(2), status=ARREST, cleared_on=date(2026, 3, 8))
     cover = stats.compute_cover(this_week, investigator)
@@ -305,9 +324,9 @@ def test_the_cover_page_queries_stay_the_same_with_years_of_data(
         shooting(investigator, local(year, 2, 2, 12, 0), H, killed(2) + wounded(2), status=ARREST)
 
     # Session, user with agency (2), the meeting (1), the cover: previous held meeting, one
-    # aggregate, open clusters (3), people: one aggregate, one count per year (2), the audit row
-    # (2, 3 on PostgreSQL).
-    with django_assert_max_num_queries(11):
+    # aggregate, open clusters (3), people: the data's stamp, one aggregate, one count per year
+    # (3), the audit row (2, 3 on PostgreSQL).
+    with django_assert_max_num_queries(12):
         response = client.get(reverse("meetings:cover", args=[counted.pk]))
     assert response.status_code == 200
 

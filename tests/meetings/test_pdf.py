@@ -290,11 +290,11 @@ def test_pdf_queries_do_not_grow_with_the_agenda(
 
     # Session and user (2), meeting (1), the print on record: lock the meeting, last copy number,
     # copy, event (4, with the transaction's own statements on PostgreSQL), cover: previous held
-    # meeting, one aggregate, open clusters, people: one aggregate and one count per year (5),
+    # meeting, one aggregate, open clusters, the stamp and, after a change, people's two (6),
     # the agenda: items, previous held meeting and the snapshot queries (about 12), the drawings:
     # the kept packet, the kept parts, the new ones and the old ones dropped, the same for the
     # header and page numbers (7), the audit row (3).
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(41):
         response = download(client, agenda_meeting, "law_enforcement")
     assert response.status_code == 200
 
