@@ -380,3 +380,17 @@ def test_the_printed_weekly_chart_is_whole_on_one_page_with_every_label_readable
     assert room_mm >= 0
     # The smallest text in the chart (11 of its 640 units) printed at 7 points or more.
     assert 11 * width_mm / chart.WIDTH * PT_PER_MM >= 7.0
+
+
+def test_an_agenda_frozen_before_people_were_counted_keeps_its_incidents_table(client_for, coordinator, counted):
+    kept = stats.compute_cover(counted, coordinator).to_json()
+    del kept["people"]
+    kept["version"] = 1
+    Meeting.objects.filter(pk=counted.pk).update(status=Meeting.Status.FROZEN, cover_snapshot=kept)
+
+    text = page_text(client_for(coordinator).get(reverse("meetings:cover", args=[counted.pk])).content.decode())
+
+    assert "against the same date last year" in text
+    assert "Homicides 2 1 +100%" in text
+    assert "People shot were not counted when this agenda was frozen" in text
+    assert "Homicide victims" not in text
