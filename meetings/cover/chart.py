@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from .people import COUNTING_RULES
 from .stats import Week, cover_for
 
 WIDTH = 640
@@ -123,6 +124,20 @@ def weekly_chart_svg(weeks: Sequence[Week], *, title: str, id_prefix: str = "wee
     return mark_safe("".join(parts))  # noqa: S308
 
 
+def people_context(stats) -> dict:
+    """What `meetings/_cover_people.html` needs beside the numbers."""
+    people = stats.people
+    if people is None:
+        return {}
+    return {
+        "people_clearances": [
+            ("Homicide", people.homicide_clearance),
+            ("Non-fatal shooting", people.nonfatal_clearance),
+        ],
+        "counting_rules": COUNTING_RULES,
+    }
+
+
 def cover_context(meeting, viewer) -> dict:
     """What `meetings/_cover.html` needs: the numbers and their chart. Shared by the cover page,
     the agenda page and the printed packets so that all three show the same."""
@@ -133,4 +148,5 @@ def cover_context(meeting, viewer) -> dict:
         "cover": stats,
         "cover_chart": weekly_chart_svg(stats.weeks, title=title, id_prefix=f"weekly-chart-{meeting.pk}"),
         "cover_kept": meeting.is_frozen,
+        **people_context(stats),
     }

@@ -24,9 +24,11 @@ from cases.models import Shooting, ShootingChange
 
 from ..agenda import rules
 from ..models import Meeting
+from .people import PeopleCounts, people_for
 
 CHART_WEEKS = 12
-SNAPSHOT_VERSION = 1
+# 2: the people counts (meetings.cover.people). A snapshot kept before them has none.
+SNAPSHOT_VERSION = 2
 
 
 def review_window(meeting: Meeting) -> tuple[datetime, datetime]:
@@ -113,6 +115,8 @@ class CoverStats:
     # Cases referred, charged, declined and disposed: "<event>_window" and "<event>_ytd"
     # (prosecution_counts). Empty in a cover kept before it counted them.
     prosecution: dict[str, int] = field(default_factory=dict)
+    # People shot, year to date against three years, clearance by kind (meetings.cover.people).
+    people: PeopleCounts | None = None
 
     @property
     def window_shootings(self) -> int:
@@ -163,6 +167,7 @@ class CoverStats:
             {"start": w.start.isoformat(), "end": w.end.isoformat(), "shootings": w.shootings, "homicides": w.homicides}
             for w in self.weeks
         ]
+        data["people"] = self.people.to_json() if self.people else None
         data["version"] = SNAPSHOT_VERSION
         return data
 
@@ -170,6 +175,7 @@ class CoverStats:
     def from_json(cls, data: dict) -> CoverStats:
         data = dict(data)
         data.pop("version", None)
+        people = data.pop("people", None)
         weeks = [
             Week(
                 start=datetime.fromisoformat(w["start"]),
@@ -182,14 +188,15 @@ class CoverStats:
         for key in ("window_start", "window_end", "ytd_end", "computed_at"):
             if data.get(key):
                 data[key] = datetime.fromisoformat(data[key])
-        return cls(weeks=weeks, **data)
+        return cls(weeks=weeks, people=PeopleCounts.from_json(people) if people else None, **data)
 
 
 def compute_cover(meeting: Meeting, viewer) -> CoverStats:
     """The cover numbers as they stand now, for what `viewer` may see.
 
     Queries: the previous held meeting (the window), one aggregate over the shootings of the
-    counted period, one count of open clusters, the prosecution changes of the year."""
+    counted period, one count of open clusters, the prosecution changes of the year, and the
+    people counts: the data's stamp, and their two queries unless counted under that stamp before."""
     start, end = review_window(meeting)
     year_start = start_of_local_year(end)
     last_year_end = same_moment_last_year(end)
@@ -253,6 +260,7 @@ def compute_cover(meeting: Meeting, viewer) -> CoverStats:
         ],
         computed_at=timezone.now(),
         prosecution=prosecution_counts(visible, start, end, year_start) if sees_prosecution_status(viewer) else {},
+        people=people_for(start, end, viewer),
         **{name: row[name] for name in aggregates if not name.startswith("week_")},
     )
     return stats

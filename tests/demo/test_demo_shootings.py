@@ -1,4 +1,5 @@
-"""`seed_demo` gives the app ten weeks of fictional shootings that show every feature."""
+"""`seed_demo` gives the app ten weeks of fictional shootings that show every feature, and three
+years and more of plain history before them that the cover compares this year with."""
 
 from __future__ import annotations
 
@@ -14,7 +15,10 @@ from accounts.models import User
 from cases import linking
 from cases.indicators import TRAFFICKING_TIME_TO_CRIME_DAYS
 from cases.models import LinkKey, NibinLead, Note, NoteRevision, Shooting, ShootingChange, Victim
+from demo import history
 from demo import shootings as demo
+from meetings.cover.stats import compute_cover
+from meetings.models import Meeting
 
 pytestmark = pytest.mark.django_db
 
@@ -42,9 +46,16 @@ def test_running_seed_demo_twice_adds_and_changes_nothing(seeded):
     assert _snapshot() == first
 
 
+def detailed():
+    """The forty detailed cases, without the history before them."""
+    return Shooting.objects.filter(
+        pk__in=[s.pk for s in Shooting.objects.all() if not history.is_history(s.report_number)]
+    )
+
+
 def test_seed_demo_adds_forty_shootings_over_the_last_ten_weeks(seeded):
     now = timezone.now()
-    shootings = list(Shooting.objects.all())
+    shootings = list(detailed())
     assert len(shootings) == 40
     assert all(now - timedelta(days=71) < s.occurred_from < now for s in shootings)
     assert all(s.report_number.startswith("RB") and len(s.report_number) == 10 for s in shootings)
@@ -53,14 +64,14 @@ def test_seed_demo_adds_forty_shootings_over_the_last_ten_weeks(seeded):
 
 
 def test_demo_cases_cover_statuses_counting_states_and_flags(seeded):
-    statuses = Counter(Shooting.objects.values_list("status", flat=True))
+    statuses = Counter(detailed().values_list("status", flat=True))
     assert set(statuses) == set(Shooting.Status.values)
     assert not Shooting.objects.filter(status__startswith="cleared", cleared_on__isnull=True).exists()
-    counting = Counter(Shooting.objects.values_list("counting", flat=True))
+    counting = Counter(detailed().values_list("counting", flat=True))
     assert counting[Shooting.Counting.HOLD] == 1
     assert counting[Shooting.Counting.UNFOUNDED] == 1
     for flag in ["is_retaliation_risk", "is_domestic_violence", "is_group_involved", "is_juvenile_involved"]:
-        assert Shooting.objects.filter(**{flag: True}).count() >= 3, flag
+        assert detailed().filter(**{flag: True}).count() >= 3, flag
     assert Shooting.objects.exclude(charges_filed="").filter(referred_to="both").exists()
     assert Shooting.objects.exclude(custody_status="").exclude(disposition="").count() >= 5
 
@@ -130,7 +141,7 @@ def test_the_timeline_reads_like_ten_weeks_of_work_not_one_seed_run(seeded):
     notes = Note.objects.select_related("shooting")
     assert all(n.shooting.occurred_from < n.created_at <= now for n in notes)
     assert notes.filter(created_at__lt=now - timedelta(days=30)).count() > 30
-    for shooting in Shooting.objects.prefetch_related("notes"):
+    for shooting in detailed().prefetch_related("notes"):
         assert shooting.last_activity_at >= max(n.created_at for n in shooting.notes.all())
         assert shooting.created_at < now - timedelta(hours=1)
 
@@ -144,3 +155,49 @@ def test_every_person_named_in_the_demo_comes_from_the_invented_name_lists(seede
     for name in names:
         first, last = name.split(" ", 1)
         assert first in demo.FIRST_NAMES and last in demo.LAST_NAMES, name
+
+
+def test_history_runs_from_new_year_three_years_back_to_the_detailed_cases(seeded):
+    now = timezone.localtime()
+    past = [s for s in Shooting.objects.all() if history.is_history(s.report_number)]
+    first = min(timezone.localtime(s.occurred_from) for s in past)
+    last = max(timezone.localtime(s.occurred_from) for s in past)
+    assert (first.year, first.month) == (now.year - 3, 1)
+    assert last < min(s.occurred_from for s in detailed())
+    assert len(past) > 600
+    victims = Victim.objects.filter(shooting__in=[s.pk for s in past])
+    # A double homicide is there to be counted as two, and the wounded of a homicide too.
+    doubles = Counter(victims.filter(injury=Victim.Injury.FATAL).values_list("shooting_id", flat=True))
+    assert max(doubles.values()) == 2
+    assert victims.filter(shooting__kind=Shooting.Kind.HOMICIDE, injury=Victim.Injury.NONFATAL).exists()
+    assert {s.counting for s in past} == set(Shooting.Counting.values)
+    assert all(s.search_text and s.created_at == s.reported_at for s in past)
+
+
+def test_a_new_user_sees_real_comparisons_on_the_cover_not_n_a(seeded):
+    upcoming = Meeting.objects.filter(status=Meeting.Status.SCHEDULED).order_by("starts_at").first()
+
+    people = compute_cover(upcoming, User.objects.get(username="coordinator")).people
+
+    for row in people.rows:
+        assert all(count > 0 for count in row.counts), row
+        assert row.change is not None, row
+    assert people.highest_homicide_victims.year and people.highest_nonfatal_victims.year
+    assert people.homicide_clearance.rate and people.nonfatal_clearance.rate
+    # The years differ: the comparison says something.
+    assert len({y.people_shot for y in people.years}) == 4
+
+
+def test_history_is_the_same_for_the_same_day_and_written_in_a_few_bulk_inserts(seeded, django_assert_max_num_queries):
+    now = timezone.localtime()
+    assert list(history.plan_history(now)) == list(history.plan_history(now))
+    users = {"coordinator": User.objects.get(username="coordinator")}
+    past = [s.pk for s in Shooting.objects.all() if history.is_history(s.report_number)]
+    Victim.objects.filter(shooting__in=past).delete()
+    Shooting.objects.filter(pk__in=past).delete()
+
+    # The report numbers (1), the lead investigators (1), savepoint (2), the cases (about 3 batches
+    # of 500), the victims (about 2 batches of 1000): not one query a case.
+    with django_assert_max_num_queries(12):
+        added = history.seed_history(users)
+    assert added == len(past)

@@ -199,15 +199,16 @@ def timezone_hour(moment: datetime) -> int:
     return moment.astimezone(CHICAGO).hour
 
 
-def test_cover_numbers_cost_four_queries_however_many_shootings(investigator, meetings, django_assert_num_queries):
+def test_cover_numbers_cost_seven_queries_however_many_shootings(investigator, meetings, django_assert_num_queries):
     _, this = meetings
     for day in range(1, 30):
         case = shooting(investigator, local(2026, 2, day % 28 + 1, 12, 0), H if day % 3 else NF)
         case_services.update_shooting(case, investigator, {"charges_filed": "Assault"}, expected_version=case.version)
 
     # 1. previous held meeting's cutoff  2. one aggregate over the counted period  3. open clusters
-    # 4. the year's prosecution changes
-    with django_assert_num_queries(4):
+    # 4. the year's prosecution changes  5. the data's stamp, under which the people counts are kept
+    # 6. people: one aggregate over shootings and victims  7. people per calendar year
+    with django_assert_num_queries(7):
         stats.compute_cover(this, investigator)
 
 

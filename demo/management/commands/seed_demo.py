@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from demo.history import seed_history
 from demo.people import demo_logins
 from demo.seed_meetings import seed_demo_meetings
 from demo.seed_people import seed_demo_accounts
@@ -15,9 +16,15 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         users = seed_demo_accounts()
         created = seed_demo_cases(users)
+        # The years before the detailed cases, so that the cover's comparisons have something to compare.
+        history = seed_history(users)
         # After the cases: the meetings' agendas are built from them.
         seed_demo_meetings(users)
-        self.stdout.write(self.style.SUCCESS(f"Demo data is in place ({created} demo shootings added)."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data is in place ({created} demo shootings and {history} from earlier years added)."
+            )
+        )
         self.stdout.write("Demo logins (password: the DEMO_PASSWORD setting):")
         for username, what in demo_logins():
             self.stdout.write(f"  {username:<14} {what}")
