@@ -224,7 +224,7 @@ def _report(number: str, rows: list[tuple[int, dict[str, str]]], location_key: s
         data["latitude"], data["longitude"] = location or (None, None)
     if dv_flags:
         data["is_domestic_violence"] = any(dv_flags)
-    if any(v["is_juvenile"] or (v["age"] is not None and v["age"] < 18) for v in victims.values()):
+    if any(Victim.is_minor(v["age"], v["is_juvenile"]) for v in victims.values()):
         data["is_juvenile_involved"] = True
     others.discard(("", ""))
     described = first.get("description") or first.get("offense") or ""

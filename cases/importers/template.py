@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from ..models import SUMMARY_MAX, Division, Shooting, Victim
+from ..models import JUVENILE_UNDER, SUMMARY_MAX, Division, Shooting, Victim
 from .common import (
     Outcome,
     ParsedShooting,
@@ -110,8 +110,8 @@ def _template_victim(row: dict[str, str], kind: str) -> dict | None:
         return None
     age = parse_age(row.get("victim_age", ""), "victim_age")
     juvenile = bool(parse_yes_no(row.get("victim_juvenile", ""), "victim_juvenile"))
-    if juvenile and age is not None and age >= 18:
-        raise ValueError(f"victim_age: {age} contradicts victim_juvenile “yes” (under 18)")
+    if juvenile and age is not None and age >= JUVENILE_UNDER:
+        raise ValueError(f"victim_age: {age} contradicts victim_juvenile “yes” (under {JUVENILE_UNDER})")
     sex = (row.get("victim_sex", "") or "U")[:1].upper()
     if sex not in Victim.Sex.values:
         raise ValueError(f"victim_sex: “{row['victim_sex']}” is not F, M or U")
@@ -210,7 +210,7 @@ def parse(table: Table, now: datetime) -> tuple[list[ParsedShooting], list[Outco
                 continue
             names[victim["name"].lower()] = line
             victims.append(victim)
-        if any(v["is_juvenile"] or (v["age"] is not None and v["age"] < 18) for v in victims):
+        if any(Victim.is_minor(v["age"], v["is_juvenile"]) for v in victims):
             data["is_juvenile_involved"] = True
         parsed.append(ParsedShooting(report_number=number, line=first_line, data=data, victims=victims))
     return parsed, [], errors

@@ -259,6 +259,27 @@ def test_a_valid_juvenile_victim_may_have_an_age_under_18_or_none(client_for, in
     assert ages == {"Rosalind Featherstone": (16, True), "Milo Ashgrove": (None, True)}
 
 
+def test_a_new_case_with_a_victim_who_died_is_refused_unless_it_is_a_homicide(client_for, investigator):
+    data = new_case_data(**{"victims-0-injury": "fatal"})
+
+    html = client_for(investigator).post("/cases/new/", data).content.decode()
+
+    assert "A victim who died makes the shooting a homicide: choose Homicide as the kind" in field_errors(
+        html, "id_victims-0-injury"
+    )
+    assert not Shooting.objects.exists()
+
+
+def test_a_new_homicide_takes_a_victim_who_died(client_for, investigator):
+    data = new_case_data(kind="homicide", **{"victims-0-injury": "fatal"})
+
+    client_for(investigator).post("/cases/new/", data)
+
+    shooting = Shooting.objects.get()
+    assert shooting.kind == Shooting.Kind.HOMICIDE
+    assert [(v.name, v.injury) for v in shooting.victims.all()] == [("Rosalind Featherstone", Victim.Injury.FATAL)]
+
+
 def test_coordinates_with_many_decimals_are_rounded_to_the_six_stored(client_for, investigator):
     client_for(investigator).post("/cases/new/", new_case_data(latitude="39.0997654321", longitude="-94.57856789"))
 
