@@ -89,7 +89,7 @@ def edit_data(shooting: Shooting, **overrides) -> dict:
 def field_errors(html: str, field_id: str) -> str:
     """The error block rendered right after the field `field_id` ("" if none)."""
     match = re.search(
-        rf'<div class="field-errors" id="{re.escape(field_id)}_errors" role="alert">(.*?)</div>', html, re.S
+        rf'<div class="field-errors" id="{re.escape(field_id)}_error" role="alert">(.*?)</div>', html, re.S
     )
     return match.group(1) if match else ""
 

@@ -46,7 +46,7 @@ def series(coordinator) -> MeetingSeries:
 
 def field_errors(html: str, field: str) -> str:
     """The error text shown right under one field (empty if none)."""
-    match = re.search(rf'id="id_{field}_errors"[^>]*>(.*?)</div>', html, re.S)
+    match = re.search(rf'id="id_{field}_error"[^>]*>(.*?)</div>', html, re.S)
     return re.sub(r"<[^>]+>", " ", match.group(1)) if match else ""
 
 
