@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -14,6 +13,7 @@ from accounts.models import User
 from cases import services
 from cases.models import Shooting, ShootingChange, Victim
 from tests.factories import UserFactory, make_shooting
+from tests.field_errors import field_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -84,14 +84,6 @@ def edit_data(shooting: Shooting, **overrides) -> dict:
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
-
-
-def field_errors(html: str, field_id: str) -> str:
-    """The error block rendered right after the field `field_id` ("" if none)."""
-    match = re.search(
-        rf'<div class="field-errors" id="{re.escape(field_id)}_error" role="alert">(.*?)</div>', html, re.S
-    )
-    return match.group(1) if match else ""
 
 
 # --- New case ----------------------------------------------------------------------------------

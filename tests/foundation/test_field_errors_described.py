@@ -5,7 +5,6 @@ victim rows and a meeting's group of checkboxes."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from html.parser import HTMLParser
 
@@ -13,6 +12,7 @@ import pytest
 
 from tests.cases.test_case_forms import new_case_data
 from tests.factories import make_shooting
+from tests.field_errors import field_errors
 from tests.meetings.test_meeting_forms import new_meeting_post
 
 pytestmark = pytest.mark.django_db
@@ -43,8 +43,7 @@ def error_read_with(html: str, field_id: str) -> str:
     assert errors, f"{field_id} names no error: aria-describedby={named}"
     for ref in named:
         assert page.ids[ref] == 1, f"{field_id} names {ref}, which the page has {page.ids[ref]} times"
-    match = re.search(rf'id="{re.escape(errors[0])}"[^>]*>(.*?)</div>', html, re.S)
-    return re.sub(r"<[^>]+>", " ", match.group(1))
+    return field_errors(html, errors[0].removesuffix("_error"))
 
 
 def test_a_field_in_error_on_the_case_page_is_described_by_its_error(client_for, investigator):
