@@ -15,8 +15,9 @@ from accounts.models import Agency, User
 from meetings.models import Meeting, Reminder
 from meetings.reminders import delivery, planning
 from meetings.tasks import sweep_reminders
-from tests.processes import database_url_for_worker, redis_url  # noqa: F401 - fixture
-from tests.reminders.conftest import Workers, smtp, smtp_server, wait_until  # noqa: F401 - fixtures
+from tests.loopback_smtp import smtp, smtp_server  # noqa: F401 - fixtures
+from tests.processes import WorkerPool, database_url_for_worker, redis_url, wait_until  # noqa: F401 - fixture
+from tests.reminders.scenario import FAST_REMINDERS
 
 REMINDERS = int(os.environ.get("BENCH_REMINDERS", "10000"))
 TARGET_SECONDS = 60
@@ -58,9 +59,9 @@ def test_ten_thousand_reminders_through_a_real_worker(django_db_blocker, redis_u
     assert own.count() == REMINDERS
     expected = {delivery.message_id(r) for r in own}
 
-    pool = Workers(redis_url, database_url_for_worker(), smtp.port, tmp_path)
+    pool = WorkerPool(redis_url, database_url_for_worker(), tmp_path, EMAIL_URL=smtp.email_url(), **FAST_REMINDERS)
     try:
-        pool.start_with(concurrency=2, REMINDER_LEASE_SECONDS="300")
+        pool.start(concurrency=2, REMINDER_LEASE_SECONDS="300")
         started = time.monotonic()
         sweep_reminders()
         done = wait_until(lambda: expected <= set(smtp.message_ids()), timeout=300, interval=0.5, on_tick=lambda: None)

@@ -1,4 +1,5 @@
-"""Forms of the case list (filters) and of a case itself (new / edit, with its victims).
+"""Forms of the case list (filters), of a case itself (new / edit, with its victims), of the case
+page's own edits (status and flags, a victim and their death, links) and of a NIBIN lead.
 
 A form only validates; saving goes through cases.services, which decides what may change.
 """
@@ -19,9 +20,10 @@ from django.utils import formats, timezone
 from accounts.inputs import InputForm, InputModelForm
 from accounts.models import Agency, User
 
-from . import search
+from . import access, search
+from .detail import lead_investigator_choices
 from .display import shooting_value
-from .models import SUMMARY_MAX, Division, Shooting, Victim
+from .models import JUVENILE_UNDER, SUMMARY_MAX, Division, ManualLink, NibinLead, Shooting, Victim
 from .services import EDITABLE_FIELDS
 
 # --- The case list's filters -------------------------------------------------------------------
@@ -429,10 +431,180 @@ class ShootingForm(InputModelForm):
         self.data["version"] = str(current.version)
 
 
-# --- Victims of a new case ---------------------------------------------------------------------
+# --- The case page's own edits ---------------------------------------------------------------
+
+
+CLEARED = {Shooting.Status.CLEARED_ARREST, Shooting.Status.CLEARED_EXCEPTIONAL}
+FLAGS = ["is_retaliation_risk", "is_group_involved", "is_domestic_violence", "is_juvenile_involved"]
+
+
+def date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class QuickEditForm(InputForm):
+    """Status (with the date cleared), counting state, flags and lead investigator."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(label="Status", choices=Shooting.Status.choices)
+    cleared_on = forms.DateField(
+        label="Date cleared",
+        required=False,
+        widget=date_input(),
+        help_text="Only for a cleared case; today's date if left empty. Reopening the case removes it.",
+    )
+    counting = forms.ChoiceField(label="Counting state", choices=Shooting.Counting.choices)
+    is_retaliation_risk = forms.BooleanField(label="Retaliation risk", required=False)
+    is_group_involved = forms.BooleanField(label="Group-involved", required=False)
+    is_domestic_violence = forms.BooleanField(label="Domestic-violence related", required=False)
+    is_juvenile_involved = forms.BooleanField(label="Juvenile involved", required=False)
+    lead_investigator = forms.ModelChoiceField(
+        label="Lead investigator", queryset=User.objects.none(), required=False, empty_label="— none —"
+    )
+
+    FIELDS = ["status", "cleared_on", "counting", *FLAGS, "lead_investigator"]
+
+    def __init__(self, *args, shooting: Shooting, **kwargs):
+        kwargs.setdefault("auto_id", "quick_%s")
+        super().__init__(*args, **kwargs)
+        self.shooting = shooting
+        lead = self.fields["lead_investigator"]
+        lead.queryset = lead_investigator_choices(shooting.lead_investigator_id)
+        lead.label_from_instance = lambda u: f"{u.get_full_name() or u.username} ({u.agency.code if u.agency else '—'})"
+
+    @classmethod
+    def initial_for(cls, shooting: Shooting) -> dict:
+        initial = {name: getattr(shooting, name) for name in cls.FIELDS if name != "lead_investigator"}
+        return {**initial, "lead_investigator": shooting.lead_investigator_id, "version": shooting.version}
+
+    def clean(self):
+        data = super().clean()
+        status, cleared_on = data.get("status"), data.get("cleared_on")
+        if status and status not in CLEARED:
+            # Reopening a case (or making it inactive) leaves no stale clearance date behind.
+            data["cleared_on"] = None
+        elif cleared_on:
+            if cleared_on > timezone.localdate():
+                self.add_error("cleared_on", "The date cleared cannot be in the future.")
+            elif cleared_on < timezone.localdate(self.shooting.occurred_from):
+                self.add_error("cleared_on", "The date cleared cannot be before the shooting.")
+        return data
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.FIELDS}
+
+
+class VictimDeathForm(InputForm):
+    died_on = forms.DateField(label="Date of death", widget=date_input())
+
+    def __init__(self, *args, victim: Victim, **kwargs):
+        kwargs.setdefault("auto_id", f"died{victim.pk}_%s")
+        super().__init__(*args, **kwargs)
+        self.victim = victim
+
+    def clean_died_on(self):
+        died_on = self.cleaned_data["died_on"]
+        if died_on > timezone.localdate():
+            raise forms.ValidationError("The date of death cannot be in the future.")
+        if died_on < timezone.localdate(self.victim.shooting.occurred_from):
+            raise forms.ValidationError("The date of death cannot be before the shooting.")
+        return died_on
+
+    def clean(self):
+        data = super().clean()
+        if self.victim.injury == Victim.Injury.FATAL:
+            raise forms.ValidationError("This victim's death is already recorded.")
+        return data
+
+
+class LinkForm(InputForm):
+    report_number = forms.CharField(label="Report number of the other case", max_length=32)
+    reason = forms.CharField(
+        label="Why they are linked",
+        max_length=300,
+        help_text="Required; shown beside the link on both cases (up to 300 characters).",
+        error_messages={"required": "Give the reason for the link."},
+    )
+
+    def __init__(self, *args, shooting: Shooting, user: User, **kwargs):
+        kwargs.setdefault("auto_id", "link_%s")
+        super().__init__(*args, **kwargs)
+        self.shooting, self.user = shooting, user
+        self.target: Shooting | None = None
+
+    def clean_report_number(self):
+        number = self.cleaned_data["report_number"].strip()
+        target = access.shootings_visible_to(self.user).filter(report_number__iexact=number).first()
+        if target is None:
+            raise forms.ValidationError(f"No case has the report number {number}.")
+        if target.pk == self.shooting.pk:
+            raise forms.ValidationError("That is this case's own report number.")
+        already = ManualLink.objects.filter(removed_at__isnull=True).filter(
+            from_shooting__in=[self.shooting, target], to_shooting__in=[self.shooting, target]
+        )
+        if already.exists():
+            raise forms.ValidationError(f"This case is already linked by hand to {target.report_number}.")
+        self.target = target
+        return number
+
+
+class UnlinkForm(InputForm):
+    reason = forms.CharField(
+        label="Why the link is removed", max_length=300, error_messages={"required": "Give the reason for removing it."}
+    )
+
+    def __init__(self, *args, link: ManualLink, **kwargs):
+        kwargs.setdefault("auto_id", f"unlink{link.pk}_%s")
+        super().__init__(*args, **kwargs)
+        self.link = link
+
+
+# --- A NIBIN lead -------------------------------------------------------------------------------
+
+LEAD_TIMES = ["evidence_recovered_at", "entered_at", "lead_received_at", "notified_at"]
+
+
+def _datetime_field(label: str) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+
+class LeadForm(InputForm):
+    status = forms.ChoiceField(label="Status", choices=NibinLead.Status.choices)
+    evidence_recovered_at = _datetime_field("Evidence recovered")
+    entered_at = _datetime_field("Entered into NIBIN")
+    lead_received_at = _datetime_field("Lead received")
+    notified_at = _datetime_field("Investigators notified")
+
+    def clean(self):
+        data = super().clean()
+        now = timezone.now()
+        for name in LEAD_TIMES:
+            if data.get(name) and data[name] > now:
+                self.add_error(name, "This time cannot be in the future.")
+        # Each step follows the one before: recovered → entered → lead received → notified.
+        present = [(name, data[name]) for name in LEAD_TIMES if data.get(name) and name not in self.errors]
+        for (earlier, a), (later, b) in zip(present, present[1:], strict=False):
+            if b < a:
+                label = self.fields[earlier].label.lower()
+                self.add_error(later, f"This cannot be before “{label}”.")
+        return data
+
+
+# --- Victims ----------------------------------------------------------------------------------
 
 
 class VictimForm(InputForm):
+    """One victim: a row of a new case's victims (VictimFormSet) or one added on the case page.
+
+    `kind` is the case's kind (on a new case, as chosen in the same form): a victim who died makes
+    the shooting a homicide, so only a homicide takes a fatal victim. On a case that already
+    exists (`existing`) a death is recorded with its date instead, which makes the case a homicide
+    with its history saying why."""
+
     name = forms.CharField(label="Name", max_length=120, help_text="Up to 120 characters.")
     age = forms.IntegerField(
         label="Age", required=False, min_value=0, max_value=120, help_text="0 to 120; blank if unknown or withheld."
@@ -441,18 +613,42 @@ class VictimForm(InputForm):
     sex = forms.ChoiceField(label="Sex", choices=Victim.Sex.choices, initial=Victim.Sex.UNKNOWN)
     injury = forms.ChoiceField(label="Injury", choices=Victim.Injury.choices, initial=Victim.Injury.NONFATAL)
 
+    def __init__(self, *args, kind: str, existing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind, self.existing = kind, existing
+
+    @classmethod
+    def for_case(cls, *args, shooting: Shooting, **kwargs) -> VictimForm:
+        """The case page's form, adding a victim to `shooting`."""
+        kwargs.setdefault("auto_id", "victim_%s")
+        return cls(*args, kind=shooting.kind, existing=True, **kwargs)
+
     def clean(self):
         cleaned = super().clean()
         age = cleaned.get("age")
-        if cleaned.get("is_juvenile") and age is not None and age >= 18:
-            self.add_error("age", "A juvenile is under 18: leave the age blank or correct it.")
+        if cleaned.get("is_juvenile") and age is not None and age >= JUVENILE_UNDER:
+            self.add_error("age", f"A juvenile is under {JUVENILE_UNDER}: leave the age blank or correct it.")
+        if cleaned.get("injury") == Victim.Injury.FATAL and self.kind != Shooting.Kind.HOMICIDE:
+            self.add_error("injury", self._fatal_only_for_homicide())
         return cleaned
+
+    def _fatal_only_for_homicide(self) -> str:
+        if self.existing:
+            return (
+                "Add the victim as injured, then record the death with its date: the case then becomes "
+                "a homicide and its history shows why."
+            )
+        return "A victim who died makes the shooting a homicide: choose Homicide as the kind, or correct the injury."
 
 
 KINDS_WITH_VICTIMS = {Shooting.Kind.HOMICIDE, Shooting.Kind.NONFATAL}
 
 
 class BaseVictimFormSet(forms.BaseFormSet):
+    def get_form_kwargs(self, index):
+        # The kind is the case form's field, posted in the same request without a prefix.
+        return {**super().get_form_kwargs(index), "kind": self.data.get("kind", "")}
+
     def clean(self):
         if any(self.errors):
             return

@@ -80,7 +80,7 @@ def indicators_for(
     found.extend(signal.indicator for signal in NOTE_SIGNALS if signal.raised_by(live))
     if any(lead.status == NibinLead.Status.HIT for lead in leads):
         found.append(Indicator("nibin_hit", "NIBIN hit", "warn"))
-    if shooting.is_juvenile_involved or any(v.is_juvenile or (v.age is not None and v.age < 18) for v in victims):
+    if shooting.is_juvenile_involved or any(Victim.is_minor(v.age, v.is_juvenile) for v in victims):
         found.append(Indicator("juvenile", "Juvenile involved", "warn"))
     if shooting.counting == Shooting.Counting.HOLD:
         found.append(Indicator("hold", "On hold: needs information before it counts", "info"))

@@ -11,6 +11,8 @@ from accounts.models import Agency
 
 SUMMARY_MAX = 2000
 NOTE_TEXT_MAX = 5000
+# A victim younger than this is a juvenile, whose age the records withhold.
+JUVENILE_UNDER = 18
 
 
 class Division(models.TextChoices):
@@ -199,7 +201,7 @@ class Victim(models.Model):
     shooting = models.ForeignKey(Shooting, on_delete=models.PROTECT, related_name="victims")
     name = models.CharField("name", max_length=120)
     age = models.PositiveSmallIntegerField("age", null=True, blank=True, validators=[MaxValueValidator(120)])
-    is_juvenile = models.BooleanField("juvenile", default=False, help_text="Age withheld: under 18.")
+    is_juvenile = models.BooleanField("juvenile", default=False, help_text=f"Age withheld: under {JUVENILE_UNDER}.")
     sex = models.CharField("sex", max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
     injury = models.CharField("injury", max_length=10, choices=Injury.choices, default=Injury.NONFATAL)
     died_on = models.DateField("date of death", null=True, blank=True)
@@ -220,6 +222,12 @@ class Victim(models.Model):
     @property
     def age_display(self) -> str:
         return self.age_words(self.age, self.is_juvenile)
+
+    @staticmethod
+    def is_minor(age: int | None, is_juvenile: bool) -> bool:
+        """Under the age of a juvenile, whether the age is withheld or known; for rows read as plain
+        values too (imports, the agenda's snapshot)."""
+        return is_juvenile or (age is not None and age < JUVENILE_UNDER)
 
     @staticmethod
     def age_words(age: int | None, is_juvenile: bool) -> str:

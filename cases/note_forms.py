@@ -1,5 +1,5 @@
-"""One form per note kind. A form's cleaned data, made JSON-safe, is what a note (and each of its
-revisions) stores in `fields`; the form is the schema."""
+"""One form per note kind, and the form retracting a note. A kind's form's cleaned data, made
+JSON-safe, is what a note (and each of its revisions) stores in `fields`; the form is the schema."""
 
 from __future__ import annotations
 
@@ -232,3 +232,13 @@ def display_value(kind: str, name: str, value) -> str:
         return ", ".join(str(v) for v in value)
     choices = dict(getattr(field, "choices", []) or [])
     return str(choices.get(value, value))
+
+
+class RetractForm(InputForm):
+    reason = forms.CharField(
+        label="Reason for retraction",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required. The note stays, struck through, with this reason for everyone who can see it.",
+        error_messages={"required": "Give the reason for retracting this note."},
+    )

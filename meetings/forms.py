@@ -1,5 +1,5 @@
-"""Forms for scheduling meetings and closing action items. Times are typed on the local wall
-clock; scheduling.local_datetime turns them into instants."""
+"""Forms for scheduling meetings, closing action items and choosing one's reminders. Times are
+typed on the local wall clock; scheduling.local_datetime turns them into instants."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from accounts.inputs import InputForm, InputModelForm
 from accounts.models import Agency, User
 
 from . import scheduling
-from .models import Meeting, MeetingSeries
+from .models import Meeting, MeetingSeries, Reminder
+from .reminders.planning import ALWAYS_SENT
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -197,3 +198,12 @@ class ActionItemFilterForm(InputForm):
 
     agency = forms.ModelChoiceField(queryset=Agency.objects.all(), required=False, empty_label="All agencies")
     assignee = PersonChoiceField(queryset=people(), required=False, empty_label="Everyone")
+
+
+class PreferenceForm(InputForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for value, label in Reminder.Kind.choices:
+            if value in ALWAYS_SENT:
+                continue
+            self.fields[value] = forms.BooleanField(label=label, required=False)

@@ -1,6 +1,7 @@
 """Shared fixtures: the personas (tests/personas.py), a signed-in test client, and the audit
-table's teardown switch. Real processes (Redis, a Celery worker) are in tests/processes.py and
-the browser in tests/chromium.py, loaded here as plugins."""
+table's teardown switch. Real processes (Redis, Celery workers) are in tests/processes.py, the
+loopback SMTP server in tests/loopback_smtp.py and the browser in tests/chromium.py, loaded here
+as plugins."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from accounts.models import Agency, User
 
 from .personas import make_agency, make_persona
 
-pytest_plugins = ["tests.processes", "tests.chromium"]
+pytest_plugins = ["tests.processes", "tests.loopback_smtp", "tests.chromium"]
 
 
 # --- People -----------------------------------------------------------------------------------

@@ -158,26 +158,73 @@ def reset_celery_connections(app) -> None:
     app._local.__dict__.pop("backend", None)
 
 
+class WorkerPool:
+    """Real `celery worker` processes on one queue of their own, started, killed and restarted
+    by the test; while the pool lives, this process's tasks go to that queue on `redis_url`.
+    `env` is given to every worker the pool starts (e.g. where it sends mail)."""
+
+    def __init__(self, redis_url: str, db_url: str, log_dir: Path, **env: str):
+        self.app = celery_app
+        self.redis_url = redis_url
+        self.db_url = db_url
+        self.log_path = log_dir / "worker.log"
+        self.env = env
+        self.queue = f"test-{uuid.uuid4().hex[:8]}"
+        self.procs: list[subprocess.Popen] = []
+        self._previous = point_celery_at(celery_app, redis_url, self.queue)
+
+    def start(self, concurrency: int = 1, **env: str) -> subprocess.Popen:
+        proc = start_celery_worker(
+            self.queue, self.redis_url, self.db_url, self.log_path, concurrency=concurrency, **{**self.env, **env}
+        )
+        self.procs.append(proc)
+        return proc
+
+    def route_here(self) -> None:
+        """Point this process's tasks at the pool's queue again, whatever a test did since."""
+        point_celery_at(celery_app, self.redis_url, self.queue)
+
+    def stop_all(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                stop_celery_worker(proc)
+        celery_app.conf.update(**self._previous)
+        reset_celery_connections(celery_app)
+
+    def log(self) -> str:
+        return self.log_path.read_text() if self.log_path.exists() else ""
+
+
+def wait_until(predicate, timeout: float = 60.0, interval: float = 0.2, on_tick=None) -> bool:
+    """Whether `predicate` came true within `timeout`; `on_tick` is called about once a second."""
+    deadline = time.monotonic() + timeout
+    last_tick = 0.0
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        if on_tick is not None and time.monotonic() - last_tick > 1.0:
+            on_tick()
+            last_tick = time.monotonic()
+        time.sleep(interval)
+    return predicate()
+
+
 @pytest.fixture(scope="session")
 def _celery_worker_process(django_db_setup, django_db_blocker, redis_url, tmp_path_factory):
-    queue = f"test-{uuid.uuid4().hex[:8]}"
     with django_db_blocker.unblock():
         db_url = database_url_for_worker()
-    previous = point_celery_at(celery_app, redis_url, queue)
-    proc = start_celery_worker(queue, redis_url, db_url, tmp_path_factory.mktemp("celery") / "worker.log")
-    yield proc, queue
-    stop_celery_worker(proc)
-    celery_app.conf.update(**previous)
-    reset_celery_connections(celery_app)
+    pool = WorkerPool(redis_url, db_url, tmp_path_factory.mktemp("celery"))
+    pool.start()
+    yield pool
+    pool.stop_all()
 
 
 @pytest.fixture
-def celery_worker(_celery_worker_process, redis_url):
+def celery_worker(_celery_worker_process):
     """A real `celery worker` process on its own queue, over the real Redis (the suite's own when
     nothing answers at REDIS_URL), using the test database; one for the session. Each test that
     asks for it gets this process's tasks and results pointed at that worker and that Redis again,
     whatever earlier tests did to them. Tests that use it must commit their data
     (transactional_db)."""
-    proc, queue = _celery_worker_process
-    point_celery_at(celery_app, redis_url, queue)
-    return proc
+    _celery_worker_process.route_here()
+    return _celery_worker_process.procs[0]

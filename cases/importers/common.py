@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
@@ -19,6 +20,8 @@ from django.utils import timezone
 from accounts.inputs import date_problem, one_line, text_problem
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+# The longest report number a case stores (Shooting.report_number).
+REPORT_NUMBER_MAX = 32
 FORMAT_AUTO, FORMAT_TEMPLATE, FORMAT_KCPD = "auto", "template", "kcpd"
 FORMAT_LABELS = {FORMAT_TEMPLATE: "Shoot review template", FORMAT_KCPD: "KCPD open data"}
 # Clock skew between the records system and us should not turn a fresh report into an error.
@@ -180,60 +183,22 @@ def read_table(text: str) -> Table:
     an unquoted cell) is refused whole, naming the row: read leniently, the cells after the fault
     would land silently in the wrong columns. A cell holding a control or text-direction character
     is an error of its row."""
-    raw_lines: list[str] = []
-
-    def lines():
-        for raw_line in io.StringIO(text, newline=""):
-            raw_lines.append(raw_line)
-            yield raw_line
-
-    reader = csv.reader(lines(), strict=True)
     header: list[str] | None = None
     header_line = 0
     rows: list[tuple[int, dict[str, str]]] = []
     errors: list[RowError] = []
     line = 0
     try:
-        for line, cells in enumerate(reader, start=1):
-            record = "".join(raw_lines)
-            raw_lines.clear()
-            if _stray_quote(record):
-                raise ImportFileError(
-                    f"Line {line} cannot be read as CSV: a quote inside a cell that does not start with one. "
-                    'Put the whole cell in quotes and double the quote inside it ("12 ""A"" St"); '
-                    "nothing was imported."
-                )
+        for line, cells, record in _records(text):
+            _refuse_stray_quote(line, record)
             if not any(cell.strip() for cell in cells):
                 continue
             if header is None:
-                if cells[0].lstrip().startswith("#"):
-                    continue
-                problems = [text_problem(cell) for cell in cells]
-                if any(problems):
-                    errors.append(RowError(line, f"header: {next(p for p in problems if p)}"))
-                header, header_line = [column_key(cell) for cell in cells], line
+                if not cells[0].lstrip().startswith("#"):
+                    header, header_line = _header(line, cells, errors), line
                 continue
-            if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header) :]):
-                errors.append(
-                    RowError(
-                        line,
-                        f"this row has {len(cells)} cells but the header has {len(header)} "
-                        "(is there a comma in a cell that is not in quotes?)",
-                    )
-                )
-                continue
-            row: dict[str, str] = {}
-            bad = False
-            for key, cell in zip(header, cells, strict=False):
-                if not key or key in row:
-                    continue
-                multi_line = key in MULTI_LINE_COLUMNS
-                problem = text_problem(cell, multi_line=True)
-                if problem:
-                    errors.append(RowError(line, f"{key}: {problem}"))
-                    bad = True
-                row[key] = cell.strip() if multi_line else one_line(cell)
-            if not bad:
+            row = _row(line, cells, header, errors)
+            if row is not None:
                 rows.append((line, row))
     except csv.Error as exc:
         reason = CSV_ERRORS.get(str(exc), str(exc))
@@ -241,6 +206,90 @@ def read_table(text: str) -> Table:
     if header is None:
         raise ImportFileError("The file is empty: there is no header row.")
     return Table(header=header, header_line=header_line, rows=rows, errors=errors)
+
+
+def _records(text: str) -> Iterator[tuple[int, list[str], str]]:
+    """(line, cells, the record's text as in the file) for each CSV record, strictly read: a
+    broken record raises csv.Error."""
+    raw_lines: list[str] = []
+
+    def lines():
+        for raw_line in io.StringIO(text, newline=""):
+            raw_lines.append(raw_line)
+            yield raw_line
+
+    for line, cells in enumerate(csv.reader(lines(), strict=True), start=1):
+        record = "".join(raw_lines)
+        raw_lines.clear()
+        yield line, cells, record
+
+
+def _refuse_stray_quote(line: int, record: str) -> None:
+    if _stray_quote(record):
+        raise ImportFileError(
+            f"Line {line} cannot be read as CSV: a quote inside a cell that does not start with one. "
+            'Put the whole cell in quotes and double the quote inside it ("12 ""A"" St"); '
+            "nothing was imported."
+        )
+
+
+def _header(line: int, cells: list[str], errors: list[RowError]) -> list[str]:
+    """The header's column keys; a name holding a control character is an error of the file."""
+    problems = [text_problem(cell) for cell in cells]
+    if any(problems):
+        errors.append(RowError(line, f"header: {next(p for p in problems if p)}"))
+    return [column_key(cell) for cell in cells]
+
+
+def _row(line: int, cells: list[str], header: list[str], errors: list[RowError]) -> dict[str, str] | None:
+    """One row keyed by column key, or None when it is an error (too many cells, a bad character).
+    A repeated or unnamed column keeps its first cell."""
+    if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header) :]):
+        errors.append(
+            RowError(
+                line,
+                f"this row has {len(cells)} cells but the header has {len(header)} "
+                "(is there a comma in a cell that is not in quotes?)",
+            )
+        )
+        return None
+    row: dict[str, str] = {}
+    bad = False
+    for key, cell in zip(header, cells, strict=False):
+        if not key or key in row:
+            continue
+        multi_line = key in MULTI_LINE_COLUMNS
+        problem = text_problem(cell, multi_line=True)
+        if problem:
+            errors.append(RowError(line, f"{key}: {problem}"))
+            bad = True
+        row[key] = cell.strip() if multi_line else one_line(cell)
+    return None if bad else row
+
+
+def missing_columns(table: Table, required: dict[str, str]) -> RowError | None:
+    """The error of a header without some of the `required` columns (key: name as documented)."""
+    missing = [name for key, name in required.items() if key not in table.header]
+    if not missing:
+        return None
+    return RowError(table.header_line, "the header has no column " + ", ".join(missing) + " (required)")
+
+
+def group_by_report(
+    table: Table, column: str, label: str, errors: list[RowError]
+) -> dict[str, list[tuple[int, dict[str, str]]]]:
+    """The table's rows by the report number in `column` (named `label` in errors), in the order
+    of the file; a row without a number, or with one too long to store, is an error of its line."""
+    groups: dict[str, list[tuple[int, dict[str, str]]]] = {}
+    for line, row in table.rows:
+        number = row.get(column, "")
+        if not number:
+            errors.append(RowError(line, f"{label}: required"))
+        elif len(number) > REPORT_NUMBER_MAX:
+            errors.append(RowError(line, f"{label}: at most {REPORT_NUMBER_MAX} characters"))
+        else:
+            groups.setdefault(number, []).append((line, row))
+    return groups
 
 
 def detect_format(header: list[str]) -> str:

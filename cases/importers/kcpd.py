@@ -8,6 +8,7 @@ rows are only counted: nothing that could identify them is stored.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
@@ -19,6 +20,8 @@ from .common import (
     Table,
     check_not_future,
     combine,
+    group_by_report,
+    missing_columns,
     parse_age,
     parse_date,
     parse_decimal,
@@ -149,9 +152,29 @@ def _person(value: str) -> str:
     return re.sub(r"\.0+$", "", value.strip())
 
 
-def _report(number: str, rows: list[tuple[int, dict[str, str]]], location_key: str | None, now: datetime, errors):
+Rows = list[tuple[int, dict[str, str]]]
+
+
+def _report(number: str, rows: Rows, location_key: str | None, now: datetime, errors: list[RowError]):
     """One ParsedShooting from the firearm 09A/13A rows of a report, or None after errors."""
+    times, times_failed = _first_times(rows, now, errors)
+    people, people_failed = _people(rows, errors)
+    if times_failed or people_failed or times is None:
+        return None
     first_line, first = rows[0]
+    summary, remarks = _summary(first, people)
+    return ParsedShooting(
+        report_number=number,
+        line=first_line,
+        data=_shooting_data(number, rows, times, location_key, people),
+        create_only={"summary": summary},
+        victims=sorted(people.victims.values(), key=lambda v: _natural(v["name"])),
+        remarks=remarks,
+    )
+
+
+def _first_times(rows: Rows, now: datetime, errors: list[RowError]) -> tuple[dict | None, bool]:
+    """The first row's times (every row's are checked), and whether any row failed."""
     failed = False
     times = None
     for line, row in rows:
@@ -165,9 +188,22 @@ def _report(number: str, rows: list[tuple[int, dict[str, str]]], location_key: s
         if not row.get("address"):
             errors.append(RowError(line, "Address: required"))
             failed = True
-    victims: dict[str, dict] = {}
-    others: set[tuple[str, str]] = set()
-    dv_flags: list[bool] = []
+    return times, failed
+
+
+@dataclass
+class _People:
+    """Who a report lists: its victims by Invl_No, the others only counted, its DVFlag answers."""
+
+    victims: dict[str, dict] = field(default_factory=dict)
+    others: set[tuple[str, str]] = field(default_factory=set)
+    dv_flags: list[bool] = field(default_factory=list)
+
+
+def _people(rows: Rows, errors: list[RowError]) -> tuple[_People, bool]:
+    """The people of a report's rows, and whether any row failed."""
+    people = _People()
+    failed = False
     for line, row in rows:
         try:
             dv = parse_yes_no(row.get("dvflag", ""), "DVFlag")
@@ -176,39 +212,46 @@ def _report(number: str, rows: list[tuple[int, dict[str, str]]], location_key: s
             failed = True
             continue
         if dv is not None:
-            dv_flags.append(dv)
+            people.dv_flags.append(dv)
         involvement = row.get("involvement", "").upper()
         person = _person(row.get("invl_no", ""))
         if involvement != "VIC":
-            others.add((involvement, person))
+            people.others.add((involvement, person))
             continue
         if not person:
             errors.append(RowError(line, "Invl_No: needed to tell the victims of a report apart"))
             failed = True
             continue
         fatal = row["ibrs"].upper() == "09A"
-        if person in victims:
+        if person in people.victims:
+            # A victim listed under both codes died: the 09A row says so.
             if fatal:
-                victims[person]["injury"] = Victim.Injury.FATAL
+                people.victims[person]["injury"] = Victim.Injury.FATAL
             continue
         try:
-            age = parse_age(row.get("age", ""), "Age")
+            people.victims[person] = _victim(row, person, fatal)
         except ValueError as exc:
             errors.append(RowError(line, str(exc)))
             failed = True
-            continue
-        sex = row.get("sex", "").upper()[:1]
-        victims[person] = {
-            # KCPD publishes no names; a neutral label keeps victims apart without inventing people.
-            "name": f"Victim {person}",
-            "age": age,
-            "is_juvenile": "age" in row and age is None,
-            "sex": sex if sex in Victim.Sex.values else Victim.Sex.UNKNOWN,
-            "injury": Victim.Injury.FATAL if fatal else Victim.Injury.NONFATAL,
-        }
-    if failed or times is None:
-        return None
+    return people, failed
 
+
+def _victim(row: dict[str, str], person: str, fatal: bool) -> dict:
+    age = parse_age(row.get("age", ""), "Age")
+    sex = row.get("sex", "").upper()[:1]
+    return {
+        # KCPD publishes no names; a neutral label keeps victims apart without inventing people.
+        "name": f"Victim {person}",
+        "age": age,
+        "is_juvenile": "age" in row and age is None,
+        "sex": sex if sex in Victim.Sex.values else Victim.Sex.UNKNOWN,
+        "injury": Victim.Injury.FATAL if fatal else Victim.Injury.NONFATAL,
+    }
+
+
+def _shooting_data(number: str, rows: Rows, times: dict, location_key: str | None, people: _People) -> dict:
+    """The fields the file decides, from the report's first row (and the kind from all of them)."""
+    first = rows[0][1]
     kind = Shooting.Kind.HOMICIDE if any(row["ibrs"].upper() == "09A" for _, row in rows) else Shooting.Kind.NONFATAL
     area = first.get("area", "").strip()
     data = {
@@ -222,25 +265,25 @@ def _report(number: str, rows: list[tuple[int, dict[str, str]]], location_key: s
     if location_key:
         location = parse_location(first.get(location_key, ""))
         data["latitude"], data["longitude"] = location or (None, None)
-    if dv_flags:
-        data["is_domestic_violence"] = any(dv_flags)
-    if any(v["is_juvenile"] or (v["age"] is not None and v["age"] < 18) for v in victims.values()):
+    if people.dv_flags:
+        data["is_domestic_violence"] = any(people.dv_flags)
+    if any(Victim.is_minor(v["age"], v["is_juvenile"]) for v in people.victims.values()):
         data["is_juvenile_involved"] = True
-    others.discard(("", ""))
+    return data
+
+
+def _summary(first: dict[str, str], people: _People) -> tuple[str, list[str]]:
+    """A new case's summary, and the remarks of the import's outcome."""
+    others = people.others - {("", "")}
     described = first.get("description") or first.get("offense") or ""
-    summary = f"Imported from KCPD open data{': ' + described if described else ''}. Victims listed: {len(victims)}."
+    summary = (
+        f"Imported from KCPD open data{': ' + described if described else ''}. Victims listed: {len(people.victims)}."
+    )
     remarks = []
     if others:
         summary += f" Other people listed (suspects, arrestees): {len(others)}, not imported."
         remarks.append(f"{len(others)} suspect/arrestee {'person' if len(others) == 1 else 'people'} not imported")
-    return ParsedShooting(
-        report_number=number,
-        line=first_line,
-        data=data,
-        create_only={"summary": summary},
-        victims=sorted(victims.values(), key=lambda v: _natural(v["name"])),
-        remarks=remarks,
-    )
+    return summary, remarks
 
 
 def _natural(name: str) -> tuple:
@@ -249,21 +292,11 @@ def _natural(name: str) -> tuple:
 
 def parse(table: Table, now: datetime) -> tuple[list[ParsedShooting], list[Outcome], list[RowError]]:
     errors = list(table.errors)
-    missing = [KCPD_COLUMNS[key] for key in KCPD_REQUIRED if key not in table.header]
+    missing = missing_columns(table, {key: KCPD_COLUMNS[key] for key in KCPD_REQUIRED})
     if missing:
-        errors.append(RowError(table.header_line, "the header has no column " + ", ".join(missing) + " (required)"))
-        return [], [], errors
+        return [], [], [*errors, missing]
     location_key = next((key for key in table.header if "location" in key), None)
-    groups: dict[str, list[tuple[int, dict[str, str]]]] = {}
-    for line, row in table.rows:
-        number = row.get("report_no", "")
-        if not number:
-            errors.append(RowError(line, "Report_No: required"))
-        elif len(number) > 32:
-            errors.append(RowError(line, "Report_No: at most 32 characters"))
-        else:
-            groups.setdefault(number, []).append((line, row))
-
+    groups = group_by_report(table, "report_no", "Report_No", errors)
     parsed, skipped = [], []
     for number, rows in groups.items():
         wanted = [(line, row) for line, row in rows if _is_shooting_row(line, row, errors)]

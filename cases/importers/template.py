@@ -9,13 +9,15 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from ..models import SUMMARY_MAX, Division, Shooting, Victim
+from ..models import JUVENILE_UNDER, SUMMARY_MAX, Division, Shooting, Victim
 from .common import (
     Outcome,
     ParsedShooting,
     RowError,
     Table,
     check_not_future,
+    group_by_report,
+    missing_columns,
     parse_age,
     parse_datetime,
     parse_decimal,
@@ -110,8 +112,8 @@ def _template_victim(row: dict[str, str], kind: str) -> dict | None:
         return None
     age = parse_age(row.get("victim_age", ""), "victim_age")
     juvenile = bool(parse_yes_no(row.get("victim_juvenile", ""), "victim_juvenile"))
-    if juvenile and age is not None and age >= 18:
-        raise ValueError(f"victim_age: {age} contradicts victim_juvenile “yes” (under 18)")
+    if juvenile and age is not None and age >= JUVENILE_UNDER:
+        raise ValueError(f"victim_age: {age} contradicts victim_juvenile “yes” (under {JUVENILE_UNDER})")
     sex = (row.get("victim_sex", "") or "U")[:1].upper()
     if sex not in Victim.Sex.values:
         raise ValueError(f"victim_sex: “{row['victim_sex']}” is not F, M or U")
@@ -128,89 +130,104 @@ def _template_victim(row: dict[str, str], kind: str) -> dict | None:
     return {"name": name, "age": age, "is_juvenile": juvenile, "sex": sex, "injury": injury}
 
 
+Rows = list[tuple[int, dict[str, str]]]
+
+
 def parse(table: Table, now: datetime) -> tuple[list[ParsedShooting], list[Outcome], list[RowError]]:
     errors = list(table.errors)
-    missing = [name for name in TEMPLATE_REQUIRED if name not in table.header]
+    missing = missing_columns(table, {name: name for name in TEMPLATE_REQUIRED})
     if missing:
-        errors.append(RowError(table.header_line, "the header has no column " + ", ".join(missing) + " (required)"))
-        return [], [], errors
-    present = [column for column in SHOOTING_COLUMNS if column in table.header]
-    groups: dict[str, list[tuple[int, dict[str, str]]]] = {}
-    for line, row in table.rows:
-        number = row.get("report_number", "")
-        if not number:
-            errors.append(RowError(line, "report_number: required"))
-        elif len(number) > 32:
-            errors.append(RowError(line, "report_number: at most 32 characters"))
-        else:
-            groups.setdefault(number, []).append((line, row))
-
+        return [], [], [*errors, missing]
+    present = [column for column in SHOOTING_COLUMNS if column in table.header and column != "report_number"]
+    groups = group_by_report(table, "report_number", "report_number", errors)
     parsed = []
     for number, rows in groups.items():
-        first_line = rows[0][0]
-        data: dict = {"report_number": number}
-        failed: set[str] = set()
-        for column in present:
-            if column == "report_number":
-                continue
-            # The first non-blank cell of a report decides; other rows may repeat it or stay blank.
-            chosen: tuple[int, dict] | None = None
-            for line, row in rows:
-                text = row.get(column, "")
-                if not text:
-                    continue
-                try:
-                    values = _template_shooting_value(column, text)
-                except ValueError as exc:
-                    errors.append(RowError(line, str(exc)))
-                    failed.add(column)
-                    continue
-                if chosen is None:
-                    chosen = (line, values)
-                elif values != chosen[1]:
-                    errors.append(
-                        RowError(
-                            line,
-                            f"{column}: “{text}” differs from line {chosen[0]} for report {number} "
-                            "(leave it blank on the other rows of a report, or repeat the same value)",
-                        )
-                    )
-                    failed.add(column)
-            data.update(chosen[1] if chosen else _template_shooting_value(column, ""))
-        for column in ["kind", "occurred_from", "address"]:
-            if not data.get(column) and column not in failed:
-                errors.append(RowError(first_line, f"{column}: required for report {number}"))
-                failed.add(column)
-        if failed:
+        item = _report(number, rows, present, now, errors)
+        if item is not None:
+            parsed.append(item)
+    return parsed, [], errors
+
+
+def _report(number: str, rows: Rows, present: list[str], now: datetime, errors: list[RowError]):
+    """One ParsedShooting from the rows of a report number, or None after errors."""
+    first_line = rows[0][0]
+    data: dict = {"report_number": number}
+    failed: set[str] = set()
+    for column in present:
+        data.update(_column_value(number, rows, column, errors, failed))
+    _require(data, number, first_line, errors, failed)
+    if failed or not _times_in_order(data, first_line, now, errors):
+        return None
+    victims = _victims(rows, data["kind"], errors)
+    if any(Victim.is_minor(v["age"], v["is_juvenile"]) for v in victims):
+        data["is_juvenile_involved"] = True
+    return ParsedShooting(report_number=number, line=first_line, data=data, victims=victims)
+
+
+def _column_value(number: str, rows: Rows, column: str, errors: list[RowError], failed: set[str]) -> dict:
+    """The fields one column sets. The first non-blank cell of a report decides; other rows may
+    repeat it or stay blank. A column in error is added to `failed`."""
+    chosen: tuple[int, dict] | None = None
+    for line, row in rows:
+        text = row.get(column, "")
+        if not text:
             continue
         try:
-            for column in ["occurred_from", "occurred_to", "reported_at"]:
-                check_not_future(data.get(column), column, now)
+            values = _template_shooting_value(column, text)
         except ValueError as exc:
-            errors.append(RowError(first_line, str(exc)))
+            errors.append(RowError(line, str(exc)))
+            failed.add(column)
             continue
-        if data.get("occurred_to") and data["occurred_to"] < data["occurred_from"]:
-            errors.append(RowError(first_line, "occurred_to: earlier than occurred_from"))
-            continue
-        victims, names = [], {}
-        for line, row in rows:
-            try:
-                victim = _template_victim(row, data["kind"])
-            except ValueError as exc:
-                errors.append(RowError(line, str(exc)))
-                continue
-            if victim is None:
-                continue
-            if victim["name"].lower() in names:
-                errors.append(
-                    RowError(
-                        line, f"victim_name: “{victim['name']}” is already on line {names[victim['name'].lower()]}"
-                    )
+        if chosen is None:
+            chosen = (line, values)
+        elif values != chosen[1]:
+            errors.append(
+                RowError(
+                    line,
+                    f"{column}: “{text}” differs from line {chosen[0]} for report {number} "
+                    "(leave it blank on the other rows of a report, or repeat the same value)",
                 )
-                continue
-            names[victim["name"].lower()] = line
-            victims.append(victim)
-        if any(v["is_juvenile"] or (v["age"] is not None and v["age"] < 18) for v in victims):
-            data["is_juvenile_involved"] = True
-        parsed.append(ParsedShooting(report_number=number, line=first_line, data=data, victims=victims))
-    return parsed, [], errors
+            )
+            failed.add(column)
+    return chosen[1] if chosen else _template_shooting_value(column, "")
+
+
+def _require(data: dict, number: str, first_line: int, errors: list[RowError], failed: set[str]) -> None:
+    for column in ["kind", "occurred_from", "address"]:
+        if not data.get(column) and column not in failed:
+            errors.append(RowError(first_line, f"{column}: required for report {number}"))
+            failed.add(column)
+
+
+def _times_in_order(data: dict, first_line: int, now: datetime, errors: list[RowError]) -> bool:
+    """Whether no time is in the future and the window does not end before it starts."""
+    try:
+        for column in ["occurred_from", "occurred_to", "reported_at"]:
+            check_not_future(data.get(column), column, now)
+    except ValueError as exc:
+        errors.append(RowError(first_line, str(exc)))
+        return False
+    if data.get("occurred_to") and data["occurred_to"] < data["occurred_from"]:
+        errors.append(RowError(first_line, "occurred_to: earlier than occurred_from"))
+        return False
+    return True
+
+
+def _victims(rows: Rows, kind: str, errors: list[RowError]) -> list[dict]:
+    """The report's victims, one a row; a row in error, or naming a victim twice, is left out."""
+    victims, names = [], {}
+    for line, row in rows:
+        try:
+            victim = _template_victim(row, kind)
+        except ValueError as exc:
+            errors.append(RowError(line, str(exc)))
+            continue
+        if victim is None:
+            continue
+        key = victim["name"].lower()
+        if key in names:
+            errors.append(RowError(line, f"victim_name: “{victim['name']}” is already on line {names[key]}"))
+            continue
+        names[key] = line
+        victims.append(victim)
+    return victims

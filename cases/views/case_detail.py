@@ -14,169 +14,19 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from accounts.inputs import InputForm, InputModelForm
 from accounts.models import User
 from cases import access, detail, services
 from cases.focus import announce, focus_first_error
+from cases.forms import LinkForm, QuickEditForm, UnlinkForm, VictimDeathForm, VictimForm
 from cases.meeting_history import reviews_section
-from cases.models import ManualLink, Shooting, ShootingChange, Victim
+from cases.models import Shooting, ShootingChange
 
 TEMPLATE = "cases/case_detail.html"
 # The sections a change to the case can alter, refreshed out of band after an htmx edit.
 CASE_SECTIONS = ["case_head", "indicators", "facts", "victims", "links", "leads", "history"]
-CLEARED = {Shooting.Status.CLEARED_ARREST, Shooting.Status.CLEARED_EXCEPTIONAL}
-FLAGS = ["is_retaliation_risk", "is_group_involved", "is_domestic_violence", "is_juvenile_involved"]
-
-
-# --- Forms ------------------------------------------------------------------------------------
-
-
-def _date_input() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class QuickEditForm(InputForm):
-    """Status (with the date cleared), counting state, flags and lead investigator."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput)
-    status = forms.ChoiceField(label="Status", choices=Shooting.Status.choices)
-    cleared_on = forms.DateField(
-        label="Date cleared",
-        required=False,
-        widget=_date_input(),
-        help_text="Only for a cleared case; today's date if left empty. Reopening the case removes it.",
-    )
-    counting = forms.ChoiceField(label="Counting state", choices=Shooting.Counting.choices)
-    is_retaliation_risk = forms.BooleanField(label="Retaliation risk", required=False)
-    is_group_involved = forms.BooleanField(label="Group-involved", required=False)
-    is_domestic_violence = forms.BooleanField(label="Domestic-violence related", required=False)
-    is_juvenile_involved = forms.BooleanField(label="Juvenile involved", required=False)
-    lead_investigator = forms.ModelChoiceField(
-        label="Lead investigator", queryset=User.objects.none(), required=False, empty_label="— none —"
-    )
-
-    FIELDS = ["status", "cleared_on", "counting", *FLAGS, "lead_investigator"]
-
-    def __init__(self, *args, shooting: Shooting, **kwargs):
-        kwargs.setdefault("auto_id", "quick_%s")
-        super().__init__(*args, **kwargs)
-        self.shooting = shooting
-        lead = self.fields["lead_investigator"]
-        lead.queryset = detail.lead_investigator_choices(shooting.lead_investigator_id)
-        lead.label_from_instance = lambda u: f"{u.get_full_name() or u.username} ({u.agency.code if u.agency else '—'})"
-
-    @classmethod
-    def initial_for(cls, shooting: Shooting) -> dict:
-        initial = {name: getattr(shooting, name) for name in cls.FIELDS if name != "lead_investigator"}
-        return {**initial, "lead_investigator": shooting.lead_investigator_id, "version": shooting.version}
-
-    def clean(self):
-        data = super().clean()
-        status, cleared_on = data.get("status"), data.get("cleared_on")
-        if status and status not in CLEARED:
-            # Reopening a case (or making it inactive) leaves no stale clearance date behind.
-            data["cleared_on"] = None
-        elif cleared_on:
-            if cleared_on > timezone.localdate():
-                self.add_error("cleared_on", "The date cleared cannot be in the future.")
-            elif cleared_on < timezone.localdate(self.shooting.occurred_from):
-                self.add_error("cleared_on", "The date cleared cannot be before the shooting.")
-        return data
-
-    def changes(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.FIELDS}
-
-
-class VictimForm(InputModelForm):
-    class Meta:
-        model = Victim
-        fields = ["name", "age", "is_juvenile", "sex", "injury"]
-
-    def __init__(self, *args, shooting: Shooting, **kwargs):
-        kwargs.setdefault("auto_id", "victim_%s")
-        super().__init__(*args, **kwargs)
-        self.shooting = shooting
-
-    def clean(self):
-        data = super().clean()
-        if data.get("is_juvenile") and data.get("age") is not None:
-            self.add_error("age", "Leave the age empty for a juvenile: it is withheld.")
-        if data.get("injury") == Victim.Injury.FATAL and self.shooting.kind != Shooting.Kind.HOMICIDE:
-            self.add_error(
-                "injury",
-                "Add the victim as injured, then record the death with its date: the case then becomes "
-                "a homicide and its history shows why.",
-            )
-        return data
-
-
-class VictimDeathForm(InputForm):
-    died_on = forms.DateField(label="Date of death", widget=_date_input())
-
-    def __init__(self, *args, victim: Victim, **kwargs):
-        kwargs.setdefault("auto_id", f"died{victim.pk}_%s")
-        super().__init__(*args, **kwargs)
-        self.victim = victim
-
-    def clean_died_on(self):
-        died_on = self.cleaned_data["died_on"]
-        if died_on > timezone.localdate():
-            raise forms.ValidationError("The date of death cannot be in the future.")
-        if died_on < timezone.localdate(self.victim.shooting.occurred_from):
-            raise forms.ValidationError("The date of death cannot be before the shooting.")
-        return died_on
-
-    def clean(self):
-        data = super().clean()
-        if self.victim.injury == Victim.Injury.FATAL:
-            raise forms.ValidationError("This victim's death is already recorded.")
-        return data
-
-
-class LinkForm(InputForm):
-    report_number = forms.CharField(label="Report number of the other case", max_length=32)
-    reason = forms.CharField(
-        label="Why they are linked",
-        max_length=300,
-        help_text="Required; shown beside the link on both cases (up to 300 characters).",
-        error_messages={"required": "Give the reason for the link."},
-    )
-
-    def __init__(self, *args, shooting: Shooting, user: User, **kwargs):
-        kwargs.setdefault("auto_id", "link_%s")
-        super().__init__(*args, **kwargs)
-        self.shooting, self.user = shooting, user
-        self.target: Shooting | None = None
-
-    def clean_report_number(self):
-        number = self.cleaned_data["report_number"].strip()
-        target = access.shootings_visible_to(self.user).filter(report_number__iexact=number).first()
-        if target is None:
-            raise forms.ValidationError(f"No case has the report number {number}.")
-        if target.pk == self.shooting.pk:
-            raise forms.ValidationError("That is this case's own report number.")
-        already = ManualLink.objects.filter(removed_at__isnull=True).filter(
-            from_shooting__in=[self.shooting, target], to_shooting__in=[self.shooting, target]
-        )
-        if already.exists():
-            raise forms.ValidationError(f"This case is already linked by hand to {target.report_number}.")
-        self.target = target
-        return number
-
-
-class UnlinkForm(InputForm):
-    reason = forms.CharField(
-        label="Why the link is removed", max_length=300, error_messages={"required": "Give the reason for removing it."}
-    )
-
-    def __init__(self, *args, link: ManualLink, **kwargs):
-        kwargs.setdefault("auto_id", f"unlink{link.pk}_%s")
-        super().__init__(*args, **kwargs)
-        self.link = link
 
 
 # --- Rendering --------------------------------------------------------------------------------
@@ -189,7 +39,7 @@ def _case(user: User, pk: int, request: HttpRequest) -> Shooting:
 def _context(case: detail.CaseView, **extra) -> dict:
     context = {"case": case, "nav": "cases"}
     if case.can_edit:
-        context["victim_form"] = VictimForm(shooting=case.shooting)
+        context["victim_form"] = VictimForm.for_case(shooting=case.shooting)
         context["link_form"] = LinkForm(shooting=case.shooting, user=case.user)
     context.update(extra)
     return context
@@ -312,7 +162,7 @@ def add_victim(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     shooting = _case(user, pk, request)
     _require_edit(user)
-    form = VictimForm(request.POST, shooting=shooting)
+    form = VictimForm.for_case(request.POST, shooting=shooting)
     if not form.is_valid():
         return _show(request, shooting, "victims", victim_form=form, victim_form_open=True)
     services.add_victim(shooting, user, form.cleaned_data)

@@ -8,25 +8,15 @@ database may have moved on meanwhile, which the result then shows).
 
 from __future__ import annotations
 
-from django import forms
 from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
-from accounts.inputs import InputForm
-
 from .. import access
-from ..importers.common import (
-    FORMAT_AUTO,
-    FORMAT_KCPD,
-    FORMAT_LABELS,
-    FORMAT_TEMPLATE,
-    MAX_UPLOAD_BYTES,
-    ImportFileError,
-    decode,
-)
+from ..importers.common import ImportFileError
+from ..importers.forms import ImportForm
 from ..importers.kcpd import KCPD_USED
 from ..importers.template import TEMPLATE_COLUMNS
 from ..importers.upsert import import_shootings
@@ -35,39 +25,6 @@ CONFIRM_SALT = "cases.import.confirm"
 # Long enough to read a preview of a big file, short enough that a stale preview is not confirmed.
 CONFIRM_MAX_AGE = 60 * 60
 MAX_ERRORS_SHOWN = 200
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
-
-
-class ImportForm(InputForm):
-    file = forms.FileField(
-        label="CSV file",
-        help_text=f"UTF-8 CSV (a byte-order mark is fine), at most {_megabytes(MAX_UPLOAD_BYTES)}.",
-    )
-    format = forms.ChoiceField(
-        label="Format",
-        choices=[
-            (FORMAT_AUTO, "Detect from the header row"),
-            (FORMAT_TEMPLATE, FORMAT_LABELS[FORMAT_TEMPLATE]),
-            (FORMAT_KCPD, FORMAT_LABELS[FORMAT_KCPD]),
-        ],
-        initial=FORMAT_AUTO,
-    )
-
-    def clean_file(self) -> str:
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                f"The file is {_megabytes(upload.size)} ({upload.size:,} bytes); the limit is "
-                f"{_megabytes(MAX_UPLOAD_BYTES)} ({MAX_UPLOAD_BYTES:,} bytes). "
-                "Split it, or ask an administrator to run the import_shootings command."
-            )
-        try:
-            return decode(upload.read())
-        except ImportFileError as exc:
-            raise forms.ValidationError(str(exc)) from None
 
 
 def _sign(user, text: str, fmt: str, filename: str) -> str | None:

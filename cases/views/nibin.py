@@ -7,7 +7,6 @@ notes they may see. Advocates see lead numbers and report numbers only.
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -18,43 +17,12 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.audit import showed_cases
-from accounts.inputs import InputForm
 from cases import access, detail, services
 from cases.focus import focus_first_error, status_region
+from cases.forms import LEAD_TIMES, LeadForm
 from cases.models import NibinLead
 
 PAGE_SIZE = 50
-TIMES = ["evidence_recovered_at", "entered_at", "lead_received_at", "notified_at"]
-
-
-def _datetime_field(label: str) -> forms.DateTimeField:
-    return forms.DateTimeField(
-        label=label,
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
-
-
-class LeadForm(InputForm):
-    status = forms.ChoiceField(label="Status", choices=NibinLead.Status.choices)
-    evidence_recovered_at = _datetime_field("Evidence recovered")
-    entered_at = _datetime_field("Entered into NIBIN")
-    lead_received_at = _datetime_field("Lead received")
-    notified_at = _datetime_field("Investigators notified")
-
-    def clean(self):
-        data = super().clean()
-        now = timezone.now()
-        for name in TIMES:
-            if data.get(name) and data[name] > now:
-                self.add_error(name, "This time cannot be in the future.")
-        # Each step follows the one before: recovered → entered → lead received → notified.
-        present = [(name, data[name]) for name in TIMES if data.get(name) and name not in self.errors]
-        for (earlier, a), (later, b) in zip(present, present[1:], strict=False):
-            if b < a:
-                label = self.fields[earlier].label.lower()
-                self.add_error(later, f"This cannot be before “{label}”.")
-        return data
 
 
 @require_safe
@@ -105,7 +73,7 @@ def nibin_lead(request: HttpRequest, lead_pk: int) -> HttpResponse:
         else:
             focus_first_error(form)
     if can_manage and form is None:
-        initial = {"status": lead.status, **{name: getattr(lead, name) for name in TIMES}}
+        initial = {"status": lead.status, **{name: getattr(lead, name) for name in LEAD_TIMES}}
         form = LeadForm(initial=initial, auto_id="lead_%s")
     shootings = access.lead_shootings(lead, user)
     # The lead's cases, with their kind, date and address: each goes on the request's audit row.

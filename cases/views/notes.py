@@ -10,7 +10,6 @@ JavaScript) is a plain form that redirects back to the case with the message.
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -20,12 +19,11 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
 
-from accounts.inputs import InputForm
 from accounts.models import User
 from cases import access, detail, services
 from cases.focus import announce, focus_first_error
 from cases.models import Note, Shooting
-from cases.note_forms import NOTE_FORMS, NoteForm
+from cases.note_forms import NOTE_FORMS, NoteForm, RetractForm
 
 from .case_detail import render_parts
 
@@ -39,16 +37,6 @@ NOTE_SECTIONS = ["indicators", "links", "leads", "kind_filters"]
 def _sections_for(note: Note) -> list[str]:
     # A victim-services note carries the referral status shown in the victims table.
     return [*NOTE_SECTIONS, "victims"] if note.kind == Note.Kind.VICTIM_SERVICES else NOTE_SECTIONS
-
-
-class RetractForm(InputForm):
-    reason = forms.CharField(
-        label="Reason for retraction",
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Required. The note stays, struck through, with this reason for everyone who can see it.",
-        error_messages={"required": "Give the reason for retracting this note."},
-    )
 
 
 def _kind_label(kind: str) -> str:

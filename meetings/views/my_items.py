@@ -3,6 +3,8 @@ also see everyone's open items by agency or assignee, and close them there."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -78,7 +80,9 @@ def _page_context(
         page = Paginator(everyone, ALL_PER_PAGE).get_page(request.GET.get("page"))
         page.object_list = list(page.object_list)
         _closable(page.object_list, user, bound if back == FROM_EVERYONE else None, bound_pk)
-        context.update(filters=filters, all_page=page, query=request.GET.urlencode())
+        # The page links keep the filters, and only them.
+        filter_query = urlencode({name: request.GET[name] for name in ("agency", "assignee") if request.GET.get(name)})
+        context.update(filters=filters, all_page=page, query=request.GET.urlencode(), filter_query=filter_query)
         shown = shown + page.object_list
     ids = {item.shooting_id for item in shown if item.shooting_id}
     context["visible_case_ids"] = (

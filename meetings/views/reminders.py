@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -15,12 +14,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import audit
-from accounts.inputs import InputForm
 
 from ..access import access_reminder, access_reminder_list
+from ..forms import PreferenceForm
 from ..models import Meeting, Reminder, ReminderPreference
 from ..reminders.delivery import resend
-from ..reminders.planning import ALWAYS_SENT
 
 STATE_FILTERS = {
     "failed": [Reminder.State.FAILED],
@@ -75,15 +73,6 @@ def reminder_resend(request: HttpRequest, reminder_pk: int) -> HttpResponse:
     audit.annotate(request, event="reminder.resend", object_type="reminder", object_id=reminder_pk)
     messages.success(request, "The reminder will go out again within a minute.")
     return redirect("meetings:reminders")
-
-
-class PreferenceForm(InputForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for value, label in Reminder.Kind.choices:
-            if value in ALWAYS_SENT:
-                continue
-            self.fields[value] = forms.BooleanField(label=label, required=False)
 
 
 def reminder_settings(request: HttpRequest) -> HttpResponse:

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from meetings.agenda import services as agenda_services
 from meetings.models import ActionItem, Meeting, PrintedCopy
 from tests.chromium import sign_in
-from tests.meetings.agenda_helpers import NF, SF, H, case_at, local, meeting_at
+from tests.meetings.agenda_helpers import NF, SF, H, case_at, frozen_with_one_homicide, local, meeting_at
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -86,12 +86,9 @@ def test_a_coordinator_builds_reorders_freezes_and_downloads_the_agenda(login_pa
 
 
 def test_in_the_meeting_the_coordinator_records_an_outcome_and_an_action_item(login_page, coordinator, investigator):
-    meeting = meeting_at(local(2026, 2, 11, 9, 0))
-    case = case_at(investigator, local(2026, 2, 5, 23, 0), kind=H)
-    agenda_services.build_agenda(meeting, coordinator)
-    meeting.refresh_from_db()
-    agenda_services.freeze(meeting, coordinator, expected_version=meeting.agenda_version)
+    meeting = frozen_with_one_homicide(coordinator, investigator)
     item = meeting.items.get()
+    case = item.shooting
     page = login_page(coordinator)
     page.goto(meeting.get_absolute_url())
 

@@ -23,7 +23,7 @@ from meetings.agenda import services as agenda_services
 from meetings.models import ActionItem, CalendarFeed, Meeting
 from tests.chromium import sign_in
 from tests.factories import make_shooting
-from tests.meetings.agenda_helpers import H, case_at, local, meeting_at
+from tests.meetings.agenda_helpers import H, case_at, frozen_with_one_homicide, local, meeting_at
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -117,12 +117,9 @@ def test_a_nibin_lead_page_saves_the_lead(signed_in, investigator, atf_agent):
 
 @pytest.mark.parametrize("for_item", [True, False], ids=["agenda-item", "whole-meeting"])
 def test_an_action_item_form_opened_as_its_own_page_adds_the_item(signed_in, coordinator, investigator, for_item):
-    meeting = meeting_at(local(2026, 2, 11, 9, 0))
-    case = case_at(investigator, local(2026, 2, 5, 23, 0), kind=H)
-    agenda_services.build_agenda(meeting, coordinator)
-    meeting.refresh_from_db()
-    agenda_services.freeze(meeting, coordinator, expected_version=meeting.agenda_version)
+    meeting = frozen_with_one_homicide(coordinator, investigator)
     item = meeting.items.get()
+    case = item.shooting
     if for_item:
         url, button, section = f"agenda/items/{item.pk}/action-items/", "Add action item to item 1", f"#item-{item.pk}"
     else:
@@ -186,11 +183,7 @@ def test_an_agenda_item_is_removed_and_put_back_from_the_agenda_page(signed_in, 
 
 
 def test_an_outcome_and_the_attendance_are_saved_from_the_agenda_page(signed_in, coordinator, investigator):
-    meeting = meeting_at(local(2026, 2, 11, 9, 0))
-    case_at(investigator, local(2026, 2, 5, 23, 0), kind=H)
-    agenda_services.build_agenda(meeting, coordinator)
-    meeting.refresh_from_db()
-    agenda_services.freeze(meeting, coordinator, expected_version=meeting.agenda_version)
+    meeting = frozen_with_one_homicide(coordinator, investigator)
     item = meeting.items.get()
     page = signed_in(coordinator)
     page.goto(meeting.get_absolute_url())
@@ -260,11 +253,7 @@ def test_a_link_is_added_and_removed_from_the_case_page(signed_in, investigator)
 
 
 def test_an_action_item_is_marked_done_from_my_items_after_a_missing_note(signed_in, coordinator, investigator):
-    meeting = meeting_at(local(2026, 2, 11, 9, 0))
-    case_at(investigator, local(2026, 2, 5, 23, 0), kind=H)
-    agenda_services.build_agenda(meeting, coordinator)
-    meeting.refresh_from_db()
-    agenda_services.freeze(meeting, coordinator, expected_version=meeting.agenda_version)
+    meeting = frozen_with_one_homicide(coordinator, investigator)
     action = agenda_services.create_action_item(
         meeting,
         coordinator,

@@ -428,12 +428,48 @@ def test_investigator_adds_a_victim_inline(client_for, investigator):
 
 def test_bad_victim_input_keeps_what_was_typed(client_for, investigator):
     shooting = make_shooting(investigator, victims=[])
-    data = {"name": "Marisol Quenby", "age": "15", "is_juvenile": "on", "sex": "F", "injury": "nonfatal"}
+    data = {"name": "Marisol Quenby", "age": "19", "is_juvenile": "on", "sex": "F", "injury": "nonfatal"}
     html = client_for(investigator).post(f"/cases/{shooting.pk}/victims/add/", data).content.decode()
-    assert "Leave the age empty for a juvenile" in html
+    assert "A juvenile is under 18: leave the age blank or correct it." in html
     assert 'value="Marisol Quenby"' in html
     assert '<details class="add-victim" open>' in html
     assert not shooting.victims.exists()
+
+
+@pytest.mark.parametrize("age", ["16", ""])
+def test_a_juvenile_victim_added_on_the_case_page_may_have_an_age_under_18_or_none(client_for, investigator, age):
+    shooting = make_shooting(investigator, victims=[])
+    data = {"name": "Marisol Quenby", "age": age, "is_juvenile": "on", "sex": "F", "injury": "nonfatal"}
+
+    html = client_for(investigator).post(f"/cases/{shooting.pk}/victims/add/", data, follow=True).content.decode()
+
+    assert "Victim Marisol Quenby added." in html
+    assert "<td>Marisol Quenby</td>\n      <td>juvenile</td>" in html
+    victim = shooting.victims.get()
+    assert (victim.age, victim.is_juvenile) == (int(age) if age else None, True)
+
+
+def test_a_victim_who_died_is_not_added_to_a_nonfatal_case_but_recorded_as_a_death(client_for, investigator):
+    shooting = make_shooting(investigator, victims=[{"name": "Avery Lindqvist", "age": 24, "sex": "M"}])
+    data = {"name": "Marisol Quenby", "age": "29", "sex": "F", "injury": "fatal"}
+
+    html = client_for(investigator).post(f"/cases/{shooting.pk}/victims/add/", data, headers=HTMX).content.decode()
+
+    assert "Add the victim as injured, then record the death with its date" in html
+    assert list(shooting.victims.values_list("name", flat=True)) == ["Avery Lindqvist"]
+    shooting.refresh_from_db()
+    assert shooting.kind == Shooting.Kind.NONFATAL
+
+
+def test_a_victim_who_died_is_added_to_a_homicide(client_for, investigator):
+    shooting = make_shooting(
+        investigator, kind=Shooting.Kind.HOMICIDE, victims=[{"name": "Avery Lindqvist", "age": 24, "injury": "fatal"}]
+    )
+    data = {"name": "Marisol Quenby", "age": "29", "sex": "F", "injury": "fatal"}
+
+    client_for(investigator).post(f"/cases/{shooting.pk}/victims/add/", data)
+
+    assert shooting.victims.get(name="Marisol Quenby").injury == Victim.Injury.FATAL
 
 
 def test_victim_death_makes_a_nonfatal_shooting_a_homicide_with_history(client_for, investigator):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -14,6 +13,7 @@ from accounts.models import User
 from cases import services
 from cases.models import Shooting, ShootingChange, Victim
 from tests.factories import UserFactory, make_shooting
+from tests.field_errors import field_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -84,14 +84,6 @@ def edit_data(shooting: Shooting, **overrides) -> dict:
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
-
-
-def field_errors(html: str, field_id: str) -> str:
-    """The error block rendered right after the field `field_id` ("" if none)."""
-    match = re.search(
-        rf'<div class="field-errors" id="{re.escape(field_id)}_errors" role="alert">(.*?)</div>', html, re.S
-    )
-    return match.group(1) if match else ""
 
 
 # --- New case ----------------------------------------------------------------------------------
@@ -257,6 +249,27 @@ def test_a_valid_juvenile_victim_may_have_an_age_under_18_or_none(client_for, in
 
     ages = {v.name: (v.age, v.is_juvenile) for v in Victim.objects.all()}
     assert ages == {"Rosalind Featherstone": (16, True), "Milo Ashgrove": (None, True)}
+
+
+def test_a_new_case_with_a_victim_who_died_is_refused_unless_it_is_a_homicide(client_for, investigator):
+    data = new_case_data(**{"victims-0-injury": "fatal"})
+
+    html = client_for(investigator).post("/cases/new/", data).content.decode()
+
+    assert "A victim who died makes the shooting a homicide: choose Homicide as the kind" in field_errors(
+        html, "id_victims-0-injury"
+    )
+    assert not Shooting.objects.exists()
+
+
+def test_a_new_homicide_takes_a_victim_who_died(client_for, investigator):
+    data = new_case_data(kind="homicide", **{"victims-0-injury": "fatal"})
+
+    client_for(investigator).post("/cases/new/", data)
+
+    shooting = Shooting.objects.get()
+    assert shooting.kind == Shooting.Kind.HOMICIDE
+    assert [(v.name, v.injury) for v in shooting.victims.all()] == [("Rosalind Featherstone", Victim.Injury.FATAL)]
 
 
 def test_coordinates_with_many_decimals_are_rounded_to_the_six_stored(client_for, investigator):

@@ -14,8 +14,9 @@ from django.db import connection
 
 from cases.importers.upsert import import_shootings
 from cases.models import Note, Shooting
-from tests.cases.test_case_forms import field_errors, new_case_data
+from tests.cases.test_case_forms import new_case_data
 from tests.factories import make_shooting
+from tests.field_errors import field_errors
 
 pytestmark = pytest.mark.django_db
 

@@ -136,7 +136,7 @@ def test_bad_input_keeps_what_was_typed_and_saves_nothing(client_for, investigat
     html = response.content.decode()
     assert response.status_code == 200
     assert "HX-Retarget" not in response
-    assert 'id="add_name_errors"' in html
+    assert 'id="add_name_error"' in html
     assert "The date of birth cannot be in the future." in html
     assert 'value="T-Bone, Tobe"' in html
     assert f'value="{tomorrow}"' in html

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from cases import services as case_services
 from cases.models import Note, Shooting
@@ -44,6 +45,12 @@ def meeting_at(start: datetime, *, status: str = Meeting.Status.SCHEDULED, cutof
         status=status,
         **fields,
     )
+
+
+def meeting_soon() -> Meeting:
+    """A meeting two days from now, whatever the date: for tests that need no fixed week."""
+    start = (timezone.now() + timedelta(days=2)).replace(microsecond=0)
+    return meeting_at(start)
 
 
 def case_at(user, occurred: datetime, *, entered: datetime | None = None, kind: str = NF, **fields) -> Shooting:
@@ -114,6 +121,12 @@ def frozen_meeting(coordinator, agencies, cases: list[tuple]) -> Meeting:
     agenda_services.freeze(meeting, coordinator, expected_version=meeting.agenda_version)
     meeting.refresh_from_db()
     return meeting
+
+
+def frozen_with_one_homicide(coordinator, investigator) -> Meeting:
+    """The meeting of Wed 11 Feb 2026 09:00, its agenda frozen with one homicide of the week
+    before, entered by `investigator`: the in-meeting forms' starting point."""
+    return frozen_meeting(coordinator, [], [(investigator, local(2026, 2, 5, 23, 0), {"kind": H})])
 
 
 def post_record(client, meeting: Meeting, item, **fields):

@@ -214,7 +214,7 @@ def test_an_unknown_report_number_is_refused_next_to_the_field_keeping_what_was_
     html = response.content.decode()
     assert response.status_code == 400
     assert re.search(
-        r'id="add-case-report_number_errors"[^>]*>.*No case has the report number RB99&lt;b&gt;0000', html, re.S
+        r'id="add-case-report_number_error"[^>]*>.*No case has the report number RB99&lt;b&gt;0000', html, re.S
     )
     assert 'value="RB99&lt;b&gt;0000"' in html
     assert not meeting.items.exists()

@@ -94,7 +94,7 @@ def test_closing_from_the_minutes_without_a_note_shows_the_minutes_with_the_erro
 
     html = response.content.decode()
     assert response.status_code == 200 and "<h1>Minutes:" in html
-    assert re.search(rf'id="id_done_{item.pk}_note_errors".*?a note is required', html, re.S)
+    assert re.search(rf'id="id_done_{item.pk}_note_error".*?a note is required', html, re.S)
     assert '<details class="done-toggle" open>' in html
     item.refresh_from_db()
     assert item.status == ActionItem.Status.OPEN
@@ -167,7 +167,7 @@ def test_closing_from_everyones_items_without_a_note_keeps_the_filter_and_shows_
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert re.search(rf'id="id_all_done_{item.pk}_note_errors".*?a note is required', html, re.S)
+    assert re.search(rf'id="id_all_done_{item.pk}_note_error".*?a note is required', html, re.S)
     everyone = html[html.index('id="all-heading"') :]
     assert "Pull the camera footage" in everyone and "Call the family about relocation" not in everyone
     item.refresh_from_db()

@@ -102,7 +102,7 @@ def test_an_outcome_outside_the_list_is_refused_next_to_the_field(client_for, co
 
     html = response.content.decode()
     assert response.status_code == 400
-    assert re.search(rf'id="record-{item.pk}-outcome_errors".*?Select a valid choice', html, re.S)
+    assert re.search(rf'id="record-{item.pk}-outcome_error".*?Select a valid choice', html, re.S)
     assert "Typed notes" in html
     item.refresh_from_db()
     assert item.outcome == "" and item.outcome_text == ""

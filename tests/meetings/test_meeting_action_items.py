@@ -81,7 +81,7 @@ def test_an_invalid_whole_meeting_action_item_comes_back_with_the_error_next_to_
 
     html = response.content.decode()
     assert response.status_code == 400
-    assert re.search(r'id="action-meeting-due_on_errors".*?The due date cannot be in the past\.', html, re.S)
+    assert re.search(r'id="action-meeting-due_on_error".*?The due date cannot be in the past\.', html, re.S)
     assert f'value="{WATCH_LIST_HTML}"' in html
     section = html[html.index('id="meeting-actions"') :]
     assert '<details class="action-form no-print" open>' in section
@@ -93,8 +93,8 @@ def test_a_whole_meeting_action_item_needs_what_and_who(client_for, coordinator,
 
     html = response.content.decode()
     assert response.status_code == 400
-    assert re.search(r'id="action-meeting-description_errors".*?This field is required', html, re.S)
-    assert re.search(r'id="action-meeting-assignee_errors".*?This field is required', html, re.S)
+    assert re.search(r'id="action-meeting-description_error".*?This field is required', html, re.S)
+    assert re.search(r'id="action-meeting-assignee_error".*?This field is required', html, re.S)
     assert not ActionItem.objects.exists()
 
 

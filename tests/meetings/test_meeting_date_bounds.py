@@ -11,7 +11,8 @@ from icalendar import Calendar
 
 from meetings import services
 from meetings.models import ActionItem, Meeting
-from tests.meetings.test_meeting_forms import field_errors, new_meeting_post
+from tests.field_errors import field_errors
+from tests.meetings.test_meeting_forms import new_meeting_post
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +33,7 @@ def test_the_meeting_form_refuses_a_date_out_of_bounds_beside_the_field(client_f
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert BOUNDS in field_errors(html, field)
+    assert BOUNDS in field_errors(html, f"id_{field}")
     assert 'value="Annex conference room"' in html
     assert not Meeting.objects.exists()
 

@@ -12,6 +12,7 @@ import pytest
 from meetings import services
 from meetings.models import AgendaEvent, AgendaItem, Meeting, MeetingSeries
 from tests.factories import UserFactory, make_shooting
+from tests.field_errors import field_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -42,12 +43,6 @@ def series(coordinator) -> MeetingSeries:
             "weeks_ahead": 4,
         },
     )
-
-
-def field_errors(html: str, field: str) -> str:
-    """The error text shown right under one field (empty if none)."""
-    match = re.search(rf'id="id_{field}_errors"[^>]*>(.*?)</div>', html, re.S)
-    return re.sub(r"<[^>]+>", " ", match.group(1)) if match else ""
 
 
 def new_meeting_post(**overrides) -> dict:
@@ -175,7 +170,7 @@ def test_a_new_meeting_in_the_past_is_refused_next_to_the_date_and_what_was_type
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert "in the past" in field_errors(html, "date")
+    assert "in the past" in field_errors(html, "id_date")
     assert 'value="2026-10-16"' in html and 'value="Annex conference room"' in html and 'value="13:00"' in html
     assert not Meeting.objects.exists()
 
@@ -185,7 +180,7 @@ def test_a_new_meeting_earlier_today_is_refused_next_to_the_start_time(client_fo
         "/meetings/new/", new_meeting_post(date="2026-10-19", start_time="08:00", end_time="09:00")
     )
 
-    assert "in the past" in field_errors(response.content.decode(), "start_time")
+    assert "in the past" in field_errors(response.content.decode(), "id_start_time")
     assert not Meeting.objects.exists()
 
 
@@ -194,7 +189,7 @@ def test_two_meetings_of_one_series_on_one_day_are_refused_next_to_the_date(clie
 
     response = client_for(coordinator).post("/meetings/new/", new_meeting_post(series=series.pk, date="2026-10-21"))
 
-    assert "already has a meeting on Wednesday 21 October 2026" in field_errors(response.content.decode(), "date")
+    assert "already has a meeting on Wednesday 21 October 2026" in field_errors(response.content.decode(), "id_date")
     assert Meeting.objects.count() == before
 
 
@@ -222,7 +217,7 @@ def test_an_end_before_the_start_is_refused_next_to_the_end_time(client_for, coo
     response = client_for(coordinator).post("/meetings/new/", new_meeting_post(end_time="12:00"))
 
     html = response.content.decode()
-    assert "must end after it starts" in field_errors(html, "end_time")
+    assert "must end after it starts" in field_errors(html, "id_end_time")
     assert 'value="12:00"' in html
     assert not Meeting.objects.exists()
 
@@ -231,7 +226,7 @@ def test_a_cutoff_after_the_start_is_refused_next_to_the_cutoff(client_for, coor
     response = client_for(coordinator).post("/meetings/new/", new_meeting_post(cutoff_at="2026-10-23T15:00"))
 
     html = response.content.decode()
-    assert "no later than the start" in field_errors(html, "cutoff_at")
+    assert "no later than the start" in field_errors(html, "id_cutoff_at")
     assert 'value="2026-10-23T15:00"' in html
     assert not Meeting.objects.exists()
 
@@ -281,7 +276,7 @@ def test_moving_onto_another_meeting_of_the_series_is_refused(client_for, coordi
 
     response = client_for(coordinator).post(f"/meetings/{first.pk}/edit/", new_meeting_post(date="2026-10-28"))
 
-    assert "already has a meeting" in field_errors(response.content.decode(), "date")
+    assert "already has a meeting" in field_errors(response.content.decode(), "id_date")
     first.refresh_from_db()
     assert first.local_date == date(2026, 10, 21)
 
@@ -307,7 +302,7 @@ def test_cancelling_needs_a_reason_next_to_the_field(client_for, coordinator, se
 
     response = client_for(coordinator).post(f"/meetings/{meeting.pk}/cancel/", {"reason": "  "})
 
-    assert "Say why the meeting is cancelled." in field_errors(response.content.decode(), "reason")
+    assert "Say why the meeting is cancelled." in field_errors(response.content.decode(), "id_reason")
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.SCHEDULED
 
@@ -372,7 +367,11 @@ def test_a_series_with_silly_numbers_is_refused_next_to_each_field(client_for, c
     )
 
     html = response.content.decode()
-    assert field_errors(html, "weeks_ahead") and field_errors(html, "duration_minutes") and field_errors(html, "place")
+    assert (
+        field_errors(html, "id_weeks_ahead")
+        and field_errors(html, "id_duration_minutes")
+        and field_errors(html, "id_place")
+    )
     assert 'value="Weekly shoot review"' in html
     assert not MeetingSeries.objects.exists() and not Meeting.objects.exists()
 

@@ -106,7 +106,7 @@ def test_done_needs_a_note_shown_next_to_the_field(client_for, investigator, coo
 
     html = response.content.decode()
     assert response.status_code == 200
-    errors = html[html.index(f'id="id_done_{item.pk}_note_errors"') :]
+    errors = html[html.index(f'id="id_done_{item.pk}_note_error"') :]
     assert "a note is required" in errors[: errors.index("</div>")]
     item.refresh_from_db()
     assert item.status == ActionItem.Status.OPEN

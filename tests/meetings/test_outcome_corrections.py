@@ -138,7 +138,7 @@ def test_a_correction_outside_the_list_is_refused_next_to_the_field_keeping_what
 
     html = response.content.decode()
     assert response.status_code == 400
-    assert re.search(rf'id="record-{item.pk}-outcome_errors".*?Select a valid choice', html, re.S)
+    assert re.search(rf'id="record-{item.pk}-outcome_error".*?Select a valid choice', html, re.S)
     assert "Typed after the meeting" in html
     item.refresh_from_db()
     assert item.outcome == "information" and corrections(held) == []

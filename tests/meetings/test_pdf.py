@@ -18,6 +18,7 @@ from cases.models import Note, Shooting
 from meetings.agenda import services as agenda_services
 from meetings.models import ActionItem, AgendaEvent, Attendance, Meeting, PrintedCopy
 from tests.factories import make_shooting
+from tests.meetings.agenda_helpers import meeting_soon
 
 pytestmark = pytest.mark.django_db
 
@@ -38,17 +39,6 @@ def pdf_pages(content: bytes) -> list[str]:
 
 def pdf_text(content: bytes) -> str:
     return " ".join(pdf_pages(content))
-
-
-def meeting_soon() -> Meeting:
-    start = (timezone.now() + timedelta(days=2)).replace(microsecond=0)
-    return Meeting.objects.create(
-        starts_at=start,
-        ends_at=start + timedelta(minutes=90),
-        local_date=timezone.localtime(start).date(),
-        cutoff_at=start - timedelta(hours=24),
-        place="Headquarters, room 4B",
-    )
 
 
 def add_sensitive_notes(shooting: Shooting, investigator, atf_agent, advocate) -> None:

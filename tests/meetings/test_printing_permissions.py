@@ -3,8 +3,6 @@ refused packet looks like one that does not exist, and every print is on record.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +12,7 @@ from cases.models import Shooting
 from meetings.access import printable_audiences
 from meetings.models import AgendaEvent, Meeting, PrintedCopy
 from tests.factories import UserFactory, make_shooting
+from tests.meetings.agenda_helpers import meeting_soon
 
 pytestmark = pytest.mark.django_db
 
@@ -22,14 +21,7 @@ PERSONAS = ["investigator", "atf_agent", "prosecutor", "advocate", "coordinator"
 
 @pytest.fixture
 def meeting(db) -> Meeting:
-    start = (timezone.now() + timedelta(days=2)).replace(microsecond=0)
-    return Meeting.objects.create(
-        starts_at=start,
-        ends_at=start + timedelta(minutes=90),
-        local_date=timezone.localtime(start).date(),
-        cutoff_at=start - timedelta(hours=24),
-        place="Headquarters, room 4B",
-    )
+    return meeting_soon()
 
 
 def agenda_pdf_url(meeting: Meeting, audience: str | None = None) -> str:

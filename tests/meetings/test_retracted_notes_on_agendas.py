@@ -13,7 +13,8 @@ from cases.models import Note, Shooting
 from meetings.agenda import services as agenda_services
 from meetings.models import Meeting, PrintedCopy
 from tests.factories import make_shooting
-from tests.meetings.test_pdf import meeting_soon, pdf_text
+from tests.meetings.agenda_helpers import meeting_soon
+from tests.meetings.test_pdf import pdf_text
 from tests.security.sweep_data import HTMX, readable_text, sentinels_in
 
 pytestmark = pytest.mark.django_db

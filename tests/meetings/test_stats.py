@@ -3,8 +3,7 @@ clusters, and the weekly counts behind the chart, on hand-built data."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 import pytest
 
@@ -14,27 +13,9 @@ from meetings.cover import stats
 from meetings.models import Meeting
 from tests.factories import make_shooting
 
+from .agenda_helpers import CHICAGO, NF, SF, H, local, meeting_at
+
 pytestmark = pytest.mark.django_db
-
-CHICAGO = ZoneInfo("America/Chicago")
-H = Shooting.Kind.HOMICIDE
-NF = Shooting.Kind.NONFATAL
-SF = Shooting.Kind.SHOTS_FIRED
-
-
-def local(*args) -> datetime:
-    return datetime(*args, tzinfo=CHICAGO)
-
-
-def meeting_at(start: datetime, *, status: str = Meeting.Status.SCHEDULED, cutoff_hours: int = 24) -> Meeting:
-    return Meeting.objects.create(
-        starts_at=start,
-        ends_at=start + timedelta(minutes=90),
-        local_date=start.astimezone(CHICAGO).date(),
-        cutoff_at=start - timedelta(hours=cutoff_hours),
-        place="Headquarters, room 4B",
-        status=status,
-    )
 
 
 def shooting(user, when: datetime, kind: str = NF, **fields) -> Shooting:

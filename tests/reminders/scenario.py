@@ -10,6 +10,14 @@ from accounts.models import User
 from meetings import services as meeting_services
 from tests.factories import AgencyFactory, UserFactory
 
+# Leases, retries and attempts short enough for a test to watch them run out (as environment
+# values for worker processes).
+FAST_REMINDERS = {
+    "REMINDER_LEASE_SECONDS": "3",
+    "REMINDER_RETRY_BASE_SECONDS": "1",
+    "REMINDER_MAX_ATTEMPTS": "3",
+}
+
 
 def people(n: int, role: str = User.Role.INVESTIGATOR, prefix: str = "att") -> list[User]:
     agency = AgencyFactory(code="RBPD", name="Riverbend Metropolitan Police Department")

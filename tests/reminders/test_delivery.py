@@ -24,10 +24,16 @@ from meetings.models import ActionItem, Reminder
 from meetings.reminders import delivery, planning
 from meetings.tasks import send_reminders, sweep_reminders
 from tests.factories import make_shooting
-from tests.processes import database_url_for_worker, free_port, redis_answers, reset_celery_connections
+from tests.processes import (
+    WorkerPool,
+    database_url_for_worker,
+    free_port,
+    redis_answers,
+    reset_celery_connections,
+    wait_until,
+)
 
-from .conftest import Workers, wait_until
-from .scenario import meeting, people
+from .scenario import FAST_REMINDERS, meeting, people
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 
@@ -68,7 +74,7 @@ def test_due_reminders_go_out_once_with_calendar_and_both_formats(workers, smtp,
 def test_more_due_than_one_sweep_claims_drain_without_waiting_for_the_next_sweep(workers, smtp, coordinator, settings):
     settings.REMINDER_CLAIM_LIMIT = 4
     settings.REMINDER_BATCH_SIZE = 2
-    workers.start_with(REMINDER_BATCH_SIZE="2", REMINDER_LEASE_SECONDS="120")
+    workers.start(REMINDER_BATCH_SIZE="2", REMINDER_LEASE_SECONDS="120")
     _, ids = due_meeting_reminders(coordinator, 5)
     assert len(ids) == 12
     assert sweep_reminders() == {"created": 0, "claimed": 4, "batches": 2}
@@ -177,7 +183,7 @@ def test_redis_restarted_and_wiped_mid_run_still_delivers_everything(
     server = start_redis()
     with django_db_blocker.unblock():
         db_url = database_url_for_worker()
-    pool = Workers(url, db_url, smtp.port, tmp_path)
+    pool = WorkerPool(url, db_url, tmp_path, EMAIL_URL=smtp.email_url(), **FAST_REMINDERS)
     try:
         smtp.delay = 0.02
         pool.start()

@@ -12,10 +12,9 @@ from django import forms
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.forms import ShootingForm
+from cases.forms import QuickEditForm, ShootingForm
 from cases.models import Note, Shooting
 from cases.note_forms import NOTE_FORMS
-from cases.views.case_detail import QuickEditForm
 from meetings.forms import MeetingForm
 from meetings.models import ActionItem, AgendaItem, Meeting
 from tests.security import sweep_data
