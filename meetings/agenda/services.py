@@ -412,11 +412,16 @@ def record_item(
     outcome: str,
     outcome_text: str,
     review_again: bool,
+    expected_version: int | None = None,
 ) -> AgendaItem:
     """Discussed or not, the outcome (decision, information, follow-up) and whether the case
     comes back next week. After the meeting is held this is a correction: each one that changes
-    something is on record (an AgendaEvent the minutes list)."""
+    something is on record (an AgendaEvent the minutes list). Like every edit it is refused on a
+    stale agenda version and bumps it, so a form loaded before another coordinator's save cannot
+    overwrite that save."""
     meeting = _lock_for_outcomes(meeting)
+    if expected_version is not None and meeting.agenda_version != expected_version:
+        raise AgendaConflict(meeting)
     item = meeting.items.filter(pk=item_id, removed_at__isnull=True).select_related("shooting").first()
     if item is None:
         raise AgendaError("That item is not on the agenda.")
@@ -433,6 +438,7 @@ def record_item(
             return item
         _event(meeting, user, CORRECTED, f"item {_number_of(item)} ({item}): " + "; ".join(changes))
     item.save(update_fields=["discussed", "outcome", "outcome_text", "review_again", "updated_at"])
+    _bump(meeting)
     return item
 
 

@@ -400,12 +400,18 @@ def unfreeze(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def record(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     meeting = _for_coordinators(request, pk)
+    # The version comes with the page's one form, as for every other edit of an item.
+    version = VersionedForm(request.POST)
     form = RecordForm(request.POST, prefix=f"record-{item_pk}")
+    if not version.is_valid():
+        return _refused(request, meeting, services.AgendaConflict(meeting), ("record", item_pk), form)
     if not form.is_valid():
         return _invalid(request, meeting, ("record", item_pk), form)
     held = meeting.status == Meeting.Status.HELD
     try:
-        services.record_item(meeting, request.user, item_pk, **form.cleaned_data)
+        services.record_item(
+            meeting, request.user, item_pk, **form.cleaned_data, expected_version=version.cleaned_data["version"]
+        )
     except services.AgendaError as exc:
         return _refused(request, meeting, exc, ("record", item_pk), form)
     message = "Correction saved; the minutes list it." if held else "Recorded."
