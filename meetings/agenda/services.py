@@ -350,6 +350,25 @@ def restore_item(meeting: Meeting, user: User, item_id: int, *, expected_version
     return item
 
 
+@transaction.atomic
+def plan_item(
+    meeting: Meeting, user: User, item_id: int, *, presenter: User | None, time_box: int | None, expected_version: int
+) -> AgendaItem:
+    """Who presents the item and how many minutes it is given (meetings.agenda.time_plan adds
+    them up); set while the agenda is being prepared, like every other edit."""
+    meeting = _lock_for_edit(meeting, expected_version)
+    item = meeting.items.filter(pk=item_id, removed_at__isnull=True).first()
+    if item is None:
+        raise AgendaError("That item is no longer on the agenda.")
+    if presenter is not None and (not presenter.is_active or presenter.agency_id is None):
+        raise AgendaError("Choose an active person with an agency as presenter.", "presenter")
+    item.presenter = presenter
+    item.time_box = time_box
+    item.save(update_fields=["presenter", "time_box", "updated_at"])
+    _bump(meeting)
+    return item
+
+
 # --- Freezing ---------------------------------------------------------------------------------
 
 
