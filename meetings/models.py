@@ -188,6 +188,17 @@ class AgendaItem(models.Model):
     outcome = models.CharField("outcome", max_length=12, choices=Outcome.choices, blank=True)
     outcome_text = models.TextField("outcome notes", max_length=4000, blank=True)
     review_again = models.BooleanField("review again next week", default=False)
+    # The time plan: who presents the item and how long it is given. The agenda adds the time
+    # boxes up from the meeting's start (meetings.agenda.time_plan).
+    presenter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="presenter",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    time_box = models.PositiveSmallIntegerField("time box (minutes)", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -407,6 +418,9 @@ class Reminder(models.Model):
         AGENDA_READY = "agenda_ready", "Agenda ready"
         RETALIATION = "retaliation", "Retaliation-risk follow-up (daily)"
         NIBIN_TURNAROUND = "nibin_turnaround", "NIBIN lead not yet notified"
+        # Action items reaching people: a new item at once, the minutes once the meeting is held.
+        ACTION_ASSIGNED = "action_assigned", "New action item for me"
+        MINUTES = "minutes", "Minutes after a meeting (with my open items)"
 
     class State(models.TextChoices):
         PENDING = "pending", "Pending"

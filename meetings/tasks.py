@@ -87,3 +87,19 @@ def prepare_soon(meeting: Meeting, user) -> None:
             logger.warning("could not queue the drawing of packets for meeting %s", meeting.pk, exc_info=True)
 
     transaction.on_commit(enqueue)
+
+
+def remind_soon() -> None:
+    """Sweep the reminders once the current transaction has committed: a new action item or a
+    meeting just held is mailed now rather than at beat's next sweep. A broker that does not
+    answer only delays the mail to that sweep."""
+    if not settings.REMINDERS_AT_ONCE:
+        return
+
+    def enqueue():
+        try:
+            sweep_reminders.delay()
+        except Exception:  # noqa: BLE001 - any broker failure; beat's sweep sends it instead
+            logger.warning("could not queue a reminder sweep", exc_info=True)
+
+    transaction.on_commit(enqueue)

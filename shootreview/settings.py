@@ -382,6 +382,9 @@ REMINDER_MAX_ATTEMPTS = env_int("REMINDER_MAX_ATTEMPTS", 5)
 REMINDER_RETRY_BASE_SECONDS = env_int("REMINDER_RETRY_BASE_SECONDS", 60)
 # Draw a frozen agenda's packets in the background right after the freeze (meetings/printing/packets.py).
 PREPARE_PACKETS = env_bool("PREPARE_PACKETS", True)
+# Mail a new action item and a held meeting's minutes at once (a sweep queued after the commit)
+# instead of at the next minute's sweep.
+REMINDERS_AT_ONCE = env_bool("REMINDERS_AT_ONCE", True)
 
 # Accounts unused this long are disabled by a daily task (CJIS AC-2(3)).
 INACTIVE_ACCOUNT_DAYS = env_int("INACTIVE_ACCOUNT_DAYS", 90)

@@ -14,6 +14,9 @@ os.environ.setdefault("REQUIRE_MFA", "0")
 # Freezing would queue the drawing of packets for a worker most tests do not run; the test of it
 # turns it on.
 os.environ.setdefault("PREPARE_PACKETS", "0")
+# Likewise the sweep queued after a new action item or a meeting marked held; the mail tests
+# turn it on with a worker running.
+os.environ.setdefault("REMINDERS_AT_ONCE", "0")
 
 from shootreview.settings import *  # noqa: E402,F403
 

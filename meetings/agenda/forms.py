@@ -9,7 +9,10 @@ from django.utils import timezone
 from accounts.inputs import InputForm
 
 from ..models import AgendaItem
+from .time_plan import LONGEST_TIME_BOX, UnknownPresenter, find_presenter
 
+# The list of people the presenter fields offer, once on the page.
+PRESENTER_LIST = "presenter-choices"
 # The id of the page's one form, which alone holds the CSRF token and the agenda version; every
 # item's buttons and fields point at it, so that the items' kept HTML holds nothing per request.
 PAGE_FORM = "agenda-form"
@@ -122,3 +125,21 @@ class ActionItemForm(PageForm):
         if value < timezone.localdate():
             raise forms.ValidationError("The due date cannot be in the past.")
         return value
+
+
+class TimePlanForm(ItemForm):
+    """Who presents an item and its time box; `presenter` comes back as a person (or None)."""
+
+    presenter = forms.CharField(
+        label="Presenter",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"list": PRESENTER_LIST, "autocomplete": "off"}),
+    )
+    time_box = forms.IntegerField(label="Time box (minutes)", required=False, min_value=1, max_value=LONGEST_TIME_BOX)
+
+    def clean_presenter(self):
+        try:
+            return find_presenter(self.cleaned_data["presenter"])
+        except UnknownPresenter as exc:
+            raise forms.ValidationError(str(exc)) from exc

@@ -23,7 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from ..models import AgendaItem
 from .digests import digest
-from .forms import PAGE_FORM
+from .forms import PAGE_FORM, PRESENTER_LIST
 from .presentation import ItemView
 
 ITEM_PARTIAL = "meetings/agenda.html#item"
@@ -49,9 +49,10 @@ class BoundForms:
     remove: forms.Form | None = None
     record: forms.Form | None = None
     action: forms.Form | None = None
+    plan: forms.Form | None = None
 
     def __bool__(self) -> bool:
-        return any((self.remove, self.record, self.action))
+        return any((self.remove, self.record, self.action, self.plan))
 
 
 def render_items(
@@ -103,4 +104,5 @@ def _context(view: ItemView, mode: Mode, forms_: BoundForms | None) -> dict:
         "forms": forms_ or BoundForms(),
         "outcome_choices": AgendaItem.Outcome.choices,
         "page_form": PAGE_FORM,
+        "presenter_list": PRESENTER_LIST,
     }

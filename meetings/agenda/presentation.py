@@ -37,6 +37,7 @@ from ..models import AgendaItem, Meeting, PrintedCopy
 from .rules import Window, review_window
 from .snapshot import ACTION_ITEMS_SECTION, as_date, as_datetime, snapshot_items
 from .source_stamp import live_snapshots
+from .time_plan import TimePlan, clock, person_label, plan_times
 
 Audience = PrintedCopy.Audience
 NOTE_KIND_ORDER = [k.value for k in Note.Kind]
@@ -256,6 +257,11 @@ class ItemView:
     # items recorded on the item in the meeting, and the URLs its buttons post to.
     recorded_actions: list[tuple[str, str, str, str]] = field(default_factory=list)
     urls: dict[str, str] = field(default_factory=dict)
+    # The time plan (meetings.agenda.time_plan): the presenter as "Name (AGENCY)", the time box in
+    # minutes, and the planned start ("09:20") once any item of the agenda has a time box.
+    presenter: str = ""
+    time_box: int | None = None
+    planned_start: str = ""
 
     @property
     def is_case(self) -> bool:
@@ -283,6 +289,7 @@ class AgendaView:
     window: Window
     items: list[ItemView]
     removed: list[AgendaItem] = field(default_factory=list)
+    time_plan: TimePlan | None = None
 
     @property
     def case_count(self) -> int:
@@ -301,7 +308,9 @@ def agenda_view(meeting: Meeting, viewer: User, audience: str | None = None, *, 
         # Not the item's own timestamps: hundreds of datetimes cost the driver more than the
         # rest of the rows together, and nothing shown reads them.
         items = list(
-            meeting.items.select_related("removed_by").defer("created_at", "updated_at").order_by("position", "id")
+            meeting.items.select_related("removed_by", "presenter__agency")
+            .defer("created_at", "updated_at")
+            .order_by("position", "id")
         )
     active = [i for i in items if i.removed_at is None]
     removed = [i for i in items if i.removed_at is not None]
@@ -330,7 +339,19 @@ def agenda_view(meeting: Meeting, viewer: User, audience: str | None = None, *, 
         for item in removed:
             item.label = numbers.get(item.shooting_id, "") if item.shooting_id else item.title
     label = Audience(audience).label if audience else ""
-    return AgendaView(meeting, audience, label, frozen, review_window(meeting), views, removed)
+    time_plan = _time_plan(meeting, active, views)
+    return AgendaView(meeting, audience, label, frozen, review_window(meeting), views, removed, time_plan)
+
+
+def _time_plan(meeting: Meeting, active: list[AgendaItem], views: list[ItemView]) -> TimePlan:
+    """The presenters and time boxes are the rows' own, kept out of the snapshots: a frozen
+    agenda shows them as they were set before the freeze, which no longer changes them."""
+    plan = plan_times(meeting, active)
+    for item, view in zip(active, views, strict=True):
+        view.presenter = person_label(item.presenter) if item.presenter_id else ""
+        view.time_box = item.time_box
+        view.planned_start = clock(plan.starts[item.pk]) if plan.timed else ""
+    return plan
 
 
 def _mark_groups(views: list[ItemView]) -> None:

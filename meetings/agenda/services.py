@@ -350,6 +350,25 @@ def restore_item(meeting: Meeting, user: User, item_id: int, *, expected_version
     return item
 
 
+@transaction.atomic
+def plan_item(
+    meeting: Meeting, user: User, item_id: int, *, presenter: User | None, time_box: int | None, expected_version: int
+) -> AgendaItem:
+    """Who presents the item and how many minutes it is given (meetings.agenda.time_plan adds
+    them up); set while the agenda is being prepared, like every other edit."""
+    meeting = _lock_for_edit(meeting, expected_version)
+    item = meeting.items.filter(pk=item_id, removed_at__isnull=True).first()
+    if item is None:
+        raise AgendaError("That item is no longer on the agenda.")
+    if presenter is not None and (not presenter.is_active or presenter.agency_id is None):
+        raise AgendaError("Choose an active person with an agency as presenter.", "presenter")
+    item.presenter = presenter
+    item.time_box = time_box
+    item.save(update_fields=["presenter", "time_box", "updated_at"])
+    _bump(meeting)
+    return item
+
+
 # --- Freezing ---------------------------------------------------------------------------------
 
 
@@ -412,11 +431,16 @@ def record_item(
     outcome: str,
     outcome_text: str,
     review_again: bool,
+    expected_version: int | None = None,
 ) -> AgendaItem:
     """Discussed or not, the outcome (decision, information, follow-up) and whether the case
     comes back next week. After the meeting is held this is a correction: each one that changes
-    something is on record (an AgendaEvent the minutes list)."""
+    something is on record (an AgendaEvent the minutes list). Like every edit it is refused on a
+    stale agenda version and bumps it, so a form loaded before another coordinator's save cannot
+    overwrite that save."""
     meeting = _lock_for_outcomes(meeting)
+    if expected_version is not None and meeting.agenda_version != expected_version:
+        raise AgendaConflict(meeting)
     item = meeting.items.filter(pk=item_id, removed_at__isnull=True).select_related("shooting").first()
     if item is None:
         raise AgendaError("That item is not on the agenda.")
@@ -433,6 +457,7 @@ def record_item(
             return item
         _event(meeting, user, CORRECTED, f"item {_number_of(item)} ({item}): " + "; ".join(changes))
     item.save(update_fields=["discussed", "outcome", "outcome_text", "review_again", "updated_at"])
+    _bump(meeting)
     return item
 
 

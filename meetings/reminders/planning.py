@@ -229,6 +229,38 @@ def plan_nibin(now: datetime) -> list[Planned]:
     ]
 
 
+# --- Action items reaching people: a new item to its assignee, the minutes to the invitees ------
+
+# How far back a sweep still sends these: the view asks for a sweep at once, and one missed
+# (the queue down) is sent by a later sweep, but not days later.
+ACTION_ASSIGNED_WITHIN = timedelta(days=3)
+MINUTES_WITHIN = timedelta(days=14)
+
+
+def plan_new_action_items(now: datetime) -> list[Planned]:
+    """A new action item, to its assignee, once."""
+    items = ActionItem.objects.filter(
+        status=ActionItem.Status.OPEN, created_at__gt=now - ACTION_ASSIGNED_WITHIN, created_at__lte=now
+    ).values_list("pk", "assignee_id", "created_at")
+    return [
+        Planned(Reminder.Kind.ACTION_ASSIGNED, assignee_id, "action_item", str(pk), "new", created_at)
+        for pk, assignee_id, created_at in items
+    ]
+
+
+def plan_minutes(now: datetime) -> list[Planned]:
+    """A meeting marked held: its minutes to everyone invited (as for the meeting's reminders:
+    by name, and the chair), once."""
+    meetings = Meeting.objects.filter(
+        status=Meeting.Status.HELD, held_at__gt=now - MINUTES_WITHIN, held_at__lte=now
+    ).prefetch_related("attendees")
+    return [
+        Planned(Reminder.Kind.MINUTES, uid, "meeting", str(m.pk), _stamp(m.held_at), m.held_at)
+        for m in meetings
+        for uid in _meeting_people(m)
+    ]
+
+
 PLANNERS = [
     plan_meeting_reminders,
     plan_meeting_changes,
@@ -237,6 +269,8 @@ PLANNERS = [
     plan_agenda_ready,
     plan_retaliation,
     plan_nibin,
+    plan_new_action_items,
+    plan_minutes,
 ]
 
 
@@ -330,7 +364,7 @@ def prefetch(batch: list[Reminder], cache: dict) -> None:
             cache["meeting", pk] = meeting
             if meeting is not None:
                 cache["invited", meeting.pk] = invited[meeting.pk] | {meeting.chair_id}
-    listing_items = (Reminder.Kind.MEETING, Reminder.Kind.OVERDUE_DIGEST)
+    listing_items = (Reminder.Kind.MEETING, Reminder.Kind.OVERDUE_DIGEST, Reminder.Kind.MINUTES)
     wanting_items = {r.recipient_id for r in batch if r.kind in listing_items}
     if wanting_items:
         for user_id, items in _open_items(wanting_items).items():
@@ -372,6 +406,8 @@ def compose(reminder: Reminder, now: datetime | None = None, cache: dict | None 
         return None
     if kind == Reminder.Kind.MEETING_CHANGED:
         return _meeting_changed(meeting)
+    if kind == Reminder.Kind.MINUTES:
+        return _minutes(reminder, meeting, user, cache)
     if meeting.status not in {Meeting.Status.SCHEDULED, Meeting.Status.FROZEN} or meeting.starts_at <= now:
         return None
     compose_kind = _MEETING_KINDS.get(kind)
@@ -490,6 +526,48 @@ def _nibin_turnaround(reminder: Reminder, user: User, now: datetime, cache: dict
     )
 
 
+def _own_item_line(item: ActionItem) -> tuple[str, str]:
+    """An item as _item_line names it, linked to its own page, where its assignee marks it done."""
+    return (_item_line(item)[0], _link("meetings:action_item", item.pk))
+
+
+def _action_assigned(reminder: Reminder, user: User, now: datetime, cache: dict) -> Message | None:
+    item = (
+        ActionItem.objects.filter(pk=reminder.object_id, status=ActionItem.Status.OPEN, assignee=user)
+        .select_related("shooting", "meeting")
+        .first()
+    )
+    if item is None:
+        return None
+    at = f" at the shoot review of {_when(item.meeting.starts_at)}" if item.meeting_id else ""
+    return Message(
+        subject=f"New action item for you, due {item.due_on:%a %d %b}",
+        intro=f"An action item was given to you{at}. Open it to read it, and to mark it done when it is:",
+        lines=[_own_item_line(item)],
+    )
+
+
+def _minutes(reminder: Reminder, meeting: Meeting, user: User, cache: dict) -> Message | None:
+    if meeting.status != Meeting.Status.HELD or _stamp(meeting.held_at) != reminder.occurrence:
+        return None
+    if not _is_invited(meeting, user, cache):
+        return None
+    cached = cache.get(("open_items", user.pk))
+    items = cached if cached is not None else _open_items([user.pk])[user.pk]
+    lines = [("Minutes", _link("meetings:minutes", meeting.pk))]
+    if items:
+        lines.append(("Your open action items:", ""))
+        lines += [_own_item_line(item) for item in items]
+    return Message(
+        subject=f"Minutes: shoot review {_when(meeting.starts_at)}",
+        intro=(
+            f"The shoot review of {_when(meeting.starts_at)} was held. Its minutes are online, "
+            "for you to read after signing in."
+        ),
+        lines=lines,
+    )
+
+
 # The message of each kind of reminder: those about a meeting still to come, and the others.
 _MEETING_KINDS = {
     Reminder.Kind.MEETING: _meeting,
@@ -501,4 +579,5 @@ _OTHER_KINDS = {
     Reminder.Kind.OVERDUE_DIGEST: _overdue_digest,
     Reminder.Kind.RETALIATION: _retaliation,
     Reminder.Kind.NIBIN_TURNAROUND: _nibin_turnaround,
+    Reminder.Kind.ACTION_ASSIGNED: _action_assigned,
 }

@@ -25,6 +25,7 @@ from ..access import access_action_target, access_meeting, can_run_meetings
 from ..agenda import services
 from ..agenda.forms import (
     PAGE_FORM,
+    PRESENTER_LIST,
     ActionItemForm,
     AddCaseForm,
     BuildForm,
@@ -32,13 +33,15 @@ from ..agenda.forms import (
     RecordForm,
     RemoveForm,
     TextItemForm,
+    TimePlanForm,
     UnfreezeForm,
     VersionedForm,
 )
 from ..agenda.item_html import BoundForms, Mode, render_items
 from ..agenda.presentation import agenda_view, day
+from ..agenda.time_plan import person_label, presenters
 from ..models import ActionItem, Meeting
-from ..tasks import prepare_soon
+from ..tasks import prepare_soon, remind_soon
 
 PAGE = "meetings/agenda.html"
 
@@ -56,6 +59,7 @@ ITEM_URLS = {
     "remove": "meetings:agenda_remove",
     "record": "meetings:agenda_record",
     "action": "meetings:agenda_action",
+    "plan": "meetings:agenda_plan",
 }
 
 
@@ -130,6 +134,7 @@ def _context(
             remove=bound.get(("remove", item.pk)),
             record=bound.get(("record", item.pk)),
             action=bound.get(("action", item.pk)),
+            plan=bound.get(("plan", item.pk)),
         )
         for item in view.items
     }
@@ -163,6 +168,9 @@ def _context(
         "attendance_error": error if ("attendance", None) in bound else "",
         "events": list(meeting.events.all()[:5]) if editor else [],
         "cover_url": _url_or_none("meetings:cover", meeting.pk),
+        # The people the items' presenter fields offer (one list for the whole page).
+        "presenter_list": PRESENTER_LIST,
+        "presenter_choices": [person_label(user) for user in presenters()] if editable else [],
     }
 
 
@@ -350,6 +358,30 @@ def remove(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 
 
 @require_POST
+def plan(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    """An item's presenter and time box, from its fields of the page's one form."""
+    meeting = _for_coordinators(request, pk)
+    version = VersionedForm(request.POST)
+    form = TimePlanForm(request.POST, prefix=f"plan-{item_pk}")
+    if not version.is_valid():
+        return _refused(request, meeting, services.AgendaConflict(meeting), ("plan", item_pk), form)
+    if not form.is_valid():
+        return _invalid(request, meeting, ("plan", item_pk), form)
+    try:
+        services.plan_item(
+            meeting,
+            request.user,
+            item_pk,
+            presenter=form.cleaned_data["presenter"],
+            time_box=form.cleaned_data["time_box"],
+            expected_version=version.cleaned_data["version"],
+        )
+    except services.AgendaError as exc:
+        return _refused(request, meeting, exc, ("plan", item_pk), form)
+    return _done(request, meeting, "Presenter and time box saved.", f"item-{item_pk}")
+
+
+@require_POST
 def restore(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     meeting = _for_coordinators(request, pk)
     form = VersionedForm(request.POST)
@@ -400,12 +432,18 @@ def unfreeze(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def record(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     meeting = _for_coordinators(request, pk)
+    # The version comes with the page's one form, as for every other edit of an item.
+    version = VersionedForm(request.POST)
     form = RecordForm(request.POST, prefix=f"record-{item_pk}")
+    if not version.is_valid():
+        return _refused(request, meeting, services.AgendaConflict(meeting), ("record", item_pk), form)
     if not form.is_valid():
         return _invalid(request, meeting, ("record", item_pk), form)
     held = meeting.status == Meeting.Status.HELD
     try:
-        services.record_item(meeting, request.user, item_pk, **form.cleaned_data)
+        services.record_item(
+            meeting, request.user, item_pk, **form.cleaned_data, expected_version=version.cleaned_data["version"]
+        )
     except services.AgendaError as exc:
         return _refused(request, meeting, exc, ("record", item_pk), form)
     message = "Correction saved; the minutes list it." if held else "Recorded."
@@ -475,6 +513,7 @@ def _add_action(request: HttpRequest, pk: int, item_pk: int | None) -> HttpRespo
         )
     except services.AgendaError as exc:
         return _refused(request, meeting, exc, ("action", item_pk), form)
+    remind_soon()  # the assignee is mailed the new item
     return _done(request, meeting, f"Action item for {action.assignee} added.", anchor)
 
 
@@ -518,4 +557,5 @@ def mark_held(request: HttpRequest, pk: int) -> HttpResponse:
         services.mark_held(meeting, request.user)
     except services.AgendaError as exc:
         return _refused(request, meeting, exc, ("held", None), None)
+    remind_soon()  # everyone invited is mailed the minutes
     return _done(request, meeting, "Meeting marked as held.")

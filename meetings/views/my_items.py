@@ -1,5 +1,6 @@
 """My items: a person's open action items (overdue marked), closed with a note; coordinators
-also see everyone's open items by agency or assignee, and close them there."""
+also see everyone's open items by agency or assignee, and close them there. Each item also has a
+page of its own, where the mail about it leads."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts import audit
 from cases.access import shootings_visible_to
@@ -30,7 +31,7 @@ ALL_PER_PAGE = 50
 
 # Where a "done" form was posted from, so that an error comes back on that page, next to the
 # field, and success returns there.
-FROM_MINE, FROM_EVERYONE, FROM_MINUTES = "", "all", "minutes"
+FROM_MINE, FROM_EVERYONE, FROM_MINUTES, FROM_ITEM = "", "all", "minutes", "item"
 
 
 def _done_form(item: ActionItem, back: str, data=None) -> DoneForm:
@@ -104,7 +105,7 @@ def action_item_done(request: HttpRequest, action_pk: int) -> HttpResponse:
     their filters and page) or a meeting's minutes (`back`)."""
     item = access_action_item(request.user, action_pk, request)
     back = request.POST.get("back", FROM_MINE)
-    if back not in {FROM_EVERYONE, FROM_MINUTES} or (back == FROM_MINUTES and not item.meeting_id):
+    if back not in {FROM_EVERYONE, FROM_MINUTES, FROM_ITEM} or (back == FROM_MINUTES and not item.meeting_id):
         back = FROM_MINE
     form = _done_form(item, back, request.POST)
     if form.is_valid():
@@ -121,6 +122,8 @@ def action_item_done(request: HttpRequest, action_pk: int) -> HttpResponse:
             return HttpResponse(html + status_region(request))
         if back == FROM_MINUTES:
             return redirect(reverse("meetings:minutes", args=[item.meeting_id]) + f"#minutes-action-{item.pk}")
+        if back == FROM_ITEM:
+            return redirect("meetings:action_item", item.pk)
         if back == FROM_EVERYONE:
             query = request.GET.urlencode()
             return redirect(reverse("meetings:my_items") + (f"?{query}" if query else "") + "#all-heading")
@@ -131,7 +134,31 @@ def action_item_done(request: HttpRequest, action_pk: int) -> HttpResponse:
         return render(request, "meetings/my_items.html#open_item", context)
     if back == FROM_MINUTES:
         return render_minutes(request, item.meeting, bound=form, bound_pk=item.pk)
+    if back == FROM_ITEM:
+        return _render_item(request, item, form)
     return render(request, "meetings/my_items.html", _page_context(request, bound=form, bound_pk=item.pk, back=back))
+
+
+@require_GET
+def action_item(request: HttpRequest, action_pk: int) -> HttpResponse:
+    """One action item, for its assignee (or a coordinator): where the mail about it leads after
+    signing in. Reading it changes nothing; its form marks the item done (action_item_done)."""
+    item = access_action_item(request.user, action_pk, request)
+    return _render_item(request, item, None)
+
+
+def _render_item(request: HttpRequest, item: ActionItem, form: DoneForm | None) -> HttpResponse:
+    visible = _visible(request.user, item)
+    audit.showed_cases(request, visible)
+    context = {
+        "nav": "my_items",
+        "item": item,
+        "form": form or DoneForm(item_id=item.pk),
+        "today": timezone.localdate(),
+        "visible_case_ids": visible,
+        "back": FROM_ITEM,
+    }
+    return render(request, "meetings/action_item.html", context)
 
 
 def _visible(user, item: ActionItem) -> set[int]:

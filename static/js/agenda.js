@@ -107,8 +107,8 @@
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Enter" || event.isComposing) return;
     var field = event.target;
-    if (!field.matches || !field.matches("#agenda-items input[form][type=text]")) return;
-    var fields = field.closest(".remove-fields");
+    if (!field.matches || !field.matches("#agenda-items input[form]:is([type=text], [type=number])")) return;
+    var fields = field.closest(".remove-fields, .plan-fields");
     var button = fields && fields.querySelector("button[formaction]");
     if (!button) return;
     event.preventDefault();

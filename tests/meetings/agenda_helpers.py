@@ -132,4 +132,6 @@ def frozen_with_one_homicide(coordinator, investigator) -> Meeting:
 def post_record(client, meeting: Meeting, item, **fields):
     """The in-meeting form of one item: discussed, outcome, notes, review again."""
     data = {f"record-{item.pk}-{name}": value for name, value in fields.items()}
+    # The agenda version the page's one form carries, as the agenda is now.
+    data["version"] = Meeting.objects.values_list("agenda_version", flat=True).get(pk=meeting.pk)
     return client.post(url("agenda_record", meeting, item.pk), data)

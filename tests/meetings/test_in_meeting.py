@@ -95,6 +95,28 @@ def test_saving_one_outcome_on_a_long_agenda_accepts_every_items_fields_and_reco
     assert (other.outcome, other.outcome_text, other.discussed) == ("", "", False)
 
 
+def test_an_outcome_saved_from_a_page_loaded_before_another_save_is_refused_keeping_the_newer_one(
+    client_for, coordinator, frozen
+):
+    item = first_item(frozen)
+    client = client_for(coordinator)
+    seen = frozen.agenda_version
+    prefix = f"record-{item.pk}-"
+    newer = {f"{prefix}discussed": "on", f"{prefix}outcome": "decision", f"{prefix}outcome_text": "Refer to ATF"}
+    older = {f"{prefix}outcome": "information", f"{prefix}outcome_text": "Typed on the older page"}
+    assert client.post(url("agenda_record", frozen, item.pk), {**newer, "version": seen}).status_code == 302
+
+    response = client.post(url("agenda_record", frozen, item.pk), {**older, "version": seen})
+
+    assert response.status_code == 409
+    item.refresh_from_db()
+    assert (item.outcome, item.outcome_text) == ("decision", "Refer to ATF")
+    html = response.content.decode()
+    assert "Someone else changed this agenda" in html
+    # What was typed on the older page comes back, ready to send again on the fresh agenda.
+    assert "Typed on the older page" in html
+
+
 def test_an_outcome_outside_the_list_is_refused_next_to_the_field(client_for, coordinator, frozen):
     item = first_item(frozen)
 
@@ -284,7 +306,11 @@ def test_in_meeting_forms_answer_htmx_with_the_agenda_fragment(client_for, coord
 
     response = client_for(coordinator).post(
         url("agenda_record", frozen, item.pk),
-        {f"record-{item.pk}-discussed": "on", f"record-{item.pk}-outcome": "information"},
+        {
+            f"record-{item.pk}-discussed": "on",
+            f"record-{item.pk}-outcome": "information",
+            "version": frozen.agenda_version,
+        },
         headers={"HX-Request": "true"},
     )
 

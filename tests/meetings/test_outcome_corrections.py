@@ -198,7 +198,11 @@ def test_a_correction_over_htmx_answers_with_the_agenda_fragment(client_for, coo
 
     response = client_for(coordinator).post(
         url("agenda_record", held, item.pk),
-        {f"record-{item.pk}-discussed": "on", f"record-{item.pk}-outcome": "information"},
+        {
+            f"record-{item.pk}-discussed": "on",
+            f"record-{item.pk}-outcome": "information",
+            "version": held.agenda_version,
+        },
         headers={"HX-Request": "true"},
     )
 

@@ -242,6 +242,7 @@ def test_recording_an_outcome_changes_only_the_outcome(world, client):
     data.update(extras(world, prefix=prefix))
     for name in ["title", "text", "shooting", "meeting", "position", "removed_at", "reasons", "group_key"]:
         data[f"{prefix}{name}"] = data[name] = "1"
+    data["version"] = meeting.agenda_version
 
     response = client.post(reverse("meetings:agenda_record", args=[meeting.pk, item.pk]), data)
 

@@ -183,7 +183,12 @@ def type_everywhere(clients: dict[str, Client], world, text: str) -> Typed:
     _post(
         coordinator,
         reverse("meetings:agenda_record", args=[held.pk, case_item.pk]),
-        {f"{prefix}discussed": "on", f"{prefix}outcome": "follow_up", f"{prefix}outcome_text": text},
+        {
+            f"{prefix}discussed": "on",
+            f"{prefix}outcome": "follow_up",
+            f"{prefix}outcome_text": text,
+            "version": Meeting.objects.get(pk=held.pk).agenda_version,
+        },
     )
     prefix = f"action-{case_item.pk}-"
     _post(
