@@ -407,6 +407,9 @@ class Reminder(models.Model):
         AGENDA_READY = "agenda_ready", "Agenda ready"
         RETALIATION = "retaliation", "Retaliation-risk follow-up (daily)"
         NIBIN_TURNAROUND = "nibin_turnaround", "NIBIN lead not yet notified"
+        # The work on a NIBIN lead (cases.lead_work): told when it joins a case, reminded when it stalls.
+        NIBIN_JOINED = "nibin_joined", "NIBIN lead joined my case"
+        NIBIN_STALLED = "nibin_stalled", "NIBIN lead still unassigned or not worked"
 
     class State(models.TextChoices):
         PENDING = "pending", "Pending"
