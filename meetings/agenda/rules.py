@@ -14,7 +14,8 @@ cutoff (included). The agenda holds:
       and earlier-reviewed cases that a NIBIN lead created or confirmed in the window now touches;
   (e) cases with an open action item due by the meeting's date (action items without a case
       are listed in their own section);
-  (f) open cases flagged as a retaliation risk.
+  (f) open cases flagged as a retaliation risk;
+  (g) cases with open work on a NIBIN lead past the CGIC goals at the cutoff (cases.lead_work).
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from django.db.models import Q
 from django.utils import formats, timezone
 
 from accounts.stored_dates import shifted
-from cases.models import LinkKey, ManualLink, NibinLead, Note, Shooting
+from cases.lead_work import late_q, open_work_q
+from cases.models import LeadAssignment, LinkKey, ManualLink, NibinLead, Note, Shooting
 
 from ..models import ActionItem, AgendaItem, Meeting
 
@@ -47,6 +49,7 @@ NEW_LINK = "new_link"
 NIBIN_TOUCH = "nibin_touch"
 ACTION_DUE = "action_due"
 RETALIATION = "retaliation"
+LEAD_PAST_GOAL = "lead_past_goal"
 ADDED_BY_HAND = "added"
 
 
@@ -129,7 +132,7 @@ def plan_agenda(meeting: Meeting) -> AgendaPlan:
     window; (b) cases with notes in the window; (c) "review again" items; (e) open action items
     due; (f) open retaliation-risk cases; (d) new link keys' holders, new manual links, new or
     confirmed leads and their holders, earlier appearances of lead-touched cases; the facts of
-    the cases found; the members of clusters that gained a link."""
+    the cases found; the members of clusters that gained a link; (g) open lead work past the goal."""
     previous = previous_held_meeting(meeting)
     window = review_window(meeting, previous, look_up=False)
     found: dict[int, PlannedItem] = {}
@@ -140,7 +143,7 @@ def plan_agenda(meeting: Meeting) -> AgendaPlan:
     pending: dict[int, list[tuple[str, str]]] = defaultdict(list)
     noted, again = _new_notes(window), _review_again(previous)
     loose_actions, due = _actions_due(meeting)
-    for sid, code, text in [*noted, *again, *due, *_retaliation_risks()]:
+    for sid, code, text in [*noted, *again, *due, *_retaliation_risks(), *_leads_past_goal(meeting)]:
         pending[sid].append((code, text))
     newly_linked, lead_touched = _new_links(window)
 
@@ -231,6 +234,16 @@ def _retaliation_risks() -> list[Reason]:
         "pk", flat=True
     )
     return [(sid, RETALIATION, "Retaliation-risk follow-up") for sid in at_risk]
+
+
+def _leads_past_goal(meeting: Meeting) -> list[Reason]:
+    """(g) Cases with open work on a NIBIN lead that was past the 24/48-hour goals at the cutoff."""
+    late = (
+        LeadAssignment.objects.filter(open_work_q(), late_q(meeting.cutoff_at))
+        .values_list("shooting_id", flat=True)
+        .distinct()
+    )
+    return [(sid, LEAD_PAST_GOAL, "Open NIBIN lead past the 24/48-hour goal") for sid in late]
 
 
 def _add_lead_touched(
