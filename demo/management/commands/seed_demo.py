@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from demo.people import demo_logins
+from demo.seed_lead_work import seed_demo_lead_work
 from demo.seed_meetings import seed_demo_meetings
 from demo.seed_people import seed_demo_accounts
 from demo.seed_shootings import seed_demo_cases
@@ -15,6 +16,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         users = seed_demo_accounts()
         created = seed_demo_cases(users)
+        seed_demo_lead_work(users)
         # After the cases: the meetings' agendas are built from them.
         seed_demo_meetings(users)
         self.stdout.write(self.style.SUCCESS(f"Demo data is in place ({created} demo shootings added)."))
