@@ -6,7 +6,7 @@ export, PDF and htmx fragment asks here; nothing else decides visibility.
   (identity included) and general note; victim-services notes of their own agency only.
 - Victim advocates: victim-services notes; witness notes reduced to the safety fields; firearm
   traces without serial number, purchaser, dealer or free text; general notes written by advocacy agencies;
-  never a suspect note.
+  never a suspect note, nor the work on NIBIN leads (priority, owner, state, outcome).
 - A note restricted to its agency: only members of the author's agency, whatever their role.
 The README's "Who sees what" table is the same matrix.
 
