@@ -120,7 +120,9 @@ def nibin_triage(request: HttpRequest, lead_pk: int) -> HttpResponse:
         if request.method == "POST":
             return lead_page(request, lead, triage=form)
         return redirect("cases:nibin_lead", lead_pk=lead.pk)
-    response = render(request, "cases/nibin_lead.html#triage_panel", {"lead": lead, "triage": form})
+    # After a save, the panel takes the focus that its replaced button had.
+    saved = request.method == "POST" and not form.is_bound
+    response = render(request, "cases/nibin_lead.html#triage_panel", {"lead": lead, "triage": form, "row_saved": saved})
     response.content += status_region(request).encode()
     return response
 
@@ -170,7 +172,9 @@ def nibin_work(request: HttpRequest, lead_pk: int, work_pk: int) -> HttpResponse
             # Without JavaScript, the form with its errors, on the lead's page.
             return lead_page(request, work.lead, work_forms={work.pk: form})
         return redirect("cases:nibin_lead", lead_pk=work.lead_id)
-    context = {"row": work_row(work, timezone.now()), "lead": work.lead, "form": form}
+    # After a save, the row takes the focus that its replaced button had.
+    saved = request.method == "POST" and not form.is_bound
+    context = {"row": work_row(work, timezone.now()), "lead": work.lead, "form": form, "row_saved": saved}
     response = render(request, "cases/nibin_lead.html#work_row", context)
     response.content += status_region(request).encode()
     return response

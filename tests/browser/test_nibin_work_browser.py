@@ -54,6 +54,8 @@ def test_a_hit_is_mailed_assigned_concluded_and_shown_on_the_next_agenda(
     row.get_by_label("State").select_option(LeadAssignment.State.ASSIGNED)
     row.get_by_role("button", name=f"Save work on {first.report_number}").click()
     expect(row.locator(".badge").first).to_have_text("Assigned")
+    # The swapped row takes the focus its replaced button had, so the keyboard user stays there.
+    page.wait_for_function(f"document.activeElement && document.activeElement.id === 'work-{work.pk}'")
     row.get_by_label("Outcome", exact=True).select_option(LeadAssignment.Outcome.ARREST)
     row.get_by_label("Outcome note").fill("Arrested at his mother's address")
     row.get_by_role("button", name=f"Save work on {first.report_number}").click()

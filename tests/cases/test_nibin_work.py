@@ -90,6 +90,7 @@ def test_the_work_form_over_htmx_answers_its_row(client_for, hit, atf_agent, inv
     assert response.status_code == 200
     assert html.lstrip().startswith(f'<li id="work-{work.pk}"')
     assert "Assigned" in html and "saved" in html
+    assert 'class="card lead-work-row" tabindex="-1" autofocus' in html  # focus stays on the row
     assert "<html" not in html
 
 
