@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accounts.models import Agency, User
 from cases import linking
+from cases.lead_work import open_work
 from cases.models import LinkKey, NibinLead, Note, Shooting, Victim
 from meetings.agenda import services as agenda_services
 from meetings.agenda.rules import plan_agenda
@@ -165,6 +166,9 @@ def busy_week(django_db_blocker):
             for note in firearm_notes
         ]
     )
+    # Each lead's work opens on its cases, as when the notes are written through the app.
+    for note in firearm_notes:
+        open_work(set(note.fields["nibin_leads"]), note.shooting_id)
     linking.relink({note.shooting_id for note in firearm_notes})
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

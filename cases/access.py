@@ -6,7 +6,7 @@ export, PDF and htmx fragment asks here; nothing else decides visibility.
   (identity included) and general note; victim-services notes of their own agency only.
 - Victim advocates: victim-services notes; witness notes reduced to the safety fields; firearm
   traces without serial number, purchaser, dealer or free text; general notes written by advocacy agencies;
-  never a suspect note.
+  never a suspect note, nor the work on NIBIN leads (priority, owner, state, outcome).
 - A note restricted to its agency: only members of the author's agency, whatever their role.
 The README's "Who sees what" table is the same matrix.
 
@@ -16,13 +16,13 @@ viewer may not have with `accounts.audit.refuse` (404, and the attempt on record
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.access import access_audit_trail
 from accounts.audit import refuse
 from accounts.models import Agency, User
 
-from .models import LinkKey, ManualLink, NibinLead, Note, Shooting, Victim
+from .models import LeadAssignment, LinkKey, ManualLink, NibinLead, Note, Shooting, Victim
 
 LAW_ENFORCEMENT_ROLES = {
     User.Role.INVESTIGATOR,
@@ -232,6 +232,15 @@ def lead_shootings(lead: NibinLead, user: User) -> list[Shooting]:
     return list(shootings_visible_to(user).filter(pk__in=keys).order_by("-occurred_from"))
 
 
+def lead_work_visible_to(user: User) -> QuerySet[LeadAssignment]:
+    """The work on NIBIN leads (owner, state, outcome): never for advocates, and only where a note
+    the viewer may see still cites the lead on that case."""
+    if not sees_investigative_detail(user):
+        return LeadAssignment.objects.none()
+    cited = nibin_keys_visible_to(user).filter(value=OuterRef("lead__number"), shooting_id=OuterRef("shooting_id"))
+    return LeadAssignment.objects.filter(Exists(cited), shooting__in=shootings_visible_to(user))
+
+
 # --- Permission-checked lookups: the object, or a refusal (404, audited) ----------------------
 
 
@@ -319,3 +328,23 @@ def access_lead(user, pk, request=None) -> NibinLead:
     if lead is None:
         refuse(user, "NIBIN lead", pk, request)
     return lead
+
+
+def access_lead_to_triage(user, pk, request=None) -> NibinLead:
+    """A lead `user` may see and set the priority of."""
+    lead = access_lead(user, pk, request)
+    if not can_manage_nibin(user):
+        refuse(user, "NIBIN lead triage", pk, request)
+    return lead
+
+
+def access_lead_work(user, lead_pk, work_pk, request=None) -> LeadAssignment:
+    """The work on one case of a lead, for someone who manages leads and may see it there."""
+    work = (
+        lead_work_visible_to(user).filter(pk=work_pk, lead_id=lead_pk).select_related("lead", "shooting").first()
+        if can_manage_nibin(user)
+        else None
+    )
+    if work is None:
+        refuse(user, "NIBIN lead work", work_pk, request)
+    return work

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 from django.utils import timezone
 
+from .lead_work import open_work
 from .models import LinkKey, ManualLink, NibinLead, Note, Shooting
 
 
@@ -32,6 +33,7 @@ def refresh_link_keys(note: Note) -> set[int]:
                 defaults={"lead_received_at": timezone.now(), "evidence_recovered_at": _start_of_day(recovered)},
             )
         LinkKey.objects.bulk_create(keys)
+        open_work({key.value for key in keys if key.kind == LinkKey.Kind.NIBIN}, note.shooting_id)
     return before | {note.shooting_id}
 
 

@@ -390,6 +390,10 @@ class NibinLead(models.Model):
         HIT = "hit", "Hit (confirmed by examiner)"
         EXCLUDED = "excluded", "Excluded"
 
+    class Priority(models.TextChoices):
+        HIGH = "high", "High"
+        ROUTINE = "routine", "Routine"
+
     number = models.CharField("lead number", max_length=64, unique=True)
     status = models.CharField("status", max_length=10, choices=Status.choices, default=Status.LEAD)
     evidence_recovered_at = models.DateTimeField("evidence recovered", null=True, blank=True)
@@ -400,7 +404,12 @@ class NibinLead(models.Model):
     status_changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    priority = models.CharField("triage priority", max_length=10, choices=Priority.choices, default=Priority.ROUTINE)
+    priority_reason = models.CharField("reason for the priority", max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Bumped by every triage change (cases.lead_work); the triage form posts the version it was
+    # built from, so a second, concurrent change is refused instead of overwriting the first.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -414,3 +423,85 @@ class NibinLead(models.Model):
         if not (self.evidence_recovered_at and self.notified_at):
             return None
         return (self.notified_at - self.evidence_recovered_at).total_seconds() / 3600
+
+
+class LeadAssignment(models.Model):
+    """A NIBIN lead as work on one of the cases it joins: who investigates it, how far they are,
+    and what came of it. Made when the lead first joins the case (cases.lead_work); kept when the
+    citing note is retracted, but shown only while a visible note still cites the lead."""
+
+    class State(models.TextChoices):
+        NEW = "new", "New (not yet assigned)"
+        ASSIGNED = "assigned", "Assigned"
+        INVESTIGATING = "investigating", "Being investigated"
+        DONE = "done", "Outcome recorded"
+
+    class Outcome(models.TextChoices):
+        NONE = "", "None yet"
+        SUSPECT_IDENTIFIED = "suspect_identified", "Suspect identified"
+        ARREST = "arrest", "Arrest"
+        GUN_RECOVERED = "gun_recovered", "Gun recovered"
+        CASES_LINKED = "cases_linked", "Cases linked, investigation continues elsewhere"
+        NO_FURTHER_ACTION = "no_further_action", "No further action"
+
+    lead = models.ForeignKey(NibinLead, on_delete=models.CASCADE, related_name="assignments")
+    shooting = models.ForeignKey(Shooting, on_delete=models.PROTECT, related_name="lead_assignments")
+    investigator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="assigned investigator",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="lead_assignments",
+    )
+    state = models.CharField("state", max_length=16, choices=State.choices, default=State.NEW)
+    outcome = models.CharField("outcome", max_length=20, choices=Outcome.choices, blank=True)
+    outcome_note = models.CharField("outcome note", max_length=1000, blank=True)
+    joined_at = models.DateTimeField("joined the case", auto_now_add=True)
+    assigned_at = models.DateTimeField("assigned", null=True, blank=True)
+    started_at = models.DateTimeField("investigation started", null=True, blank=True)
+    outcome_at = models.DateTimeField("outcome recorded", null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["joined_at", "id"]
+        indexes = [
+            # The NIBIN queue and the agenda's "open leads past the goal": open work by age.
+            models.Index(fields=["state", "joined_at"], name="leadassignment_state_idx"),
+            # The reminder planner's "joined or reassigned lately".
+            models.Index(fields=["assigned_at"], name="leadassignment_assigned_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["lead", "shooting"], name="leadassignment_once_per_case"),
+            models.CheckConstraint(
+                condition=Q(state="done", outcome__gt="") | (~Q(state="done") & Q(outcome="")),
+                name="leadassignment_outcome_with_done",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"lead {self.lead_id} on case {self.shooting_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state != self.State.DONE
+
+
+class LeadChange(models.Model):
+    """History of a lead's triage and of its work on each case: who changed what, when."""
+
+    lead = models.ForeignKey(NibinLead, on_delete=models.CASCADE, related_name="changes")
+    assignment = models.ForeignKey(
+        LeadAssignment, null=True, blank=True, on_delete=models.CASCADE, related_name="changes"
+    )
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    changed_by_name = models.CharField(max_length=150)
+    changed_at = models.DateTimeField(auto_now_add=True)
+    # {"field": [old, new], ...} as display strings
+    changes = models.JSONField()
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"change to lead {self.lead_id} at {self.changed_at:%Y-%m-%d %H:%M}"

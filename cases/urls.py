@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import case_detail, case_forms, case_list, imports, nibin, notes
+from .views import case_detail, case_forms, case_list, imports, nibin, nibin_work, notes
 
 app_name = "cases"
 urlpatterns = [
@@ -22,4 +22,6 @@ urlpatterns = [
     path("notes/<int:note_pk>/revisions/", notes.note_revisions, name="note_revisions"),
     path("nibin/", nibin.nibin_list, name="nibin_list"),
     path("nibin/<int:lead_pk>/", nibin.nibin_lead, name="nibin_lead"),
+    path("nibin/<int:lead_pk>/triage/", nibin_work.nibin_triage, name="nibin_triage"),
+    path("nibin/<int:lead_pk>/work/<int:work_pk>/", nibin_work.nibin_work, name="nibin_work"),
 ]

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Agency, User
 from cases import linking, services
-from cases.models import NibinLead, Note, NoteRevision, Shooting, ShootingChange, Victim
+from cases.models import LeadAssignment, NibinLead, Note, NoteRevision, Shooting, ShootingChange, Victim
 from cases.note_forms import NOTE_FORMS
 
 from .shootings import (
@@ -92,6 +92,7 @@ def _create_case(spec: CaseSpec, users: dict[str, User]) -> Shooting:
         if "victim" in form_data:
             form_data["victim"] = str(victims[0].pk)
         author = users[note_spec.author]
+        had_work = set(LeadAssignment.objects.filter(shooting=shooting).values_list("pk", flat=True))
         note = services.add_note(
             shooting,
             author,
@@ -101,6 +102,8 @@ def _create_case(spec: CaseSpec, users: dict[str, User]) -> Shooting:
         )
         written = at(note_spec.hours_after)
         _date_back(note, written)
+        # A lead this note cites joined the case when the note was written.
+        LeadAssignment.objects.filter(shooting=shooting).exclude(pk__in=had_work).update(joined_at=written)
         last = max(last, written)
         if note_spec.revision:
             services.revise_note(

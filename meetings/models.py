@@ -421,6 +421,9 @@ class Reminder(models.Model):
         # Action items reaching people: a new item at once, the minutes once the meeting is held.
         ACTION_ASSIGNED = "action_assigned", "New action item for me"
         MINUTES = "minutes", "Minutes after a meeting (with my open items)"
+        # The work on a NIBIN lead (cases.lead_work): told when it joins a case, reminded when it stalls.
+        NIBIN_JOINED = "nibin_joined", "NIBIN lead joined my case"
+        NIBIN_STALLED = "nibin_stalled", "NIBIN lead still unassigned or not worked"
 
     class State(models.TextChoices):
         PENDING = "pending", "Pending"

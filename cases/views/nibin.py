@@ -16,11 +16,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from accounts.audit import showed_cases
 from cases import access, detail, services
 from cases.focus import focus_first_error, status_region
 from cases.forms import LEAD_TIMES, LeadForm
+from cases.lead_queue import FILTERS, lead_queue
 from cases.models import NibinLead
+from cases.views.nibin_work import lead_page
 
 PAGE_SIZE = 50
 
@@ -28,7 +29,8 @@ PAGE_SIZE = 50
 @require_safe
 def nibin_list(request: HttpRequest) -> HttpResponse:
     """Queries: the page's count and rows, the report numbers of their cases, and (for everyone
-    but advocates) the turnaround summary over every lead in the list."""
+    but advocates) the turnaround summary over every lead in the list and the queue of work
+    (cases.lead_queue.lead_queue)."""
     user = request.user
     leads = access.access_lead_list(user, request)
     status = request.GET.get("status", "")
@@ -49,6 +51,9 @@ def nibin_list(request: HttpRequest) -> HttpResponse:
         "status": status,
         "statuses": NibinLead.Status.choices,
         "goal_hours": detail.NIBIN_GOAL_HOURS,
+        # The queue of work heads the unfiltered list only: the filters and pages are about leads.
+        "queue": None if limited or status or page.number > 1 else lead_queue(user, now, request.GET.get("work", "")),
+        "queue_filters": FILTERS,
     }
     return render(request, "cases/nibin_list.html", context)
 
@@ -75,22 +80,10 @@ def nibin_lead(request: HttpRequest, lead_pk: int) -> HttpResponse:
     if can_manage and form is None:
         initial = {"status": lead.status, **{name: getattr(lead, name) for name in LEAD_TIMES}}
         form = LeadForm(initial=initial, auto_id="lead_%s")
-    shootings = access.lead_shootings(lead, user)
-    # The lead's cases, with their kind, date and address: each goes on the request's audit row.
-    showed_cases(request, [shooting.pk for shooting in shootings])
-    context = {
-        "nav": "cases",
-        "lead": lead,
-        "timing": detail.lead_timing(lead),
-        "shootings": shootings,
-        "form": form,
-        "limited": access.is_advocate(user),
-        "saved": request.method == "POST" and form is not None and not form.is_bound,
-        "goal_hours": detail.NIBIN_GOAL_HOURS,
-    }
+    saved = request.method == "POST" and form is not None and not form.is_bound
     if request.htmx:
-        response = render(request, "cases/nibin_lead.html#lead_panel", context)
+        response = lead_page(request, lead, form=form, saved=saved, partial="#lead_panel")
         # The message goes to the page's status region, which announces it.
         response.content += status_region(request).encode()
         return response
-    return render(request, "cases/nibin_lead.html", context)
+    return lead_page(request, lead, form=form, saved=saved)

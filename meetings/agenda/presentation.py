@@ -27,6 +27,7 @@ from types import SimpleNamespace
 from django.utils import timezone
 
 from accounts.models import Agency, User
+from cases import lead_work
 from cases.access import note_is_visible, sees_investigative_detail, sees_prosecution_status, visible_fields
 from cases.display import note_lines, url_for_each
 from cases.indicators import Indicator, indicators_for
@@ -34,7 +35,7 @@ from cases.models import LinkKey, NibinLead, Note, Shooting
 from cases.prosecution import field_label
 
 from ..models import AgendaItem, Meeting, PrintedCopy
-from .rules import Window, review_window
+from .rules import LEAD_PAST_GOAL, Window, review_window
 from .snapshot import ACTION_ITEMS_SECTION, as_date, as_datetime, snapshot_items
 from .source_stamp import live_snapshots
 from .time_plan import TimePlan, clock, person_label, plan_times
@@ -389,7 +390,7 @@ def _recorded(item: AgendaItem) -> dict:
 
 
 def _item_view(item: AgendaItem, number: int, snap: dict, reader: Reader, meeting: Meeting) -> ItemView:
-    reasons = [r.get("text", "") for r in item.reasons or []]
+    reasons = [_reason_text(r, reader) for r in item.reasons or []]
     if snap.get("kind") != "case":
         view = ItemView(
             item.pk,
@@ -452,7 +453,7 @@ def _item_view(item: AgendaItem, number: int, snap: dict, reader: Reader, meetin
         victims=snap["victims"],
         flags=flags,
         indicators=indicators,
-        leads=snap["leads"] if reader.sees_detail else [],
+        leads=_leads(snap["leads"], reader, meeting) if reader.sees_detail else [],
         linked=[_linked(entry, reader) for entry in snap["linked"]],
         since_text=_since_text(as_datetime(snap.get("since")), reader.tz),
         new_notes=new_notes,
@@ -480,6 +481,36 @@ def _prosecution(snap: dict, reader: Reader) -> list[ProsecutionChange]:
 def _day_and_year(value: date) -> str:
     # A case reviewed for the first time may bring history of earlier years.
     return f"{day(value)} {value.year}"
+
+
+# --- NIBIN lead work on an item: state, owner and age, for readers who see investigative detail --
+
+
+def _reason_text(reason: dict, reader: Reader) -> str:
+    """The reason shown; the work on a lead (past its goal) is not for advocates' eyes."""
+    if reason.get("code") == LEAD_PAST_GOAL and not reader.sees_detail:
+        return "NIBIN lead follow-up"
+    return reason.get("text", "")
+
+
+def _leads(leads: list[dict], reader: Reader, meeting: Meeting) -> list[dict]:
+    """Each lead of the case with its work as one line of text. Ages run to the meeting's start
+    once it has begun, so a held meeting's agenda shows them as they were discussed."""
+    now = min(timezone.now(), meeting.starts_at)
+    out = []
+    for lead in leads:
+        work = lead.get("work")
+        text = ""
+        if work:
+            joined = as_datetime(work["joined_at"])
+            ended = as_datetime(work["outcome_at"]) or now
+            state = f"{work['state_label']}: {work['outcome_label']}" if work["outcome_label"] else work["state_label"]
+            late = lead_work.is_past_goal(work["state"], joined, now)
+            age = f"{lead_work.age_text(joined, ended)} since it joined the case"
+            text = " · ".join([state, work["owner"] or "nobody assigned", age] + (["past the goal"] if late else []))
+        status = lead["status_label"].split(" (")[0]
+        out.append({"number": lead["number"], "status": lead["status"], "status_label": status, "work_text": text})
+    return out
 
 
 def _since_text(since: datetime | None, tz: tzinfo) -> str:

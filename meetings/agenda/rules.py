@@ -17,6 +17,7 @@ cutoff (included). The agenda holds:
   (f) open cases flagged as a retaliation risk;
   (g) cases whose charges were filed, declined or disposed in the window, as recorded in the
       case's history (cases.prosecution).
+  (h) cases with open work on a NIBIN lead past the CGIC goals at the cutoff (cases.lead_work).
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ from django.utils import formats, timezone
 
 from accounts.stored_dates import shifted
 from cases import prosecution
-from cases.models import LinkKey, ManualLink, NibinLead, Note, Shooting, ShootingChange
+from cases.lead_work import late_q, open_work_q
+from cases.models import LeadAssignment, LinkKey, ManualLink, NibinLead, Note, Shooting, ShootingChange
 
 from ..models import ActionItem, AgendaItem, Meeting
 
@@ -51,6 +53,7 @@ NIBIN_TOUCH = "nibin_touch"
 ACTION_DUE = "action_due"
 RETALIATION = "retaliation"
 PROSECUTION = "prosecution"
+LEAD_PAST_GOAL = "lead_past_goal"
 ADDED_BY_HAND = "added"
 
 
@@ -131,10 +134,10 @@ def plan_agenda(meeting: Meeting) -> AgendaPlan:
 
     Queries (bounded, whatever the number of cases): previous held meeting; (a) shootings in the
     window; (b) cases with notes in the window; (c) "review again" items; (e) open action items
-    due; (f) open retaliation-risk cases; (g) prosecution changes in the window; (d) new link
-    keys' holders, new manual links, new or confirmed leads and their holders, earlier
-    appearances of lead-touched cases; the facts of the cases found; the members of clusters
-    that gained a link."""
+    due; (f) open retaliation-risk cases; (g) prosecution changes in the window; (h) open lead
+    work past the goal; (d) new link keys' holders, new manual links, new or confirmed leads and
+    their holders, earlier appearances of lead-touched cases; the facts of the cases found; the
+    members of clusters that gained a link."""
     previous = previous_held_meeting(meeting)
     window = review_window(meeting, previous, look_up=False)
     found: dict[int, PlannedItem] = {}
@@ -145,7 +148,14 @@ def plan_agenda(meeting: Meeting) -> AgendaPlan:
     pending: dict[int, list[tuple[str, str]]] = defaultdict(list)
     noted, again = _new_notes(window), _review_again(previous)
     loose_actions, due = _actions_due(meeting)
-    for sid, code, text in [*noted, *again, *due, *_retaliation_risks(), *_prosecution_news(window)]:
+    for sid, code, text in [
+        *noted,
+        *again,
+        *due,
+        *_retaliation_risks(),
+        *_prosecution_news(window),
+        *_leads_past_goal(meeting),
+    ]:
         pending[sid].append((code, text))
     newly_linked, lead_touched = _new_links(window)
 
@@ -250,6 +260,16 @@ def _prosecution_news(window: Window) -> list[Reason]:
     for sid, changes in rows:
         news[sid] += [event for event in prosecution.events(changes) if event in prosecution.AGENDA_EVENTS]
     return [(sid, PROSECUTION, prosecution.news_text(found)) for sid, found in news.items() if found]
+
+
+def _leads_past_goal(meeting: Meeting) -> list[Reason]:
+    """(h) Cases with open work on a NIBIN lead that was past the 24/48-hour goals at the cutoff."""
+    late = (
+        LeadAssignment.objects.filter(open_work_q(), late_q(meeting.cutoff_at))
+        .values_list("shooting_id", flat=True)
+        .distinct()
+    )
+    return [(sid, LEAD_PAST_GOAL, "Open NIBIN lead past the 24/48-hour goal") for sid in late]
 
 
 def _add_lead_touched(

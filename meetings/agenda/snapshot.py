@@ -21,7 +21,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from cases import prosecution
 from cases.indicators import NOTE_SIGNALS, signal_fields, signal_notes
-from cases.models import LinkKey, ManualLink, NibinLead, Note, Shooting, ShootingChange, Victim
+from cases.models import LeadAssignment, LinkKey, ManualLink, NibinLead, Note, Shooting, ShootingChange, Victim
 
 from ..models import ActionItem, AgendaItem, Meeting
 
@@ -100,8 +100,8 @@ def snapshot_items(meeting: Meeting, items: list[AgendaItem]) -> dict[int, dict]
 
     Queries (whatever the number of items): shootings with lead investigators; victims; earlier
     appearances; latest notes per kind (a window function); notes behind the indicators; open
-    action items; cluster members; their link keys; the leads those cite; manual links;
-    prosecution changes; and the loose action items when the section is on the agenda."""
+    action items; cluster members; their link keys; the leads those cite; manual links; the work
+    on those leads; prosecution changes; and the loose action items when the section is on the agenda."""
     case_ids = [item.shooting_id for item in items if item.shooting_id]
     cases = _case_snapshots(meeting, case_ids) if case_ids else {}
     out: dict[int, dict] = {}
@@ -140,6 +140,7 @@ def _case_snapshots(meeting: Meeting, case_ids: list[int]) -> dict[int, dict]:
     actions = _open_actions(ids)
     links = _links(shootings)
     prosecution_changes = _prosecution_changes(ids, since)
+    work = _lead_work(ids)
     return {
         sid: {
             "shooting": _shooting(sid, s),
@@ -147,7 +148,7 @@ def _case_snapshots(meeting: Meeting, case_ids: list[int]) -> dict[int, dict]:
             "since": _iso(since.get(sid)),
             "notes": notes.get(sid, []),
             "signals": signals.get(sid, []),
-            "leads": links["leads"].get(sid, []),
+            "leads": [{**lead, "work": work.get((sid, lead["number"]))} for lead in links["leads"].get(sid, [])],
             "linked": links["linked"].get(sid, []),
             "action_items": actions.get(sid, []),
             "prosecution": prosecution_changes.get(sid, []),
@@ -315,6 +316,36 @@ def _note(row: dict, fields: dict) -> dict:
         "restricted": row["restricted_to_agency"],
         "created_at": _iso(row["created_at"]),
         "fields": fields,
+    }
+
+
+def _lead_work(ids) -> dict[tuple[int, str], dict]:
+    """(case, lead number) → the work on that lead there (cases.lead_work): its state, owner and
+    times. The presentation shows it only to readers who see investigative detail."""
+    rows = LeadAssignment.objects.filter(shooting_id__in=ids).values(
+        "shooting_id",
+        "lead__number",
+        "state",
+        "outcome",
+        "joined_at",
+        "outcome_at",
+        "investigator__first_name",
+        "investigator__last_name",
+        "investigator__username",
+    )
+    states, outcomes = dict(LeadAssignment.State.choices), dict(LeadAssignment.Outcome.choices)
+    return {
+        (row["shooting_id"], row["lead__number"]): {
+            "state": row["state"],
+            "state_label": states.get(row["state"], row["state"]),
+            "outcome_label": outcomes.get(row["outcome"], "") if row["outcome"] else "",
+            "owner": " ".join(filter(None, [row["investigator__first_name"], row["investigator__last_name"]]))
+            or row["investigator__username"]
+            or "",
+            "joined_at": _iso(row["joined_at"]),
+            "outcome_at": _iso(row["outcome_at"]),
+        }
+        for row in rows
     }
 
 

@@ -11,34 +11,44 @@ SQLITE_TOUCH = (
 )
 
 
-def create_triggers(apps, schema_editor) -> None:
+def create_stamp_triggers(schema_editor, table: str) -> None:
+    """The triggers that give the stamp a new token on every write to `table` (later migrations
+    that put another table under the stamp call this too)."""
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         schema_editor.execute(
-            f"CREATE TRIGGER {TABLE}_stamp AFTER INSERT OR UPDATE OR DELETE ON {TABLE} "
+            f"CREATE TRIGGER {table}_stamp AFTER INSERT OR UPDATE OR DELETE ON {table} "
             "FOR EACH STATEMENT EXECUTE FUNCTION meetings_sourcestamp_touch()"
         )
         schema_editor.execute(
-            f"CREATE TRIGGER {TABLE}_stamp_truncate AFTER TRUNCATE ON {TABLE} "
+            f"CREATE TRIGGER {table}_stamp_truncate AFTER TRUNCATE ON {table} "
             "FOR EACH STATEMENT EXECUTE FUNCTION meetings_sourcestamp_touch()"
         )
     elif vendor == "sqlite":
         for operation in ["INSERT", "UPDATE", "DELETE"]:
             schema_editor.execute(
-                f"CREATE TRIGGER {TABLE}_stamp_{operation.lower()} AFTER {operation} ON {TABLE} "
+                f"CREATE TRIGGER {table}_stamp_{operation.lower()} AFTER {operation} ON {table} "
                 f"BEGIN {SQLITE_TOUCH} END",
                 params=None,
             )
 
 
-def drop_triggers(apps, schema_editor) -> None:
+def drop_stamp_triggers(schema_editor, table: str) -> None:
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(f"DROP TRIGGER IF EXISTS {TABLE}_stamp ON {TABLE}")
-        schema_editor.execute(f"DROP TRIGGER IF EXISTS {TABLE}_stamp_truncate ON {TABLE}")
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_stamp ON {table}")
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_stamp_truncate ON {table}")
     elif vendor == "sqlite":
         for operation in ["insert", "update", "delete"]:
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {TABLE}_stamp_{operation}")
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_stamp_{operation}")
+
+
+def create_triggers(apps, schema_editor) -> None:
+    create_stamp_triggers(schema_editor, TABLE)
+
+
+def drop_triggers(apps, schema_editor) -> None:
+    drop_stamp_triggers(schema_editor, TABLE)
 
 
 class Migration(migrations.Migration):

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from ..ics import meeting_ics
 from ..models import Reminder
-from .planning import compose, prefetch
+from .planning import after_sent, compose, prefetch
 
 logger = logging.getLogger("shootreview.reminders")
 
@@ -179,6 +179,7 @@ def _send_one(reminder: Reminder, smtp_connection, cache: dict) -> str:
         _mark(
             reminder, state=Reminder.State.SENT, sent_at=timezone.now(), attempts=reminder.attempts + 1, last_error=""
         )
+        after_sent(reminder)
         return "sent"
 
 

@@ -16,7 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from cases.models import NibinLead, Note, Shooting
+from cases import lead_work
+from cases.access import nibin_keys_visible_to, sees_investigative_detail
+from cases.models import LeadAssignment, NibinLead, Note, Shooting
 
 from ..access import can_view_meetings
 from ..models import ActionItem, AgendaEvent, AgendaItem, Meeting, Reminder, ReminderPreference
@@ -261,6 +263,45 @@ def plan_minutes(now: datetime) -> list[Planned]:
     ]
 
 
+# --- NIBIN lead work (cases.lead_work) ----------------------------------------------------------
+
+# Work that joined or was assigned longer ago than this is past the telling and the reminding:
+# a sweep after an outage still catches up, and the planner's query stays small.
+NIBIN_WORK_DAYS = 14
+# Each reminder of stalled work: its occurrence, the states in which it still applies, and when
+# it comes due after the lead joined the case.
+NIBIN_STALLED = {
+    "24h": ({LeadAssignment.State.NEW}, lead_work.ASSIGN_GOAL),
+    "48h": ({LeadAssignment.State.NEW, LeadAssignment.State.ASSIGNED}, lead_work.WORK_GOAL),
+}
+
+
+def plan_nibin_work(now: datetime) -> list[Planned]:
+    """When a lead joins a case, or the work on it is assigned to someone new, the assigned
+    investigator and the case's lead investigator are told at once; both are reminded when the
+    work is still unassigned a day after the lead joined, or not worked after two."""
+    recent = now - timedelta(days=NIBIN_WORK_DAYS)
+    rows = (
+        LeadAssignment.objects.filter(lead_work.open_work_q())
+        .filter(Q(joined_at__gte=recent) | Q(assigned_at__gte=recent))
+        .values_list("pk", "investigator_id", "shooting__lead_investigator_id", "state", "joined_at", "assigned_at")
+    )
+    planned = []
+    for pk, investigator, lead_investigator, state, joined_at, assigned_at in rows:
+        people = {investigator, lead_investigator} - {None}
+        told_at = max(joined_at, assigned_at or joined_at)
+        planned += [
+            Planned(Reminder.Kind.NIBIN_JOINED, uid, "lead_assignment", str(pk), "joined", told_at) for uid in people
+        ]
+        for occurrence, (states, after) in NIBIN_STALLED.items():
+            if state in states and joined_at + after <= now:
+                planned += [
+                    Planned(Reminder.Kind.NIBIN_STALLED, uid, "lead_assignment", str(pk), occurrence, joined_at + after)
+                    for uid in people
+                ]
+    return planned
+
+
 PLANNERS = [
     plan_meeting_reminders,
     plan_meeting_changes,
@@ -271,6 +312,7 @@ PLANNERS = [
     plan_nibin,
     plan_new_action_items,
     plan_minutes,
+    plan_nibin_work,
 ]
 
 
@@ -568,6 +610,64 @@ def _minutes(reminder: Reminder, meeting: Meeting, user: User, cache: dict) -> M
     )
 
 
+def _lead_work_for(reminder: Reminder, user: User) -> LeadAssignment | None:
+    """The open work a NIBIN reminder is about, if the recipient still has it (as the assigned
+    investigator or the case's lead) and may still see the lead on that case."""
+    work = (
+        LeadAssignment.objects.filter(lead_work.open_work_q(), pk=reminder.object_id)
+        .select_related("lead", "shooting")
+        .first()
+    )
+    if work is None or user.pk not in {work.investigator_id, work.shooting.lead_investigator_id}:
+        return None
+    if not sees_investigative_detail(user):
+        return None
+    if not nibin_keys_visible_to(user).filter(value=work.lead.number, shooting_id=work.shooting_id).exists():
+        return None
+    return work
+
+
+def _lead_lines(work: LeadAssignment) -> list[tuple[str, str]]:
+    return [(f"Lead {work.lead.number}, case {work.shooting.report_number}", _link("cases:nibin_lead", work.lead_id))]
+
+
+def _nibin_joined(reminder: Reminder, user: User, now: datetime, cache: dict) -> Message | None:
+    work = _lead_work_for(reminder, user)
+    if work is None:
+        return None
+    return Message(
+        subject=f"NIBIN lead {work.lead.number} joined case {work.shooting.report_number}",
+        intro=(
+            "A NIBIN lead now joins a case of yours. Open it to assign it, and record what comes of it "
+            "(CGIC goal: assigned within 24 hours, worked within 48)."
+        ),
+        lines=_lead_lines(work),
+    )
+
+
+def _nibin_stalled(reminder: Reminder, user: User, now: datetime, cache: dict) -> Message | None:
+    work = _lead_work_for(reminder, user)
+    states, after = NIBIN_STALLED.get(reminder.occurrence, (set(), None))
+    if work is None or work.state not in states:
+        return None
+    waiting = "not yet assigned" if work.state == LeadAssignment.State.NEW else "assigned but not yet worked"
+    return Message(
+        subject=f"NIBIN lead {work.lead.number} on case {work.shooting.report_number}: {waiting}",
+        intro=f"This lead joined the case more than {int(after.total_seconds() // 3600)} hours ago and is {waiting}.",
+        lines=_lead_lines(work),
+    )
+
+
+def after_sent(reminder: Reminder) -> None:
+    """What a sent reminder records: the first mail telling the investigators of a lead is their
+    notification, so the CGIC turnaround stops there and the coordinators' "not yet notified"
+    reminder (NIBIN_TURNAROUND) no longer applies."""
+    if reminder.kind == Reminder.Kind.NIBIN_JOINED:
+        lead_id = LeadAssignment.objects.filter(pk=reminder.object_id).values_list("lead_id", flat=True).first()
+        if lead_id is not None:
+            lead_work.record_notified(lead_id, reminder.sent_at or timezone.now())
+
+
 # The message of each kind of reminder: those about a meeting still to come, and the others.
 _MEETING_KINDS = {
     Reminder.Kind.MEETING: _meeting,
@@ -580,4 +680,6 @@ _OTHER_KINDS = {
     Reminder.Kind.RETALIATION: _retaliation,
     Reminder.Kind.NIBIN_TURNAROUND: _nibin_turnaround,
     Reminder.Kind.ACTION_ASSIGNED: _action_assigned,
+    Reminder.Kind.NIBIN_JOINED: _nibin_joined,
+    Reminder.Kind.NIBIN_STALLED: _nibin_stalled,
 }

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from cases import services as case_services
-from cases.models import NibinLead, Note, Shooting
+from cases.models import LeadAssignment, NibinLead, Note, Shooting
 from meetings.agenda.rules import plan_agenda, review_window
 from meetings.models import ActionItem, AgendaItem, Meeting
 
@@ -24,6 +24,12 @@ def week(db):
     held = meeting_at(local(2026, 2, 4, 9, 0), status=Meeting.Status.HELD)
     this = meeting_at(local(2026, 2, 11, 9, 0))
     return held, this
+
+
+def being_worked() -> None:
+    """Every lead's work is in hand, so that only the rule a test is about brings its cases
+    (unworked leads past the 24/48-hour goal come up on their own: rule g)."""
+    LeadAssignment.objects.update(state=LeadAssignment.State.INVESTIGATING)
 
 
 def planned(meeting: Meeting) -> dict[str, list[str]]:
@@ -195,6 +201,7 @@ def test_a_case_newly_linked_by_a_nibin_lead_comes_with_the_new_case_and_is_grou
     unrelated_old = case_at(investigator, local(2025, 12, 2, 22, 0))
     new = case_at(investigator, local(2026, 2, 5, 22, 0), kind=SF)
     note_at(local(2026, 2, 6, 10, 0), new, investigator, Note.Kind.FIREARM, firearm(["RB-2025-0117"]))
+    being_worked()
 
     plan = plan_agenda(this)
     items = {item.report_number: item for item in plan.items}
@@ -248,6 +255,7 @@ def test_an_earlier_reviewed_case_that_a_new_nibin_hit_touches_comes_back(invest
     lead = NibinLead.objects.get(number="RB-2025-0042")
     with at(local(2026, 2, 6, 15, 0)):
         case_services.update_nibin_lead(lead, atf_agent, {"status": NibinLead.Status.HIT})
+    being_worked()
 
     agenda = planned(this)
 
@@ -390,7 +398,7 @@ def test_building_the_plan_costs_the_same_queries_for_many_cases(
         AgendaItem.objects.create(meeting=held, shooting=case, review_again=n % 4 == 0, position=n)
     # previous held meeting; (a); (b); (c); (e); (f); (g); new keys; their holders; new manual
     # links; new or confirmed leads; their holders; facts of the other cases; earlier appearances
-    # of lead-touched cases; cluster members
-    with django_assert_max_num_queries(15):
+    # of lead-touched cases; cluster members; (h) open lead work past the goal
+    with django_assert_max_num_queries(16):
         plan = plan_agenda(this)
     assert len(plan.items) == 30

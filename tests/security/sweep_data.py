@@ -27,8 +27,9 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from accounts.models import Agency, AuditEvent, User
+from cases import lead_work
 from cases import services as case_services
-from cases.models import ManualLink, NibinLead, Note, Shooting, Victim
+from cases.models import LeadAssignment, ManualLink, NibinLead, Note, Shooting, Victim
 from meetings import services as meeting_services
 from meetings.access import printable_audiences
 from meetings.agenda import services as agenda_services
@@ -80,6 +81,9 @@ OUTSIDER_PURCHASER = "Oakhollow"
 OUTSIDER_LEAD = "LCNIB7734"
 ADVOCATE2_RESTRICTED = "Fenwarrow"
 ADVOCATE2_SERVICES = "Thistlecombe"
+# The work on a NIBIN lead (its priority's reason, an outcome's note): never for advocates.
+LEAD_PRIORITY_REASON = "Cindervale"
+LEAD_OUTCOME_NOTE = "Wrenthorpe"
 
 SENTINELS: dict[str, frozenset[str]] = {
     # Suspects, witness identities, purchasers and dealers: sworn law enforcement and prosecutors.
@@ -98,6 +102,8 @@ SENTINELS: dict[str, frozenset[str]] = {
     SUSPECT_TEXT: LAW_ENFORCEMENT,
     # A general note of the police: law enforcement, not advocates.
     POLICE_GENERAL: LAW_ENFORCEMENT,
+    LEAD_PRIORITY_REASON: LAW_ENFORCEMENT,
+    LEAD_OUTCOME_NOTE: LAW_ENFORCEMENT,
     # Victim services stay with the advocates; restricted ones with the author's agency.
     SERVICES_TEXT: ADVOCATES,
     SERVICES_AGENCY: ADVOCATES,
@@ -134,6 +140,7 @@ class World:
     victims: list[Victim]
     links: list[ManualLink]
     leads: list[NibinLead]
+    lead_work: list[LeadAssignment]
     meetings: dict[str, Meeting]
     items: dict[str, list[AgendaItem]]
     actions: list[ActionItem]
@@ -358,6 +365,24 @@ def _agenda(meeting: Meeting, coordinator: User, shootings: list[Shooting]) -> N
     meeting.refresh_from_db()
 
 
+def _work_on_leads(users: dict[str, User]) -> list[LeadAssignment]:
+    """The shared lead triaged with a reason; its work concluded on one case, assigned on the other."""
+    lead = NibinLead.objects.get(number="SW-NIBIN-0091")
+    lead_work.triage(lead, users[ATF_AGENT], priority="high", reason=f"{LEAD_PRIORITY_REASON} crew", version=1)
+    first, second = LeadAssignment.objects.filter(lead=lead).order_by("pk")
+    lead_work.change_work(
+        first,
+        users[ATF_AGENT],
+        investigator=users[INVESTIGATOR],
+        state=LeadAssignment.State.DONE,
+        outcome=LeadAssignment.Outcome.ARREST,
+        outcome_note=f"Arrested at the {LEAD_OUTCOME_NOTE} motel.",
+        version=first.version,
+    )
+    lead_work.change_work(second, users[ATF_AGENT], investigator=users[ATF_AGENT], state="assigned", version=1)
+    return list(LeadAssignment.objects.order_by("pk"))
+
+
 def build_world() -> World:
     agencies, users = _people()
     now = timezone.now()
@@ -402,6 +427,7 @@ def build_world() -> World:
     )
     notes = _notes(users, police_case, outsider_case, atf_case)
     link = case_services.link_manually(police_case, outsider_case, users[INVESTIGATOR], "Same grey sedan seen")
+    work_on_leads = _work_on_leads(users)
     coordinator = users[COORDINATOR]
     shootings = [police_case, outsider_case, atf_case]
 
@@ -496,6 +522,7 @@ def build_world() -> World:
         victims=list(Victim.objects.filter(shooting__in=shootings).order_by("pk")),
         links=[link],
         leads=list(NibinLead.objects.order_by("pk")),
+        lead_work=work_on_leads,
         meetings={"scheduled": scheduled, "frozen": frozen, "held": held},
         items={
             str(m.pk): list(AgendaItem.objects.filter(meeting=m).order_by("position"))
@@ -592,6 +619,8 @@ def fill(route: Route, world: World, persona: str) -> list[dict]:
             values[name] = [link.pk for link in world.links]
         elif name == "lead_pk":
             values[name] = [lead.pk for lead in world.leads]
+        elif name == "work_pk":
+            values[name] = [work.pk for work in world.lead_work]
         elif name == "action_pk":
             values[name] = [action.pk for action in world.actions]
         elif name == "user_pk":

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 
 from demo.history import seed_history
 from demo.people import demo_logins
+from demo.seed_lead_work import seed_demo_lead_work
 from demo.seed_meetings import seed_demo_meetings
 from demo.seed_people import seed_demo_accounts
 from demo.seed_shootings import seed_demo_cases
@@ -16,6 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         users = seed_demo_accounts()
         created = seed_demo_cases(users)
+        seed_demo_lead_work(users)
         # The years before the detailed cases, so that the cover's comparisons have something to compare.
         history = seed_history(users)
         # After the cases: the meetings' agendas are built from them.
