@@ -23,7 +23,7 @@ from accounts.models import Agency, User
 from . import access, search
 from .detail import lead_investigator_choices
 from .display import shooting_value
-from .models import JUVENILE_UNDER, SUMMARY_MAX, Division, ManualLink, NibinLead, Shooting, Victim
+from .models import JUVENILE_UNDER, SUMMARY_MAX, Division, ManualLink, Shooting, Victim
 from .services import EDITABLE_FIELDS
 
 # --- The case list's filters -------------------------------------------------------------------
@@ -557,41 +557,6 @@ class UnlinkForm(InputForm):
         kwargs.setdefault("auto_id", f"unlink{link.pk}_%s")
         super().__init__(*args, **kwargs)
         self.link = link
-
-
-# --- A NIBIN lead -------------------------------------------------------------------------------
-
-LEAD_TIMES = ["evidence_recovered_at", "entered_at", "lead_received_at", "notified_at"]
-
-
-def _datetime_field(label: str) -> forms.DateTimeField:
-    return forms.DateTimeField(
-        label=label,
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
-
-
-class LeadForm(InputForm):
-    status = forms.ChoiceField(label="Status", choices=NibinLead.Status.choices)
-    evidence_recovered_at = _datetime_field("Evidence recovered")
-    entered_at = _datetime_field("Entered into NIBIN")
-    lead_received_at = _datetime_field("Lead received")
-    notified_at = _datetime_field("Investigators notified")
-
-    def clean(self):
-        data = super().clean()
-        now = timezone.now()
-        for name in LEAD_TIMES:
-            if data.get(name) and data[name] > now:
-                self.add_error(name, "This time cannot be in the future.")
-        # Each step follows the one before: recovered → entered → lead received → notified.
-        present = [(name, data[name]) for name in LEAD_TIMES if data.get(name) and name not in self.errors]
-        for (earlier, a), (later, b) in zip(present, present[1:], strict=False):
-            if b < a:
-                label = self.fields[earlier].label.lower()
-                self.add_error(later, f"This cannot be before “{label}”.")
-        return data
 
 
 # --- Victims ----------------------------------------------------------------------------------

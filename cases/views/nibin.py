@@ -18,7 +18,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from cases import access, detail, services
 from cases.focus import focus_first_error, status_region
-from cases.forms import LEAD_TIMES, LeadForm
+from cases.lead_forms import LEAD_TIMES, LeadForm
 from cases.lead_queue import FILTERS, lead_queue
 from cases.models import NibinLead
 from cases.views.nibin_work import lead_page

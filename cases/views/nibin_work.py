@@ -13,63 +13,14 @@ from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.audit import annotate, showed_cases
-from accounts.inputs import InputForm
 from accounts.models import User
 from cases import access, detail, lead_work
 from cases.focus import focus_first_error, status_region
-from cases.lead_queue import lead_history, lead_work_rows, person, work_row
-from cases.models import LeadAssignment, NibinLead
+from cases.lead_forms import TriageForm, WorkForm, triage_form, work_form
+from cases.lead_queue import lead_history, lead_work_rows, work_row
+from cases.models import NibinLead
 
 CONFLICT = "Someone else changed this after you opened the page. It now shows their change; check it and save again."
-
-
-class TriageForm(InputForm):
-    priority = forms.ChoiceField(label="Priority", choices=NibinLead.Priority.choices)
-    priority_reason = forms.CharField(label="Reason for the priority", max_length=300, required=False)
-    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
-
-
-class WorkForm(InputForm):
-    investigator = forms.ChoiceField(label="Assigned investigator", required=False)
-    state = forms.ChoiceField(label="State", choices=LeadAssignment.State.choices)
-    outcome = forms.ChoiceField(label="Outcome", choices=LeadAssignment.Outcome.choices, required=False)
-    outcome_note = forms.CharField(
-        label="Outcome note", max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
-
-    def __init__(self, *args, people: list[User], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.people = {str(p.pk): p for p in people}
-        self.fields["investigator"].choices = [("", "Nobody yet")] + [(pk, person(p)) for pk, p in self.people.items()]
-
-    def clean(self):
-        data = super().clean()
-        state = data.get("state")
-        # Choosing an outcome is recording it: the state follows, so one change does it.
-        if data.get("outcome") and state:
-            state = data["state"] = LeadAssignment.State.DONE
-        if state and state != LeadAssignment.State.NEW and not data.get("investigator"):
-            self.add_error("investigator", "Choose who investigates this lead before moving it on.")
-        if state == LeadAssignment.State.DONE and not data.get("outcome"):
-            self.add_error("outcome", "Choose what came of the lead.")
-        return data
-
-
-def work_form(work: LeadAssignment, people: list[User], data=None) -> WorkForm:
-    initial = {
-        "investigator": str(work.investigator_id or ""),
-        "state": work.state,
-        "outcome": work.outcome,
-        "outcome_note": work.outcome_note,
-        "version": work.version,
-    }
-    return WorkForm(data, initial=None if data else initial, people=people, auto_id=f"work{work.pk}_%s")
-
-
-def triage_form(lead: NibinLead, data=None) -> TriageForm:
-    initial = {"priority": lead.priority, "priority_reason": lead.priority_reason, "version": lead.version}
-    return TriageForm(data, initial=None if data else initial, auto_id="triage_%s")
 
 
 def assignable_people(current: list[int]) -> list[User]:
