@@ -1,6 +1,7 @@
 """A NIBIN hit followed through in a real browser: it joins two cases, both investigators get
 mail through the real worker, one opens the link, assigns the lead and records the outcome on the
-page (htmx), and the next agenda shows it."""
+page (htmx), the next agenda shows it, the meeting records its decision, and the case page's
+Reviews section shows that decision."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.celery, pytest.mark.django_db(tra
 LEAD = "RB-2026-0777"
 
 
-def test_a_hit_is_mailed_assigned_concluded_and_shown_on_the_next_agenda(
+def test_a_hit_is_mailed_assigned_concluded_shown_on_the_next_agenda_and_its_decision_on_the_case(
     login_page, workers, smtp, investigator, supervisor, atf_agent, coordinator
 ):
     workers.start()
@@ -78,3 +79,23 @@ def test_a_hit_is_mailed_assigned_concluded_and_shown_on_the_next_agenda(
     expect(item.locator(".item-leads")).to_contain_text(f"{LEAD} (Hit): Outcome recorded: Arrest · {owner} ·")
     other = page.locator("#agenda-items > li").filter(has=page.locator(".item-title", has_text=second.report_number))
     expect(other.locator(".item-leads")).to_contain_text("New (not yet assigned)")
+
+    # At the meeting the coordinator freezes the agenda, records the decision on the first case
+    # and marks the meeting held.
+    page.get_by_role("button", name="Freeze the agenda").click()
+    page.wait_for_selector(".frozen-notice")
+    item = page.locator("#agenda-items > li").filter(has=page.locator(".item-title", has_text=first.report_number))
+    item.get_by_label("Outcome", exact=True).select_option("decision")
+    item.get_by_label("Outcome notes").fill("Present the arrest to the county prosecutor")
+    item.get_by_role("button", name=re.compile("^Save outcome of item")).click()
+    expect(item).to_have_class(re.compile("is-discussed"))
+    page.locator("#mark-held").click()
+    page.wait_for_load_state()
+
+    # The investigator's case page lists the meeting under Reviews with its decision.
+    page.context.clear_cookies()
+    sign_in(page, investigator)
+    page.goto(f"/cases/{first.pk}/")
+    review = page.locator("#reviews li.review").first
+    expect(review).to_contain_text("Decision: Present the arrest to the county prosecutor")
+    expect(review.get_by_role("link", name=re.compile("^Minutes"))).to_be_visible()
