@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Agency, User
+from cases.models import Shooting
 from meetings import scheduling, services
 from meetings.agenda import services as agenda_services
 from meetings.models import ActionItem, AgendaEvent, AgendaItem, Meeting, MeetingSeries
@@ -81,8 +82,33 @@ def seed_demo_meetings(users: dict[str, User], now: datetime | None = None) -> i
     upcoming = series.meetings.filter(starts_at__gt=now, status=Meeting.Status.SCHEDULED).order_by("starts_at").first()
     if upcoming is not None and upcoming.agenda_built_at is None:
         agenda_services.build_agenda(upcoming, coordinator)
+        _plan_times(upcoming, coordinator)
         done += 1
     return done
+
+
+# Minutes the demo gives an item, by the case's kind: a homicide is talked through longest.
+DEMO_TIME_BOXES = {Shooting.Kind.HOMICIDE: 8, Shooting.Kind.NONFATAL: 5, Shooting.Kind.SHOTS_FIRED: 3}
+
+
+def _plan_times(meeting: Meeting, coordinator: User) -> None:
+    """The upcoming agenda's time plan, as a coordinator would set it: each case presented by its
+    lead investigator, for a time that suits its kind, so the agenda shows start times and an end."""
+    items = meeting.items.filter(removed_at__isnull=True, shooting__isnull=False).select_related(
+        "shooting__lead_investigator"
+    )
+    for item in items.order_by("position"):
+        lead = item.shooting.lead_investigator
+        presenter = lead if lead is not None and lead.is_active and lead.agency_id else None
+        meeting.refresh_from_db(fields=["agenda_version"])
+        agenda_services.plan_item(
+            meeting,
+            coordinator,
+            item.pk,
+            presenter=presenter,
+            time_box=DEMO_TIME_BOXES.get(item.shooting.kind, 3),
+            expected_version=meeting.agenda_version,
+        )
 
 
 def _series(coordinator: User, now: datetime) -> MeetingSeries:

@@ -80,6 +80,16 @@ def test_the_next_meeting_is_scheduled_with_its_agenda_built_and_open_items_back
     assert set(due.values_list("shooting_id", flat=True)) <= on_agenda
 
 
+def test_the_next_agenda_has_a_time_plan_with_presenters_start_times_and_an_end(seeded, client_for):
+    following = Meeting.objects.filter(starts_at__gt=NOW).order_by("starts_at").first()
+    items = following.items.filter(removed_at__isnull=True, shooting__isnull=False)
+
+    assert items.exists() and not items.filter(time_box__isnull=True).exists()
+    assert not items.filter(presenter__isnull=True, shooting__lead_investigator__isnull=False).exists()
+    html = client_for(User.objects.get(username="coordinator")).get(following.get_absolute_url()).content.decode()
+    assert "expected end" in html and "Planned start" in html
+
+
 def test_running_the_seed_twice_changes_nothing(seeded):
     first = snapshot()
 
