@@ -110,7 +110,7 @@ def test_moving_unassigned_work_on_is_refused_beside_the_field(client_for, hit, 
     lead, a, _ = hit
     work = LeadAssignment.objects.get(lead=lead, shooting=a)
     html = post_work(client_for(atf_agent), work, state="investigating").content.decode()
-    assert f'id="work{work.pk}_investigator_errors"' in html
+    assert f'id="work{work.pk}_investigator_error"' in html
     assert "Choose who investigates this lead" in html
 
 

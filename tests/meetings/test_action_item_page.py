@@ -82,7 +82,7 @@ def test_an_empty_note_is_refused_beside_the_field_on_the_items_page(client_for,
 
     html = response.content.decode()
     assert "Action item #" in html and "a note is required to close an item" in html
-    assert f'id="id_done_{item.pk}_note_errors"' in html
+    assert f'id="id_done_{item.pk}_note_error"' in html
     item.refresh_from_db()
     assert item.status == ActionItem.Status.OPEN
 
