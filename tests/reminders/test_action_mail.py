@@ -18,8 +18,8 @@ from meetings.models import ActionItem, Meeting, Reminder
 from meetings.reminders import delivery, planning
 from meetings.tasks import sweep_reminders
 from tests.factories import make_shooting
+from tests.processes import wait_until
 
-from .conftest import wait_until
 from .scenario import meeting
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
