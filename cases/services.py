@@ -88,6 +88,17 @@ def create_shooting(user: User, data: dict, victims: Iterable[dict] = (), partne
 ENTERED_WITH_THE_CASE = "Entered with the case"
 
 
+def _record_change(shooting: Shooting, user: User, changes: dict, reason: str) -> None:
+    """One line of the case's history, keeping the editor's name as it read then."""
+    ShootingChange.objects.create(
+        shooting=shooting,
+        changed_by=user,
+        changed_by_name=user.get_full_name() or user.username,
+        changes=changes,
+        reason=reason,
+    )
+
+
 def _record_prosecution_on_entry(shooting: Shooting, user: User) -> None:
     """A referral or charges entered with a new case start its history, dated at entry: the
     agenda and the cover read prosecution follow-through from the history (cases.prosecution),
@@ -96,13 +107,7 @@ def _record_prosecution_on_entry(shooting: Shooting, user: User) -> None:
         name: ["", shooting_value(shooting, name)] for name in PROSECUTION_FIELDS if shooting_value(shooting, name)
     }
     if entered:
-        ShootingChange.objects.create(
-            shooting=shooting,
-            changed_by=user,
-            changed_by_name=user.get_full_name() or user.username,
-            changes=entered,
-            reason=ENTERED_WITH_THE_CASE,
-        )
+        _record_change(shooting, user, entered, ENTERED_WITH_THE_CASE)
 
 
 @transaction.atomic
@@ -139,13 +144,7 @@ def update_shooting(
     current.last_activity_at = timezone.now()
     current.save()
     current.refresh_from_db()
-    ShootingChange.objects.create(
-        shooting=current,
-        changed_by=user,
-        changed_by_name=user.get_full_name() or user.username,
-        changes=changes,
-        reason=reason,
-    )
+    _record_change(current, user, changes, reason)
     if "report_number" in changes or "address" in changes:  # both are in the search text
         refresh_search_text(current)
     return current
@@ -174,13 +173,7 @@ def record_victim_death(victim: Victim, user: User, died_on: date) -> Shooting:
         shooting, user, data, expected_version=Shooting.objects.get(pk=shooting.pk).version, reason=reason
     )
     if not data:
-        ShootingChange.objects.create(
-            shooting=updated,
-            changed_by=user,
-            changed_by_name=user.get_full_name() or user.username,
-            changes={"victim": ["non-fatal", "fatal"]},
-            reason=reason,
-        )
+        _record_change(updated, user, {"victim": ["non-fatal", "fatal"]}, reason)
     return updated
 
 

@@ -53,6 +53,24 @@ def page(browser, live_server):
     context.close()
 
 
+@pytest.fixture
+def page_with(browser, live_server):
+    """Opens pages in browser contexts of their own, with or without JavaScript, on the live
+    server; every context is closed when the test ends, passed or not."""
+    contexts = []
+
+    def open_page(*, javascript: bool = True):
+        context = browser.new_context(base_url=live_server.url, java_script_enabled=javascript)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
 def sign_in(page, user: User, password: str = PASSWORD):
     """Sign `user` in on `page` through the real login form (with or without JavaScript)."""
     page.goto("/accounts/login/")

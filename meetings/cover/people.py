@@ -37,6 +37,7 @@ from cases.models import Shooting, Victim
 
 from ..agenda import source_stamp
 from ..agenda.digests import digest
+from .percentages import percent_change, percent_of
 
 COMPARED_YEARS = 3
 # Bumped when what compute_people returns changes, so that no kept count of the old shape is used.
@@ -118,11 +119,11 @@ class Clearance:
 
     @property
     def rate(self) -> float | None:
-        return self.cleared * 100.0 / self.victims if self.victims else None
+        return percent_of(self.cleared, self.victims)
 
     @property
     def own_rate(self) -> float | None:
-        return self.own_cleared * 100.0 / self.victims if self.victims else None
+        return percent_of(self.own_cleared, self.victims)
 
 
 @dataclass
@@ -146,8 +147,7 @@ class Row:
     @property
     def change(self) -> float | None:
         """Against last year's same stretch; None when last year had none."""
-        now, before = self.counts[0], self.counts[1]
-        return (now - before) * 100.0 / before if before else None
+        return percent_change(self.counts[0], self.counts[1])
 
 
 @dataclass

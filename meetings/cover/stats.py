@@ -25,6 +25,7 @@ from cases.models import Shooting, ShootingChange
 from ..agenda import rules
 from ..models import Meeting
 from .people import PeopleCounts, people_for
+from .percentages import percent_change, percent_of
 
 CHART_WEEKS = 12
 # 2: the people counts (meetings.cover.people). A snapshot kept before them has none.
@@ -35,13 +36,6 @@ def review_window(meeting: Meeting) -> tuple[datetime, datetime]:
     """(start, end]: the agenda's own review window, so the cover counts what the agenda covers."""
     window = rules.review_window(meeting)
     return window.start, window.end
-
-
-def percent_change(now: int, before: int) -> float | None:
-    """None when there is nothing to compare with: a rise from 0 has no meaningful percentage."""
-    if before == 0:
-        return None
-    return (now - before) * 100.0 / before
 
 
 def same_moment_last_year(moment: datetime) -> datetime:
@@ -152,7 +146,7 @@ class CoverStats:
 
     @property
     def clearance_rate(self) -> float | None:
-        return self.cleared * 100.0 / self.ytd_homicides if self.ytd_homicides else None
+        return percent_of(self.cleared, self.ytd_homicides)
 
     @property
     def last_year_date(self) -> date:

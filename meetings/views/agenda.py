@@ -9,6 +9,8 @@ were made on, and a stale one is refused with the fresh agenda.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -334,51 +336,71 @@ def add_text(request: HttpRequest, pk: int) -> HttpResponse:
     return _done(request, meeting, f"“{item.title}” added to the agenda.", f"item-{item.pk}")
 
 
+def _edit_item(
+    request: HttpRequest,
+    meeting: Meeting,
+    item_pk: int,
+    action: str,
+    form_class: type[forms.Form],
+    change: Callable[[dict, int], object],
+    message: str,
+    anchor: str,
+) -> HttpResponse:
+    """One item's edit from its own prefixed fields of the page's one form, whose version guards
+    the whole agenda: a stale version is refused before the item's fields are judged, and the
+    item's errors stand beside its fields. `change` gets the cleaned fields and the version."""
+    key = (action, item_pk)
+    version = VersionedForm(request.POST)
+    form = form_class(request.POST, prefix=f"{action}-{item_pk}")
+    if not version.is_valid():
+        return _refused(request, meeting, services.AgendaConflict(meeting), key, form)
+    if not form.is_valid():
+        return _invalid(request, meeting, key, form)
+    try:
+        change(form.cleaned_data, version.cleaned_data["version"])
+    except services.AgendaError as exc:
+        return _refused(request, meeting, exc, key, form)
+    return _done(request, meeting, message, anchor)
+
+
 @require_POST
 def remove(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     meeting = _for_coordinators(request, pk)
-    # The version comes with the page's one form; the reason is the item's own field.
-    version = VersionedForm(request.POST)
-    form = RemoveForm(request.POST, prefix=f"remove-{item_pk}")
-    if not version.is_valid():
-        return _refused(request, meeting, services.AgendaConflict(meeting), ("remove", item_pk), form)
-    if not form.is_valid():
-        return _invalid(request, meeting, ("remove", item_pk), form)
-    try:
-        services.remove_item(
-            meeting,
-            request.user,
-            item_pk,
-            form.cleaned_data["reason"],
-            expected_version=version.cleaned_data["version"],
-        )
-    except services.AgendaError as exc:
-        return _refused(request, meeting, exc, ("remove", item_pk), form)
-    return _done(request, meeting, "Item removed; it is listed under “Removed items”.", "removed")
+    return _edit_item(
+        request,
+        meeting,
+        item_pk,
+        "remove",
+        RemoveForm,
+        lambda fields, version: services.remove_item(
+            meeting, request.user, item_pk, fields["reason"], expected_version=version
+        ),
+        "Item removed; it is listed under “Removed items”.",
+        "removed",
+    )
 
 
 @require_POST
 def plan(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     """An item's presenter and time box, from its fields of the page's one form."""
     meeting = _for_coordinators(request, pk)
-    version = VersionedForm(request.POST)
-    form = TimePlanForm(request.POST, prefix=f"plan-{item_pk}")
-    if not version.is_valid():
-        return _refused(request, meeting, services.AgendaConflict(meeting), ("plan", item_pk), form)
-    if not form.is_valid():
-        return _invalid(request, meeting, ("plan", item_pk), form)
-    try:
-        services.plan_item(
+    return _edit_item(
+        request,
+        meeting,
+        item_pk,
+        "plan",
+        TimePlanForm,
+        lambda fields, version: services.plan_item(
             meeting,
             request.user,
             item_pk,
-            presenter=form.cleaned_data["presenter"],
-            time_box=form.cleaned_data["time_box"],
-            expected_version=version.cleaned_data["version"],
-        )
-    except services.AgendaError as exc:
-        return _refused(request, meeting, exc, ("plan", item_pk), form)
-    return _done(request, meeting, "Presenter and time box saved.", f"item-{item_pk}")
+            presenter=fields["presenter"],
+            time_box=fields["time_box"],
+            expected_version=version,
+        ),
+        "Presenter and time box saved.",
+        f"item-{item_pk}",
+    )
 
 
 @require_POST
@@ -432,22 +454,19 @@ def unfreeze(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def record(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     meeting = _for_coordinators(request, pk)
-    # The version comes with the page's one form, as for every other edit of an item.
-    version = VersionedForm(request.POST)
-    form = RecordForm(request.POST, prefix=f"record-{item_pk}")
-    if not version.is_valid():
-        return _refused(request, meeting, services.AgendaConflict(meeting), ("record", item_pk), form)
-    if not form.is_valid():
-        return _invalid(request, meeting, ("record", item_pk), form)
     held = meeting.status == Meeting.Status.HELD
-    try:
-        services.record_item(
-            meeting, request.user, item_pk, **form.cleaned_data, expected_version=version.cleaned_data["version"]
-        )
-    except services.AgendaError as exc:
-        return _refused(request, meeting, exc, ("record", item_pk), form)
-    message = "Correction saved; the minutes list it." if held else "Recorded."
-    return _done(request, meeting, message, f"item-{item_pk}")
+    return _edit_item(
+        request,
+        meeting,
+        item_pk,
+        "record",
+        RecordForm,
+        lambda fields, version: services.record_item(
+            meeting, request.user, item_pk, **fields, expected_version=version
+        ),
+        "Correction saved; the minutes list it." if held else "Recorded.",
+        f"item-{item_pk}",
+    )
 
 
 def _action_form(request: HttpRequest, item_pk: int | None, data=None) -> ActionItemForm:

@@ -12,10 +12,18 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from meetings.agenda import services as agenda_services
 from meetings.models import ActionItem, Meeting, PrintedCopy
 from tests.chromium import sign_in
-from tests.meetings.agenda_helpers import NF, SF, H, case_at, frozen_with_one_homicide, local, meeting_at
+from tests.meetings.agenda_helpers import (
+    NF,
+    SF,
+    H,
+    built_with_two_cases,
+    case_at,
+    frozen_with_one_homicide,
+    local,
+    meeting_at,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -113,16 +121,10 @@ def test_in_the_meeting_the_coordinator_records_an_outcome_and_an_action_item(lo
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
 def test_removing_without_a_reason_is_answered_beside_that_items_field(
-    browser, live_server, coordinator, investigator, javascript
+    page_with, coordinator, investigator, javascript
 ):
-    meeting = meeting_at(local(2026, 2, 11, 9, 0))
-    case_at(investigator, local(2026, 2, 5, 23, 0), kind=H)
-    case_at(investigator, local(2026, 2, 6, 23, 0), kind=NF)
-    agenda_services.build_agenda(meeting, coordinator)
-    first, second = meeting.items.order_by("position")
-    context = browser.new_context(base_url=live_server.url, java_script_enabled=javascript)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
+    meeting, first, second = built_with_two_cases(coordinator, investigator)
+    page = page_with(javascript=javascript)
     sign_in(page, coordinator)
     page.goto(meeting.get_absolute_url())
 
@@ -150,4 +152,3 @@ def test_removing_without_a_reason_is_answered_beside_that_items_field(
     second.refresh_from_db()
     first.refresh_from_db()
     assert (second.removal_reason, first.removed_at) == ("Unfounded after review", None)
-    context.close()

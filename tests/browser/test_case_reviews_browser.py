@@ -26,7 +26,7 @@ def ten_in_the_morning(days: int):
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
-def test_the_reviews_section_shows_the_meetings_decision(browser, live_server, coordinator, investigator, javascript):
+def test_the_reviews_section_shows_the_meetings_decision(page_with, coordinator, investigator, javascript):
     case = make_shooting(investigator)
     held = meeting_at(ten_in_the_morning(-7))
     agenda_services.add_case(held, coordinator, case.report_number, expected_version=held.agenda_version)
@@ -46,9 +46,7 @@ def test_the_reviews_section_shows_the_meetings_decision(browser, live_server, c
     for weeks in range(2, 2 + REVIEWS_SHOWN):
         older = meeting_at(ten_in_the_morning(-7 * weeks), status=Meeting.Status.HELD)
         AgendaItem.objects.create(meeting=older, shooting=case, discussed=True, outcome=AgendaItem.Outcome.INFORMATION)
-    context = browser.new_context(base_url=live_server.url, java_script_enabled=javascript)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
+    page = page_with(javascript=javascript)
     sign_in(page, investigator)
     page.goto(f"/cases/{case.pk}/")
 
@@ -71,4 +69,3 @@ def test_the_reviews_section_shows_the_meetings_decision(browser, live_server, c
     page.locator("#reviews li.review").first.get_by_role("link", name=re.compile("^Minutes")).click()
     expect(page.locator("h1")).to_contain_text("Minutes")
     expect(page.locator(f"#minutes-item-{item.pk}")).to_contain_text("Refer to the federal task force")
-    context.close()

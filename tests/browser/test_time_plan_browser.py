@@ -11,26 +11,19 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from meetings.agenda import services as agenda_services
 from meetings.models import ActionItem
 from tests.factories import PASSWORD
-from tests.meetings.agenda_helpers import NF, H, case_at, local, meeting_at
+from tests.meetings.agenda_helpers import built_with_two_cases
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
 def test_the_coordinator_plans_presenters_and_time_boxes_and_sees_each_items_start(
-    browser, live_server, coordinator, investigator, javascript
+    page_with, coordinator, investigator, javascript
 ):
-    meeting = meeting_at(local(2026, 2, 11, 9, 0))
-    case_at(investigator, local(2026, 2, 5, 23, 0), kind=H)
-    case_at(investigator, local(2026, 2, 6, 23, 0), kind=NF)
-    agenda_services.build_agenda(meeting, coordinator)
-    first, second = meeting.items.order_by("position")
-    context = browser.new_context(base_url=live_server.url, java_script_enabled=javascript)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
+    meeting, first, second = built_with_two_cases(coordinator, investigator)
+    page = page_with(javascript=javascript)
     page.goto(meeting.get_absolute_url())
     page.get_by_label("Username").fill(coordinator.username)
     page.get_by_label("Password").fill(PASSWORD)
@@ -54,7 +47,6 @@ def test_the_coordinator_plans_presenters_and_time_boxes_and_sees_each_items_sta
     expect(page.locator("#time-plan")).to_contain_text("expected end 09:25")
     first.refresh_from_db()
     assert (first.presenter, first.time_box) == (investigator, 25)
-    context.close()
 
 
 def test_the_owner_follows_the_mail_link_signs_in_and_marks_the_item_done(page, live_server, coordinator, investigator):

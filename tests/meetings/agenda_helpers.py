@@ -13,7 +13,7 @@ from django.utils import timezone
 from cases import services as case_services
 from cases.models import Note, Shooting
 from meetings.agenda import services as agenda_services
-from meetings.models import Meeting
+from meetings.models import AgendaItem, Meeting
 from tests.factories import make_shooting
 
 CHICAGO = ZoneInfo("America/Chicago")
@@ -121,6 +121,17 @@ def frozen_meeting(coordinator, agencies, cases: list[tuple]) -> Meeting:
     agenda_services.freeze(meeting, coordinator, expected_version=meeting.agenda_version)
     meeting.refresh_from_db()
     return meeting
+
+
+def built_with_two_cases(coordinator, investigator) -> tuple[Meeting, AgendaItem, AgendaItem]:
+    """The meeting of Wed 11 Feb 2026 09:00, its agenda built (not frozen) from a homicide and a
+    non-fatal shooting of the week before: the meeting and its two items in agenda order."""
+    meeting = meeting_at(local(2026, 2, 11, 9, 0))
+    case_at(investigator, local(2026, 2, 5, 23, 0), kind=H)
+    case_at(investigator, local(2026, 2, 6, 23, 0), kind=NF)
+    agenda_services.build_agenda(meeting, coordinator)
+    first, second = meeting.items.order_by("position")
+    return meeting, first, second
 
 
 def frozen_with_one_homicide(coordinator, investigator) -> Meeting:

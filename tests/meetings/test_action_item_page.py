@@ -3,46 +3,32 @@ and marks it done there. Reading it changes nothing; nobody else but a coordinat
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 from django.urls import reverse
 
 from accounts.models import AuditEvent
-from meetings import services
 from meetings.models import ActionItem
 from tests.factories import PASSWORD, make_shooting
 
-pytestmark = pytest.mark.django_db
+from .action_item_helpers import MONDAY_AFTER, action, review_of_14_october
 
-CHICAGO = ZoneInfo("America/Chicago")
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
 def frozen_clock(time_machine):
-    time_machine.move_to(datetime(2026, 10, 19, 10, 0, tzinfo=CHICAGO), tick=False)
+    time_machine.move_to(MONDAY_AFTER, tick=False)
 
 
 @pytest.fixture
 def item(coordinator, investigator) -> ActionItem:
-    meeting = services.create_meeting(
-        coordinator,
-        {
-            "starts_at": datetime(2026, 10, 14, 9, 0, tzinfo=CHICAGO),
-            "ends_at": datetime(2026, 10, 14, 10, 0, tzinfo=CHICAGO),
-            "place": "Headquarters, room 4B",
-        },
-    )
     shooting = make_shooting(investigator, report_number="RB26004101")
-    return ActionItem.objects.create(
-        meeting=meeting,
+    return action(
+        investigator,
+        coordinator,
+        review_of_14_october(coordinator),
+        "Canvass the 4100 block for doorbell cameras",
         shooting=shooting,
-        description="Canvass the 4100 block for doorbell cameras",
-        assignee=investigator,
-        agency=investigator.agency,
-        due_on=date(2026, 10, 23),
-        created_by=coordinator,
     )
 
 

@@ -5,54 +5,31 @@ an item (its assignee) gets the same form there, and nobody else does."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
 
-from meetings import services
 from meetings.models import ActionItem, AgendaEvent, AgendaItem, Meeting
 from meetings.printing import documents
 from tests.factories import UserFactory, make_shooting
 
-pytestmark = pytest.mark.django_db
+from .action_item_helpers import MONDAY_AFTER, action, review_of_14_october
 
-CHICAGO = ZoneInfo("America/Chicago")
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
 def frozen_clock(time_machine):
-    time_machine.move_to(datetime(2026, 10, 19, 10, 0, tzinfo=CHICAGO), tick=False)
+    time_machine.move_to(MONDAY_AFTER, tick=False)
 
 
 @pytest.fixture
 def meeting(coordinator, police) -> Meeting:
-    meeting = services.create_meeting(
-        coordinator,
-        {
-            "starts_at": datetime(2026, 10, 14, 9, 0, tzinfo=CHICAGO),
-            "ends_at": datetime(2026, 10, 14, 10, 30, tzinfo=CHICAGO),
-            "place": "Headquarters, room 4B",
-        },
-        invited_agencies=[police],
-    )
+    meeting = review_of_14_october(coordinator, minutes=90, invited_agencies=[police])
     AgendaEvent.objects.create(meeting=meeting, kind=AgendaEvent.Kind.HELD, actor=coordinator, actor_name="x")
     Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.HELD)
     meeting.refresh_from_db()
     return meeting
-
-
-def action(assignee, coordinator, meeting, description, **extra) -> ActionItem:
-    return ActionItem.objects.create(
-        meeting=meeting,
-        description=description,
-        assignee=assignee,
-        agency=assignee.agency,
-        due_on=date(2026, 10, 23),
-        created_by=coordinator,
-        **extra,
-    )
 
 
 def minutes_url(meeting: Meeting) -> str:

@@ -3,8 +3,7 @@ coordinators also see everyone's open items by agency or assignee."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import pytest
 
@@ -12,40 +11,21 @@ from meetings import services
 from meetings.models import ActionItem, Meeting
 from tests.factories import make_shooting
 
+from .action_item_helpers import MONDAY_AFTER, action, review_of_14_october
+
 pytestmark = pytest.mark.django_db
 
-CHICAGO = ZoneInfo("America/Chicago")
 TODAY = date(2026, 10, 19)
 
 
 @pytest.fixture(autouse=True)
 def frozen_clock(time_machine):
-    time_machine.move_to(datetime(2026, 10, 19, 10, 0, tzinfo=CHICAGO), tick=False)
+    time_machine.move_to(MONDAY_AFTER, tick=False)
 
 
 @pytest.fixture
 def meeting(coordinator) -> Meeting:
-    return services.create_meeting(
-        coordinator,
-        {
-            "starts_at": datetime(2026, 10, 14, 9, 0, tzinfo=CHICAGO),
-            "ends_at": datetime(2026, 10, 14, 10, 0, tzinfo=CHICAGO),
-            "place": "Headquarters, room 4B",
-        },
-    )
-
-
-def action(assignee, coordinator, meeting, description, due_on, shooting=None, **extra) -> ActionItem:
-    return ActionItem.objects.create(
-        meeting=meeting,
-        shooting=shooting,
-        description=description,
-        assignee=assignee,
-        agency=assignee.agency,
-        due_on=due_on,
-        created_by=coordinator,
-        **extra,
-    )
+    return review_of_14_october(coordinator)
 
 
 def test_my_open_items_come_first_by_due_date_with_overdue_marked(client_for, investigator, coordinator, meeting):

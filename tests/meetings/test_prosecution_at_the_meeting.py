@@ -8,7 +8,7 @@ sees_prosecution_status); what they must not see of the same items stays out."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -23,7 +23,7 @@ from meetings.cover import stats
 from meetings.models import AgendaItem, Meeting
 from tests.factories import make_shooting
 
-from .agenda_helpers import SUSPECT_NAME, at, suspect
+from .agenda_helpers import SUSPECT_NAME, at, local, meeting_at, suspect
 from .test_pdf import download, meeting_soon, pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -58,14 +58,7 @@ def review(investigator, prosecutor, coordinator):
     referred — referred since, nothing decided;
     quiet — charged before the last review, nothing since."""
     now = timezone.now()
-    held = Meeting.objects.create(
-        starts_at=now - timedelta(days=6),
-        ends_at=now - timedelta(days=6) + timedelta(minutes=90),
-        local_date=timezone.localdate(now - timedelta(days=6)),
-        cutoff_at=now - timedelta(days=7),
-        place="Headquarters, room 4B",
-        status=Meeting.Status.HELD,
-    )
+    held = meeting_at(now - timedelta(days=6), status=Meeting.Status.HELD)
     this = meeting_soon()
     before, since = now - timedelta(days=9), now - timedelta(days=2)
     cases = {name: old_case(investigator, now - timedelta(days=30)) for name in ["charged", "declined", "disposed"]}
@@ -369,21 +362,8 @@ def test_a_cover_kept_before_prosecution_was_counted_shows_no_prosecution_counts
 
 
 def test_a_first_week_of_january_counts_the_window_across_the_new_year(investigator, prosecutor, coordinator):
-    held = Meeting.objects.create(
-        starts_at=timezone.make_aware(datetime(2026, 12, 30, 9)),
-        ends_at=timezone.make_aware(datetime(2026, 12, 30, 10)),
-        local_date=date(2026, 12, 30),
-        cutoff_at=timezone.make_aware(datetime(2026, 12, 29, 9)),
-        place="Headquarters, room 4B",
-        status=Meeting.Status.HELD,
-    )
-    this = Meeting.objects.create(
-        starts_at=timezone.make_aware(datetime(2027, 1, 6, 9)),
-        ends_at=timezone.make_aware(datetime(2027, 1, 6, 10)),
-        local_date=date(2027, 1, 6),
-        cutoff_at=timezone.make_aware(datetime(2027, 1, 5, 9)),
-        place="Headquarters, room 4B",
-    )
+    held = meeting_at(local(2026, 12, 30, 9, 0), status=Meeting.Status.HELD)
+    this = meeting_at(local(2027, 1, 6, 9, 0))
     case = old_case(investigator, held.cutoff_at - timedelta(days=20))
     charge(case, prosecutor, timezone.make_aware(datetime(2026, 12, 31, 15)), charges_filed=CHARGES)
 

@@ -47,6 +47,13 @@ def case_item(m: Meeting):
     return m.items.select_related("shooting").get(shooting__isnull=False)
 
 
+def assign_due_today(m: Meeting, coordinator, item, assignee) -> ActionItem:
+    """The action item these tests mail about, given out in the meeting on `item`'s case."""
+    return agenda_services.create_action_item(
+        m, coordinator, item_id=item.pk, description=DESCRIPTION, assignee=assignee, due_on=timezone.localdate()
+    )
+
+
 def to(smtp, person, subject: str) -> list:
     return [
         message
@@ -103,14 +110,7 @@ def test_marking_the_meeting_held_mails_everyone_invited_the_minutes_link_and_th
     workers, smtp, settings, client_for, coordinator, investigator, advocate, frozen
 ):
     item = case_item(frozen)
-    action = agenda_services.create_action_item(
-        frozen,
-        coordinator,
-        item_id=item.pk,
-        description=DESCRIPTION,
-        assignee=investigator,
-        due_on=timezone.localdate(),
-    )
+    action = assign_due_today(frozen, coordinator, item, investigator)
     settings.REMINDERS_AT_ONCE = True
     workers.start()
 
@@ -148,14 +148,7 @@ def test_marking_the_meeting_held_mails_everyone_invited_the_minutes_link_and_th
 
 def test_a_new_item_is_planned_once_however_often_the_sweep_runs(coordinator, investigator, frozen):
     item = case_item(frozen)
-    agenda_services.create_action_item(
-        frozen,
-        coordinator,
-        item_id=item.pk,
-        description=DESCRIPTION,
-        assignee=investigator,
-        due_on=timezone.localdate(),
-    )
+    assign_due_today(frozen, coordinator, item, investigator)
 
     planning.plan_due()
     planning.plan_due()
@@ -167,14 +160,7 @@ def test_a_new_item_is_planned_once_however_often_the_sweep_runs(coordinator, in
 
 def test_an_item_done_before_its_mail_goes_out_is_not_mailed(coordinator, investigator, frozen):
     item = case_item(frozen)
-    action = agenda_services.create_action_item(
-        frozen,
-        coordinator,
-        item_id=item.pk,
-        description=DESCRIPTION,
-        assignee=investigator,
-        due_on=timezone.localdate(),
-    )
+    action = assign_due_today(frozen, coordinator, item, investigator)
     planning.plan_due()
     row = Reminder.objects.get(kind=Reminder.Kind.ACTION_ASSIGNED)
     assert planning.compose(row) is not None
