@@ -1,15 +1,18 @@
 """What the minutes of a meeting hold: who was there, what became of every agenda item, the
 action items agreed and the record of the agenda. Report numbers and outcomes only, no note
-content, so the same minutes can go to every partner. Drawn by the minutes page
+content, so the same minutes can go to every partner; with each case, the prosecution changes the
+frozen agenda showed (referral, charges, custody, disposition), for readers who may see them. Drawn by the minutes page
 (meetings.views.minutes) and by the printed minutes (meetings.printing.documents)."""
 
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from django.utils import timezone
 
 from accounts.models import User
-from cases.access import shootings_visible_to
+from cases.access import sees_prosecution_status, shootings_visible_to
 
+from .agenda.presentation import prosecution_changes
 from .models import ActionItem, AgendaEvent, AgendaItem, Attendance, Meeting
 
 
@@ -36,6 +39,9 @@ def minutes_context(meeting: Meeting, user) -> dict:
         if shooting_ids
         else set()
     )
+    prosecution = _prosecution_discussed(items, visible_case_ids, user)
+    for item in items:
+        item.prosecution_changes = prosecution.get(item.pk, [])
     return {
         "meeting": meeting,
         "attendance": attendance,
@@ -45,4 +51,17 @@ def minutes_context(meeting: Meeting, user) -> dict:
         "action_items": action_items,
         "events": list(AgendaEvent.objects.filter(meeting=meeting).order_by("at", "id")),
         "visible_case_ids": visible_case_ids,
+    }
+
+
+def _prosecution_discussed(items: list[AgendaItem], visible_case_ids: set[int], user) -> dict[int, list]:
+    """Each item's prosecution changes as its frozen snapshot kept them (what the meeting saw), by
+    item id; nothing for a reader who may not see prosecution status or the case."""
+    if not sees_prosecution_status(user):
+        return {}
+    tz = timezone.get_current_timezone()
+    return {
+        item.pk: prosecution_changes(item.snapshot.get("prosecution", []), tz)
+        for item in items
+        if item.snapshot and item.shooting_id in visible_case_ids and item.snapshot.get("prosecution")
     }

@@ -469,12 +469,17 @@ def _prosecution(snap: dict, reader: Reader) -> list[ProsecutionChange]:
     A snapshot kept before they were part of it has none."""
     if not all(sees_prosecution_status(person) for person in reader.people):
         return []
+    return prosecution_changes(snap.get("prosecution", []), reader.tz)
+
+
+def prosecution_changes(changes: list[dict], tz: tzinfo) -> list[ProsecutionChange]:
+    """Prosecution changes as a snapshot keeps them, as they read on the agenda and in the minutes."""
     return [
         ProsecutionChange(
-            day_text=_day_and_year(as_datetime(change["changed_at"]).astimezone(reader.tz).date()),
+            day_text=_day_and_year(as_datetime(change["changed_at"]).astimezone(tz).date()),
             rows=[(field_label(name), old or "none", new or "none") for name, old, new in change["fields"]],
         )
-        for change in snap.get("prosecution", [])
+        for change in changes
     ]
 
 

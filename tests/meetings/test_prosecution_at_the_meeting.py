@@ -8,6 +8,7 @@ sees_prosecution_status); what they must not see of the same items stays out."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -226,6 +227,27 @@ def test_a_frozen_agenda_keeps_the_changes_it_was_frozen_with(client_for, coordi
     assert "Murder in the second degree" not in html
 
 
+@pytest.mark.parametrize("persona", ["coordinator", "advocate", "prosecutor"])
+def test_the_minutes_show_the_prosecution_changes_the_meeting_saw(
+    request, client_for, coordinator, prosecutor, review, persona
+):
+    _, this, cases, _ = review
+    agenda_services.freeze(this, coordinator, expected_version=Meeting.objects.get(pk=this.pk).agenda_version)
+    agenda_services.mark_held(this, coordinator)
+    charge(cases["charged"], prosecutor, timezone.now(), charges_filed="Murder in the second degree")
+
+    html = (
+        client_for(request.getfixturevalue(persona)).get(reverse("meetings:minutes", args=[this.pk])).content.decode()
+    )
+    row = re.search(rf'<tr id="minutes-item-{this.items.get(shooting=cases["charged"]).pk}">(.*?)</tr>', html, re.S)
+
+    assert row and "Prosecution, as the agenda showed it" in row.group(1)
+    assert f"Charges filed: none → {CHARGES}" in row.group(1)
+    # What changed after the meeting is not what the meeting saw; the suspect is never in minutes.
+    assert "Murder in the second degree" not in html
+    assert SUSPECT_NAME not in html
+
+
 # --- Packets ------------------------------------------------------------------------------------
 
 
@@ -272,10 +294,11 @@ def test_the_agenda_page_costs_the_same_queries_with_many_prosecution_changes(
     client = client_for(advocate)
 
     # session, user (with agency); meeting; items; source stamp; snapshot: shootings, victims,
-    # earlier appearances, latest notes, indicator notes, open action items, link keys,
-    # prosecution changes; previous held meeting (window); action items recorded at this meeting;
-    # the audit row (advisory lock on PostgreSQL, last hash, insert, the cases the page shows)
-    with django_assert_max_num_queries(19):
+    # earlier appearances, latest notes, indicator notes, open action items, link keys, the work
+    # on leads, prosecution changes; previous held meeting (window); action items recorded at this
+    # meeting; the audit row (advisory lock on PostgreSQL, last hash, insert, the cases the page
+    # shows)
+    with django_assert_max_num_queries(20):
         response = client.get(reverse("meetings:detail", args=[this.pk]))
 
     html = response.content.decode()
