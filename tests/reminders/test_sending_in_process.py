@@ -217,3 +217,21 @@ def test_resending_a_failed_reminder_starts_its_attempts_afresh_under_the_same_m
     assert row.pk in delivery.claim()
     delivery.send_claimed([row.pk])
     assert smtp.message_ids() == [f"<reminder.{row.pk}@review.riverbend.example>"]
+
+
+# --- Message-IDs and messages built one at a time ----------------------------------------------------
+
+
+def test_a_site_address_without_a_host_still_gives_each_message_id_a_domain(smtp, coordinator, settings):
+    rows = due_reminders(coordinator)
+    settings.SITE_URL = ""
+    delivery.send_claimed(delivery.claim())
+    assert sorted(smtp.message_ids()) == sorted(f"<reminder.{r.pk}@shootreview.local>" for r in rows)
+
+
+def test_a_reminder_built_on_its_own_carries_its_calendar_file(smtp, coordinator):
+    row = due_reminders(coordinator)[0]
+    email = delivery.build_email(row)
+    assert [(name, mimetype) for name, _, mimetype in email.attachments] == [
+        ("shoot-review.ics", "text/calendar; method=PUBLISH")
+    ]
