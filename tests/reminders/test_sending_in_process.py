@@ -108,7 +108,14 @@ def test_a_message_says_it_is_automatic_and_carries_text_html_and_the_meeting_in
     assert parts["text/calendar"].get_filename() == "shoot-review.ics"
     assert b"BEGIN:VCALENDAR" in parts["text/calendar"].get_payload(decode=True)
     settings_link = "https://review.riverbend.example/meetings/reminders/settings/"
-    assert settings_link in parts["text/plain"].get_payload(decode=True).decode()
+    text = parts["text/plain"].get_payload(decode=True).decode()
+    html = parts["text/html"].get_payload(decode=True).decode()
+    assert settings_link in text and f'<a href="{settings_link}">' in html
+    # Both forms say the same: the reminder's opening line is in each.
+    intro = text.strip().splitlines()[0]
+    assert intro and f"<p>{intro}</p>" in html
+    subject = message["Subject"].replace("\r\n", "").removeprefix("[Shoot review] ")
+    assert f"<title>{subject}</title>" in html
 
 
 def test_a_refusing_mail_server_is_tried_again_later_then_the_reminder_fails_for_good(smtp, coordinator, settings):
