@@ -136,6 +136,9 @@ def test_each_lookup_refuses_what_is_missing_or_withdrawn_and_names_it_on_record
         (investigator, lambda: access.access_lead(investigator, 999999), "NIBIN lead", "999999"),
         (nobody, lambda: access.access_lead_list(nobody), "NIBIN lead list", "-"),
         (advocate, lambda: access.access_note_kind(advocate, Note.Kind.SUSPECT), "note kind", "suspect"),
+        (advocate, lambda: access.access_import(advocate), "import", "shootings"),
+        (advocate, lambda: access.access_new_shooting(advocate), "shooting", "new"),
+        (advocate, lambda: access.access_shooting_to_edit(advocate, shooting.pk), "shooting", str(shooting.pk)),
     ]
     for user, ask, object_type, object_id in cases:
         row, line = refused_on_record(caplog, ask, user)
