@@ -242,3 +242,29 @@ def test_a_reminder_built_on_its_own_carries_its_calendar_file(smtp, coordinator
     assert [(name, mimetype) for name, _, mimetype in email.attachments] == [
         ("shoot-review.ics", "text/calendar; method=PUBLISH")
     ]
+
+
+def test_a_row_deleted_after_the_claim_is_passed_over_and_the_rest_go_out(smtp, coordinator):
+    rows = due_reminders(coordinator)
+    ids = delivery.claim()
+    Reminder.objects.filter(pk=rows[0].pk).delete()  # e.g. the person's account was deleted meanwhile
+    counts = delivery.send_claimed(ids)
+    assert counts["not_ours"] == 1 and counts["sent"] == len(rows) - 1
+
+
+def test_in_one_batch_each_meetings_reminder_carries_that_meetings_calendar_file(smtp, coordinator):
+    invited = people(1)
+    meeting(coordinator, invited, starts_in=timedelta(hours=1), place="Riverbend Police HQ, Room 214")
+    meeting(coordinator, invited, starts_in=timedelta(hours=1, minutes=30), place="Annex, Room 3")
+    planning.plan_due()
+    delivery.send_claimed(delivery.claim())
+    places = set()
+    for message in smtp.messages():
+        [calendar] = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
+        text = calendar.get_payload(decode=True).decode().replace("\r\n ", "")
+        places.add((message["Subject"].replace("\r\n", ""), "Annex" in text, "Room 214" in text))
+    # Each message's calendar file names the place of the meeting its subject names.
+    assert {("Annex" in subject, annex, room_214) for subject, annex, room_214 in places} == {
+        (True, True, False),
+        (False, False, True),
+    }
