@@ -245,11 +245,16 @@ def results(module: Module) -> dict[str, str] | None:
 
 
 def diff(module: Module, name: str) -> str:
-    mutmut = str(Path(sys.executable).with_name("mutmut"))
-    out = subprocess.run(
-        [mutmut, "show", name], cwd=WORK / module.key, capture_output=True, text=True, check=False
-    ).stdout
-    return "\n".join(line for line in out.splitlines() if not line.startswith("# "))
+    """The mutant's diff, as `mutmut show` prints it, read in this process: a `mutmut show` per
+    survivor would start Python once for each."""
+    from mutmut.mutation.diff_apply import get_diff_for_mutant
+
+    here = Path.cwd()
+    os.chdir(WORK / module.key)
+    try:
+        return get_diff_for_mutant(name, path=module.path)
+    finally:
+        os.chdir(here)
 
 
 def report() -> None:
