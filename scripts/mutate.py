@@ -128,6 +128,7 @@ MODULES = [
             "tests/meetings/test_in_meeting.py",
             "tests/meetings/test_meeting_action_items.py",
             "tests/meetings/test_agenda_linked_cases.py",
+            "tests/meetings/test_agenda_snapshot_content.py",
             # Not the packet tests: WeasyPrint costs seconds a test, and packets draw the same views.
         ),
     ),
@@ -144,6 +145,7 @@ MODULES = [
             "tests/meetings/test_in_meeting.py",
             "tests/cases/test_visibility_rules_agree_for_everyone.py",
             "tests/meetings/test_agenda_linked_cases.py",
+            "tests/meetings/test_agenda_snapshot_content.py",
         ),
     ),
     Module(
