@@ -311,7 +311,7 @@ def report() -> None:
     ]
     if pending:
         lines += ["Not run yet: " + ", ".join(f"{m.title} (`{m.path}`)" for m in pending) + ".", ""]
-    lines += _timings()
+    lines += _timings(equivalents.get("notes", {}).get("time"))
     lines += [
         "## Mutants not killed",
         "",
@@ -332,7 +332,7 @@ def _minutes(seconds: int) -> str:
     return f"{seconds // 60} min {seconds % 60:02d} s"
 
 
-def _timings() -> list[str]:
+def _timings(note: str | None) -> list[str]:
     """How long each module's last whole run took: the wall time with the machine's load average
     (of its two cores) when it started and ended, and the processor time of mutmut and its test
     processes, which is what the run takes on a machine nothing else uses (with one child)."""
@@ -351,7 +351,12 @@ def _timings() -> list[str]:
             if kind == "full":
                 wall += run["seconds"]
                 cpu += run.get("cpu_seconds", 0)
-            cells.append(f"{_minutes(run['seconds'])} (load {run['load'][0]} → {run['load'][1]})")
+            load = f"load {run['load'][0]} → {run['load'][1]}" if "load" in run else "load not recorded"
+            cells.append(f"{_minutes(run['seconds'])} ({load})")
+            found = results(module) or {}
+            unchecked = sum(1 for status in found.values() if status == "not checked")
+            if kind == "full" and unchecked:
+                cells[-1] += f", stopped with {len(found) - unchecked} of {len(found)} checked"
             cells.append(_minutes(run["cpu_seconds"]) if "cpu_seconds" in run else "–")
         rows.append(f"| {module.title} | " + " | ".join(cells) + " |")
     if not rows:
@@ -368,6 +373,7 @@ def _timings() -> list[str]:
         "",
         f"Whole runs together: {_minutes(wall)} of wall time, {_minutes(cpu)} of processor time.",
         "",
+        *([note, ""] if note else []),
     ]
 
 
