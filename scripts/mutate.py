@@ -85,6 +85,8 @@ MODULES = [
             "tests/security/test_audit_every_request.py::test_a_fragment_of_a_case_writes_one_row_saying_who_saw_which_case",
             "tests/security/test_audit_every_request.py::test_a_refused_fragment_writes_one_refusal_row",
             "tests/security/test_audit_every_request.py::test_a_fragment_that_changes_something_writes_one_row_with_the_change",
+            # refuse(), which every access_* lookup calls, lives here.
+            "tests/cases/test_refusals.py",
         ),
     ),
     Module(
