@@ -6,6 +6,7 @@ own, without a worker, so that breaking any of them is noticed in seconds."""
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -88,8 +89,9 @@ def test_each_claimed_reminder_goes_out_once_with_its_own_message_id_and_is_mark
     assert sorted(smtp.message_ids()) == sorted(f"<reminder.{r.pk}@review.riverbend.example>" for r in rows)
     for row in Reminder.objects.all():
         assert (row.state, row.attempts, row.sent_at, row.last_error) == (Reminder.State.SENT, 1, sent_at, "")
-    # The same task delivered again sends nothing more.
+    # The same task delivered again sends nothing more, nor does a later sweep.
     assert delivery.send_claimed(ids)["not_ours"] == len(ids)
+    assert delivery.claim(timezone.now() + timedelta(days=1)) == []
     assert len(smtp.message_ids()) == len(ids)
 
 
@@ -118,7 +120,9 @@ def test_a_message_says_it_is_automatic_and_carries_text_html_and_the_meeting_in
     assert f"<title>{subject}</title>" in html
 
 
-def test_a_refusing_mail_server_is_tried_again_later_then_the_reminder_fails_for_good(smtp, coordinator, settings):
+def test_a_refusing_mail_server_is_tried_again_later_then_the_reminder_fails_for_good(
+    smtp, coordinator, settings, caplog
+):
     rows = due_reminders(coordinator)
     smtp.fail_with = REFUSING
     base = settings.REMINDER_RETRY_BASE_SECONDS
@@ -134,11 +138,18 @@ def test_a_refusing_mail_server_is_tried_again_later_then_the_reminder_fails_for
 
     assert delivery.send_claimed(delivery.claim(now + timedelta(hours=2)))["retry"] == len(rows)
     assert set(Reminder.objects.values_list("attempts", flat=True)) == {2}
-    # The last allowed attempt fails for good: nothing more is tried, and the page shows why.
-    assert delivery.send_claimed(delivery.claim(now + timedelta(hours=4)))["failed"] == len(rows)
+    # The last allowed attempt fails for good: nothing more is tried, and the page and the log
+    # say why (the last answer, not an earlier one).
+    smtp.fail_with = "550 5.1.1 No such mailbox"
+    with caplog.at_level(logging.ERROR, logger="shootreview.reminders"):
+        assert delivery.send_claimed(delivery.claim(now + timedelta(hours=4)))["failed"] == len(rows)
     for row in Reminder.objects.all():
         assert (row.state, row.attempts, row.claimed_until) == (Reminder.State.FAILED, 3, None)
-        assert "451" in row.last_error
+        assert "550" in row.last_error and "451" not in row.last_error
+    logged = sorted(r.getMessage() for r in caplog.records if r.name == "shootreview.reminders")
+    assert len(logged) == len(rows)
+    assert all(m.startswith("reminder ") and " failed after 3 attempts: " in m and "550" in m for m in logged)
+    assert {m.split()[1] for m in logged} == {str(r.pk) for r in rows}
     assert delivery.claim(now + timedelta(days=1)) == []
     assert smtp.message_ids() == []
 
@@ -151,6 +162,8 @@ def test_a_mail_server_that_does_not_answer_leaves_every_reminder_to_be_tried_ag
     settings.EMAIL_PORT = smtp.port
     assert delivery.send_claimed(delivery.claim(timezone.now() + timedelta(hours=1)))["sent"] == len(rows)
     assert len(smtp.message_ids()) == len(rows)
+    # Sent at last: the error of the failed attempt is no longer shown.
+    assert set(Reminder.objects.values_list("last_error", flat=True)) == {""}
 
 
 def test_one_refused_message_does_not_stop_the_rest_of_the_batch(smtp, coordinator):
