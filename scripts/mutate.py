@@ -85,8 +85,10 @@ MODULES = [
             "tests/security/test_audit_every_request.py::test_a_fragment_of_a_case_writes_one_row_saying_who_saw_which_case",
             "tests/security/test_audit_every_request.py::test_a_refused_fragment_writes_one_refusal_row",
             "tests/security/test_audit_every_request.py::test_a_fragment_that_changes_something_writes_one_row_with_the_change",
-            # refuse(), which every access_* lookup calls, lives here.
+            # refuse(), which every access_* lookup calls, lives here, and showed_cases().
             "tests/cases/test_refusals.py",
+            "tests/cases/test_audit_of_listed_cases.py",
+            "tests/meetings/test_audit_of_shown_cases.py",
         ),
     ),
     Module(
