@@ -132,10 +132,16 @@ class MFARequiredMiddleware:
         return None
 
 
+# The steps of signing in whose failures count against the address: the password (ours and the
+# administration's form are both named "login") and the second factor's code, which
+# record_failure() counts against the same address.
+THROTTLED_SIGN_IN_STEPS = {"login", "mfa_verify"}
+
+
 class SignInThrottleMiddleware:
     """Refuse a sign-in attempt from an address that failed too often lately (429), before the
-    password is checked: the per-address throttle of accounts/throttle.py. Covers every sign-in
-    form, ours and the administration's (both are named "login")."""
+    password or the second factor's code is checked: the per-address throttle of
+    accounts/throttle.py, with one count for both steps."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -144,7 +150,7 @@ class SignInThrottleMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if request.method != "POST" or _url_name(request) != "login":
+        if request.method != "POST" or _url_name(request) not in THROTTLED_SIGN_IN_STEPS:
             return None
         key = throttle_key(request)
         throttle.hold(key)

@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
+import time
 import tomllib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,7 +36,7 @@ WORK = ROOT / "var" / "mutate"
 REPORT = ROOT / "docs" / "mutation-report.md"
 EQUIVALENTS = ROOT / "docs" / "mutation-equivalents.toml"
 # What the tests need beside the apps: linked (not copied) into each module's directory.
-PROJECT_ENTRIES = ["accounts", "cases", "meetings", "shootreview", "templates", "static", "tests", "manage.py"]
+PROJECT_ENTRIES = ["accounts", "cases", "meetings", "demo", "shootreview", "templates", "static", "tests", "manage.py"]
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,10 @@ MODULES = [
             "tests/security/test_audit_every_request.py::test_a_fragment_of_a_case_writes_one_row_saying_who_saw_which_case",
             "tests/security/test_audit_every_request.py::test_a_refused_fragment_writes_one_refusal_row",
             "tests/security/test_audit_every_request.py::test_a_fragment_that_changes_something_writes_one_row_with_the_change",
+            # refuse(), which every access_* lookup calls, lives here, and showed_cases().
+            "tests/cases/test_refusals.py",
+            "tests/cases/test_audit_of_listed_cases.py",
+            "tests/meetings/test_audit_of_shown_cases.py",
         ),
     ),
     Module(
@@ -91,6 +97,7 @@ MODULES = [
         "accounts/security.py",
         (
             "tests/security/test_sign_in_security.py",
+            "tests/security/test_sign_in_abuse.py",
             "tests/security/test_lockout_details.py",
             "tests/accounts/test_login.py",
         ),
@@ -119,10 +126,14 @@ MODULES = [
         (
             "tests/meetings/test_retracted_notes_on_agendas.py",
             "tests/meetings/test_freeze.py",
-            "tests/meetings/test_agenda_rules.py",
-            "tests/meetings/test_pdf.py",
+            "tests/meetings/test_agenda_hidden_notes.py",
+            "tests/meetings/test_note_values_agree.py",
             "tests/meetings/test_item_html_reuse.py",
             "tests/meetings/test_in_meeting.py",
+            "tests/meetings/test_meeting_action_items.py",
+            "tests/meetings/test_agenda_linked_cases.py",
+            "tests/meetings/test_agenda_snapshot_content.py",
+            # Not the packet tests: WeasyPrint costs seconds a test, and packets draw the same views.
         ),
     ),
     Module(
@@ -131,17 +142,22 @@ MODULES = [
         "meetings/agenda/presentation.py",
         (
             "tests/meetings/test_retracted_notes_on_agendas.py",
-            "tests/meetings/test_pdf.py",
             "tests/meetings/test_freeze.py",
+            "tests/meetings/test_agenda_hidden_notes.py",
+            "tests/meetings/test_note_values_agree.py",
             "tests/meetings/test_item_html_reuse.py",
-            "tests/cases/test_visibility_rules_agree.py",
+            "tests/meetings/test_in_meeting.py",
+            "tests/cases/test_visibility_rules_agree_for_everyone.py",
+            "tests/meetings/test_agenda_linked_cases.py",
+            "tests/meetings/test_agenda_snapshot_content.py",
         ),
     ),
     Module(
         "reminders",
         "Reminder delivery",
         "meetings/reminders/delivery.py",
-        ("tests/reminders/test_delivery.py", "tests/reminders/test_batch_sending.py"),
+        # In this process: mutmut cannot follow a change into a worker process.
+        ("tests/reminders/test_sending_in_process.py", "tests/reminders/test_batch_sending.py"),
     ),
 ]
 
@@ -198,7 +214,20 @@ def run(module: Module, *, again: bool = False) -> None:
     mutmut = str(Path(sys.executable).with_name("mutmut"))
     env = {**os.environ, "SHOOTREVIEW_VAR_DIR": str(where / "var")}
     print(f"== {module.title} ({module.path}): {' '.join(names)}", flush=True)
+    started, load_before, cpu_before = time.monotonic(), os.getloadavg()[0], _children_cpu()
     subprocess.run(["nice", "-n", "10", mutmut, "run", "--max-children", children, *names], cwd=where, env=env)
+    # Kept for the report: how long the module took and how busy the machine was meanwhile.
+    timing = where / "timing.json"
+    timings = json.loads(timing.read_text()) if again and timing.exists() else {}
+    timings["again" if again else "full"] = {
+        "seconds": round(time.monotonic() - started),
+        # Processor time of mutmut and the test processes it ran: what the run costs on a
+        # machine that nothing else uses (wall time is about this much with one child).
+        "cpu_seconds": round(_children_cpu() - cpu_before),
+        "load": [round(load_before, 1), round(os.getloadavg()[0], 1)],
+        "children": int(children),
+    }
+    timing.write_text(json.dumps(timings))
 
 
 def results(module: Module) -> dict[str, str] | None:
@@ -222,11 +251,16 @@ def results(module: Module) -> dict[str, str] | None:
 
 
 def diff(module: Module, name: str) -> str:
-    mutmut = str(Path(sys.executable).with_name("mutmut"))
-    out = subprocess.run(
-        [mutmut, "show", name], cwd=WORK / module.key, capture_output=True, text=True, check=False
-    ).stdout
-    return "\n".join(line for line in out.splitlines() if not line.startswith("# "))
+    """The mutant's diff, as `mutmut show` prints it, read in this process: a `mutmut show` per
+    survivor would start Python once for each."""
+    from mutmut.mutation.diff_apply import get_diff_for_mutant
+
+    here = Path.cwd()
+    os.chdir(WORK / module.key)
+    try:
+        return get_diff_for_mutant(name, path=module.path)
+    finally:
+        os.chdir(here)
 
 
 def report() -> None:
@@ -281,6 +315,7 @@ def report() -> None:
     ]
     if pending:
         lines += ["Not run yet: " + ", ".join(f"{m.title} (`{m.path}`)" for m in pending) + ".", ""]
+    lines += _timings(equivalents.get("notes", {}).get("time"))
     lines += [
         "## Mutants not killed",
         "",
@@ -290,6 +325,60 @@ def report() -> None:
     lines += sections
     REPORT.write_text("\n".join(lines).rstrip() + "\n")
     print(f"Report written to {REPORT.relative_to(ROOT)}")
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _minutes(seconds: int) -> str:
+    return f"{seconds // 60} min {seconds % 60:02d} s"
+
+
+def _timings(note: str | None) -> list[str]:
+    """How long each module's last whole run took: the wall time with the machine's load average
+    (of its two cores) when it started and ended, and the processor time of mutmut and its test
+    processes, which is what the run takes on a machine nothing else uses (with one child)."""
+    rows, wall, cpu = [], 0, 0
+    for module in MODULES:
+        timing = WORK / module.key / "timing.json"
+        if not timing.exists():
+            continue
+        runs = json.loads(timing.read_text())
+        cells = []
+        for kind in ("full", "again"):
+            run = runs.get(kind)
+            if run is None:
+                cells += ["–", "–"]
+                continue
+            if kind == "full":
+                wall += run["seconds"]
+                cpu += run.get("cpu_seconds", 0)
+            load = f"load {run['load'][0]} → {run['load'][1]}" if "load" in run else "load not recorded"
+            cells.append(f"{_minutes(run['seconds'])} ({load})")
+            found = results(module) or {}
+            unchecked = sum(1 for status in found.values() if status == "not checked")
+            if kind == "full" and unchecked:
+                cells[-1] += f", stopped with {len(found) - unchecked} of {len(found)} checked"
+            cells.append(_minutes(run["cpu_seconds"]) if "cpu_seconds" in run else "–")
+        rows.append(f"| {module.title} | " + " | ".join(cells) + " |")
+    if not rows:
+        return []
+    return [
+        "## Time taken",
+        "",
+        "Each module's last whole run and its last `--again` run (the mutants not killed before), "
+        "niced, with `MUTATE_CHILDREN` test processes.",
+        "",
+        "| Module | Whole run: wall (load) | Whole run: processor | Again: wall (load) | Again: processor |",
+        "|---|---|---|---|---|",
+        *rows,
+        "",
+        f"Whole runs together: {_minutes(wall)} of wall time, {_minutes(cpu)} of processor time.",
+        "",
+        *([note, ""] if note else []),
+    ]
 
 
 def _mutmut_version() -> str:

@@ -142,3 +142,28 @@ def test_any_database_error_part_way_leaves_every_report_of_the_file_as_it_was(c
         assert not report.applied and report.outcomes == []  # SQLite reports it as a constraint error
 
     assert everything() == stored
+
+
+def test_a_write_refused_by_a_rule_checked_only_when_saving_refuses_the_whole_file_and_names_the_line(
+    coordinator, stored
+):
+    # The file has no occurred_to column, so the stored end of RB26000302's window (3:55) is kept;
+    # its new start (4:10) passes every check of the file itself, but the two together break the
+    # rule that a window does not end before it starts, which only the save checks.
+    header = "report_number,kind,occurred_from,address,division,beat,status,source_system"
+    corrected = "\n".join(
+        [
+            header,
+            "RB26000306,shots_fired,2026-10-10 23:40,77 Tannery Ln,Metro,415,open,RMS-7",
+            "RB26000302,homicide,10/5/2026 4:10 AM,1150 Pennant Ct,Shoal Creek,612,open,RMS-7",
+        ]
+    )
+
+    report = import_shootings(corrected, coordinator)
+
+    assert [str(e) for e in report.errors] == [
+        "line 3: report RB26000302: Constraint “shooting_to_not_before_from” is violated."
+    ]
+    assert not report.applied and report.outcomes == []
+    assert everything() == stored
+    assert not Shooting.objects.filter(report_number="RB26000306").exists()

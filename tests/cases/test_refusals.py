@@ -14,7 +14,7 @@ from accounts import audit
 from accounts.models import AuditEvent
 from cases import access, services
 from cases.models import Note
-from tests.factories import make_shooting
+from tests.factories import UserFactory, make_shooting
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +104,57 @@ def test_an_anonymous_refusal_outside_a_request_names_no_one(db):
 
     row = AuditEvent.objects.get(event="access.refused")
     assert (row.actor_id, row.actor_username, row.object_id) == (None, "", str(shooting.pk))
+
+
+# --- Every lookup names who asked for what ------------------------------------------------------
+
+
+def refused_on_record(caplog, ask, user) -> tuple:
+    """Ask outside a request; return the one refusal row and the log line it left."""
+    before = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="shootreview.access"), pytest.raises(Http404):
+        ask()
+    [row] = AuditEvent.objects.filter(id__gt=before).values_list("event", "actor_id", "object_type", "object_id")
+    [record] = [r.getMessage() for r in caplog.records if r.name == "shootreview.access"]
+    return row, record
+
+
+def test_each_lookup_refuses_what_is_missing_or_withdrawn_and_names_it_on_record(investigator, advocate, caplog):
+    shooting = make_shooting(victims=[{"name": "Avery Lindqvist", "age": 30, "sex": "M"}])
+    other = make_shooting()
+    kept = services.link_manually(shooting, other, investigator, "Same crew")
+    withdrawn = services.link_manually(other, make_shooting(), investigator, "Same car")
+    services.remove_manual_link(withdrawn, investigator, "Wrong car")
+    nobody = UserFactory(agency=None, role="")
+    cases = [
+        # (who, lookup, object type, identifier asked for)
+        (investigator, lambda: access.access_victim(investigator, 999999), "victim", "999999"),
+        (investigator, lambda: access.access_manual_link(investigator, 999999), "manual link", "999999"),
+        (investigator, lambda: access.access_manual_link(investigator, withdrawn.pk), "manual link", str(withdrawn.pk)),
+        (nobody, lambda: access.access_manual_link(nobody, kept.pk), "manual link", str(kept.pk)),
+        (investigator, lambda: access.access_lead(investigator, 999999), "NIBIN lead", "999999"),
+        (nobody, lambda: access.access_lead_list(nobody), "NIBIN lead list", "-"),
+        (advocate, lambda: access.access_note_kind(advocate, Note.Kind.SUSPECT), "note kind", "suspect"),
+        (advocate, lambda: access.access_import(advocate), "import", "shootings"),
+        (advocate, lambda: access.access_new_shooting(advocate), "shooting", "new"),
+        (advocate, lambda: access.access_shooting_to_edit(advocate, shooting.pk), "shooting", str(shooting.pk)),
+    ]
+    for user, ask, object_type, object_id in cases:
+        row, line = refused_on_record(caplog, ask, user)
+        assert row == ("access.refused", user.pk, object_type, object_id)
+        assert line == f"refused access: user={user.pk} object={object_type}:{object_id} path="
+    # What may be asked for is handed over.
+    victim = shooting.victims.get()
+    assert access.access_victim(investigator, victim.pk) == victim
+    assert access.access_manual_link(investigator, kept.pk) == kept
+
+
+def test_asking_for_a_case_s_viewers_names_the_supervisor_and_the_missing_case(supervisor, caplog):
+    request = RequestFactory().get("/cases/999999/viewers/")
+    request.user = supervisor
+    with caplog.at_level(logging.WARNING, logger="shootreview.access"), pytest.raises(Http404):
+        access.access_audited_shooting(request, 999999)
+    assert request.audit_refused == ("shooting", "999999")
+    [line] = [r.getMessage() for r in caplog.records if r.name == "shootreview.access"]
+    assert line == f"refused access: user={supervisor.pk} object=shooting:999999 path=/cases/999999/viewers/"

@@ -12,7 +12,10 @@ from io import StringIO
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.test import Client
 from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import AuditEvent, LoginFailure, User
 from accounts.tasks import prune_login_failures
@@ -195,6 +198,79 @@ def test_failures_older_than_every_window_are_deleted_by_the_hourly_task(client)
         attempt(client, "nobody2", "guess")
         assert prune_login_failures() == 1
     assert list(LoginFailure.objects.values_list("username", flat=True)) == ["nobody2"]
+
+
+# --- The second factor ------------------------------------------------------------------------
+# Wrong codes count against the address as wrong passwords do (record_failure); the code step is
+# refused by the same rules, so guessing codes account after account is slowed and paused too.
+
+
+def right_code(device: TOTPDevice) -> str:
+    generator = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    generator.time = int(timezone.now().timestamp())
+    return f"{generator.token():06d}"
+
+
+def send_code(client, code: str, ip=ATTACKER):
+    return client.post("/accounts/mfa/", {"code": code}, REMOTE_ADDR=ip)
+
+
+@pytest.fixture
+def with_second_factor(settings, investigator, coordinator, supervisor) -> dict[str, TOTPDevice]:
+    settings.REQUIRE_MFA = True
+    return {
+        u.username: TOTPDevice.objects.create(user=u, name="phone", confirmed=True)
+        for u in [investigator, coordinator, supervisor]
+    }
+
+
+def test_a_slowed_address_must_wait_before_trying_a_code_even_the_right_one_and_the_refusal_is_not_counted(
+    client, investigator, with_second_factor
+):
+    device = with_second_factor[investigator.username]
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        attempt(client, investigator.username, PASSWORD)
+        others = Client()
+        for n in range(5):
+            attempt(others, f"nobody{n}", "guess")
+        too_soon = send_code(client, right_code(device))
+        assert too_soon.status_code == 429 and too_soon["Retry-After"] == "2"
+        assert "Please wait 2 seconds" in too_soon.content.decode()
+        assert client.get("/cases/").status_code == 302  # still not through the second factor
+        assert LoginFailure.objects.filter(source_ip=ATTACKER).count() == 5
+        clock.shift(timedelta(seconds=2))
+        assert send_code(client, right_code(device)).status_code == 302
+        assert client.get("/cases/").status_code == 200
+
+
+def test_wrong_codes_and_wrong_passwords_from_one_address_share_one_count(
+    investigator, coordinator, supervisor, with_second_factor
+):
+    statuses = []
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        # Someone holding three people's passwords guesses their codes, waiting whenever told to.
+        for user in [investigator, coordinator, supervisor]:
+            clock.shift(timedelta(minutes=1))
+            client = Client()
+            response = attempt(client, user.username, PASSWORD)
+            while response.status_code == 429 and "paused" not in response.content.decode():
+                clock.shift(timedelta(seconds=int(response["Retry-After"])))
+                response = attempt(client, user.username, PASSWORD)
+            for _ in range(4):
+                response = send_code(client, "000000")
+                while response.status_code == 429 and "paused" not in response.content.decode():
+                    clock.shift(timedelta(seconds=int(response["Retry-After"])))
+                    response = send_code(client, "000000")
+                statuses.append(response.status_code)
+        # Ten wrong codes from the address pause it, for codes and passwords alike.
+        assert LoginFailure.objects.filter(source_ip=ATTACKER, second_factor=True).count() == 10
+        assert statuses == [200] * 10 + [429, 429]
+        assert (
+            "paused for a while"
+            in send_code(client, right_code(with_second_factor[supervisor.username])).content.decode()
+        )
+        assert attempt(Client(), coordinator.username, PASSWORD).status_code == 429
+    assert AuditEvent.objects.filter(event="signin.address_paused").count() == 1
 
 
 # --- The same answer for every username ---------------------------------------------------------

@@ -9,6 +9,8 @@ import pytest
 import time_machine
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -79,6 +81,22 @@ def test_a_lock_stays_until_a_supervisor_releases_it(client, client_for, investi
         boss.post("/accounts/logout/")
         attempt(client, investigator, PASSWORD)
         assert signed_in(client)
+
+
+def test_the_locked_accounts_page_names_each_persons_agency_in_queries_that_do_not_grow(
+    client_for, supervisor, investigator, advocate, atf_agent, django_assert_max_num_queries
+):
+    boss = client_for(supervisor)
+    User.objects.filter(pk=investigator.pk).update(locked_at=timezone.now())
+    with CaptureQueriesContext(connection) as one_locked:
+        boss.get("/accounts/locked/")
+    User.objects.filter(pk__in=[advocate.pk, atf_agent.pk]).update(locked_at=timezone.now())
+    # Session; user; the locked people with their agencies; the request's audit row: (PostgreSQL:
+    # chain lock), last hash, insert.
+    with django_assert_max_num_queries(len(one_locked)):
+        page = boss.get("/accounts/locked/").content.decode()
+    for person in [investigator, advocate, atf_agent]:
+        assert f"<td>{person.agency.name}</td>" in page
 
 
 def test_a_timed_release_is_a_setting(client, investigator, settings):
