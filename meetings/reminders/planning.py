@@ -386,9 +386,10 @@ def _open_items_due_by(user: User, day: date, cache: dict | None = None) -> list
 
 
 def prefetch(batch: list[Reminder], cache: dict) -> None:
-    """Read once what a batch of reminders needs: their meetings, who is invited to each, and the
-    recipients' open action items. Sending a batch takes seconds, so this is still "checked at
-    sending time"; per message it saves the queries that dominated the send path."""
+    """Read once what a batch of reminders needs: their meetings, who is invited to each, the
+    recipients' open action items, and the new action items the batch announces. Sending a batch
+    takes seconds, so this is still "checked at sending time"; per message it saves the queries
+    that dominated the send path."""
     meeting_ids = {r.object_id for r in batch if r.object_type == "meeting"}
     if meeting_ids:
         found = Meeting.objects.filter(pk__in=[int(pk) for pk in meeting_ids if pk.isdigit()])
@@ -411,6 +412,11 @@ def prefetch(batch: list[Reminder], cache: dict) -> None:
     if wanting_items:
         for user_id, items in _open_items(wanting_items).items():
             cache["open_items", user_id] = items
+    new_item_ids = {r.object_id for r in batch if r.kind == Reminder.Kind.ACTION_ASSIGNED}
+    if new_item_ids:
+        found = _new_items(new_item_ids)
+        for pk in new_item_ids:
+            cache["new_item", pk] = found.get(pk)
 
 
 def _item_line(item: ActionItem) -> tuple[str, str]:
@@ -573,13 +579,17 @@ def _own_item_line(item: ActionItem) -> tuple[str, str]:
     return (_item_line(item)[0], _link("meetings:action_item", item.pk))
 
 
+def _new_items(ids) -> dict[str, ActionItem]:
+    """Open action items by id (as a reminder's object_id), with what their mail names."""
+    found = ActionItem.objects.filter(pk__in=[int(pk) for pk in ids if pk.isdigit()], status=ActionItem.Status.OPEN)
+    return {str(item.pk): item for item in found.select_related("shooting", "meeting")}
+
+
 def _action_assigned(reminder: Reminder, user: User, now: datetime, cache: dict) -> Message | None:
-    item = (
-        ActionItem.objects.filter(pk=reminder.object_id, status=ActionItem.Status.OPEN, assignee=user)
-        .select_related("shooting", "meeting")
-        .first()
-    )
-    if item is None:
+    key = ("new_item", reminder.object_id)
+    item = cache[key] if key in cache else _new_items([reminder.object_id]).get(reminder.object_id)
+    # Still open and still the recipient's: an item given to someone else meanwhile is not theirs.
+    if item is None or item.assignee_id != user.pk:
         return None
     at = f" at the shoot review of {_when(item.meeting.starts_at)}" if item.meeting_id else ""
     return Message(

@@ -77,8 +77,9 @@ def test_sending_costs_the_same_few_queries_per_message(smtp, coordinator, atten
     # Both lead times for everyone invited; after the daily hour, overdue digests too.
     assert Reminder.objects.filter(kind=Reminder.Kind.MEETING).count() == 2 * (attendees + 1)
     # Once per batch: the rows with their recipients, the meeting, who of them is invited, their
-    # open items, the calendar file's sequence, and (PostgreSQL) commits that need not wait for
-    # the disk, set and reset. Per message: the row locked again and marked, in a savepoint here.
-    with django_assert_max_num_queries(7 + 4 * len(ids)):
+    # open items, the new items announced (each overdue item here is new too), the calendar
+    # file's sequence, and (PostgreSQL) commits that need not wait for the disk, set and reset.
+    # Per message: the row locked again and marked, in a savepoint here.
+    with django_assert_max_num_queries(8 + 4 * len(ids)):
         assert delivery.send_claimed(ids)["sent"] == len(ids)
     assert len(set(smtp.message_ids())) == len(ids)
