@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from ..ics import meeting_ics
 from ..models import Reminder
-from .planning import after_sent, compose, prefetch
+from .messages import after_sent, compose, prefetch
 
 logger = logging.getLogger("shootreview.reminders")
 

@@ -15,7 +15,7 @@ from cases import services as case_services
 from cases.models import Note
 from meetings.agenda import services as agenda_services
 from meetings.models import ActionItem, Meeting, Reminder
-from meetings.reminders import delivery, planning
+from meetings.reminders import delivery, messages, planning
 from meetings.tasks import sweep_reminders
 from tests.factories import make_shooting
 from tests.processes import wait_until
@@ -163,11 +163,11 @@ def test_an_item_done_before_its_mail_goes_out_is_not_mailed(coordinator, invest
     action = assign_due_today(frozen, coordinator, item, investigator)
     planning.plan_due()
     row = Reminder.objects.get(kind=Reminder.Kind.ACTION_ASSIGNED)
-    assert planning.compose(row) is not None
+    assert messages.compose(row) is not None
 
     ActionItem.objects.filter(pk=action.pk).update(status=ActionItem.Status.DONE)
 
-    assert planning.compose(row) is None
+    assert messages.compose(row) is None
 
 
 def test_minutes_are_planned_once_a_meeting_is_held_and_for_those_still_invited(
@@ -182,5 +182,5 @@ def test_minutes_are_planned_once_a_meeting_is_held_and_for_those_still_invited(
     assert {row.recipient_id for row in rows} == {investigator.pk, advocate.pk, coordinator.pk}
 
     frozen.attendees.remove(advocate)
-    assert planning.compose(rows.get(recipient=advocate)) is None
-    assert planning.compose(rows.get(recipient=investigator)) is not None
+    assert messages.compose(rows.get(recipient=advocate)) is None
+    assert messages.compose(rows.get(recipient=investigator)) is not None

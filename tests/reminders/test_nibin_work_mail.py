@@ -14,7 +14,7 @@ from cases import lead_work
 from cases import services as case_services
 from cases.models import LeadAssignment, NibinLead, Note
 from meetings.models import Reminder
-from meetings.reminders import delivery, planning
+from meetings.reminders import delivery, messages, planning
 from meetings.tasks import sweep_reminders
 from tests.factories import make_shooting
 from tests.processes import wait_until
@@ -79,12 +79,12 @@ def test_unassigned_work_is_reminded_after_a_day_and_unworked_after_two(atf_agen
         # Both are now past the 48-hour goal: a still unassigned, b assigned but not worked.
         assert recipients(Reminder.Kind.NIBIN_STALLED, "48h") == sorted([investigator.pk, supervisor.pk])
         stale_b = rows(Reminder.Kind.NIBIN_STALLED).get(recipient=supervisor)
-        message = planning.compose(stale_b)
+        message = messages.compose(stale_b)
         assert message is not None and "assigned but not yet worked" in message.subject
         # Once someone works it, the reminder no longer applies when it is sent.
         work_b.refresh_from_db()
         lead_work.change_work(work_b, supervisor, investigator=supervisor, state="investigating", version=2)
-        assert planning.compose(stale_b) is None
+        assert messages.compose(stale_b) is None
 
 
 @pytest.mark.django_db
@@ -124,4 +124,4 @@ def test_the_mail_goes_out_once_through_the_worker_with_only_numbers_and_a_link(
     with time_machine.travel(timezone.now() + timedelta(hours=25), tick=False):
         planning.plan_due()
     turnaround = rows(Reminder.Kind.NIBIN_TURNAROUND)
-    assert all(planning.compose(r) is None for r in turnaround)
+    assert all(messages.compose(r) is None for r in turnaround)

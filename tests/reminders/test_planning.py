@@ -17,7 +17,7 @@ from cases.models import NibinLead, Note
 from meetings import services as meeting_services
 from meetings.agenda import services as agenda_services
 from meetings.models import ActionItem, Meeting, Reminder, ReminderPreference
-from meetings.reminders import planning
+from meetings.reminders import messages, planning
 from tests.factories import make_shooting
 
 from .scenario import meeting, people
@@ -80,7 +80,7 @@ def test_moving_a_meeting_moves_its_reminders(coordinator):
         old = Reminder.objects.get(kind=Reminder.Kind.MEETING, recipient=invited[0])
         later = m.starts_at + timedelta(days=1)
         meeting_services.update_meeting(m, coordinator, {"starts_at": later, "ends_at": later + timedelta(hours=1)})
-        assert planning.compose(old) is None  # the old time's reminder no longer applies
+        assert messages.compose(old) is None  # the old time's reminder no longer applies
         planning.plan_due()
     assert rows(Reminder.Kind.MEETING_CHANGED).filter(recipient=invited[0]).count() == 1
     with time_machine.travel(later - timedelta(hours=47), tick=False):
@@ -107,7 +107,7 @@ def test_the_meeting_reminder_lists_my_own_open_items_due_by_the_meeting(coordin
         created_by=coordinator,
     )
     planning.plan_due()
-    message = planning.compose(Reminder.objects.get(kind="meeting", recipient=invited[0]))
+    message = messages.compose(Reminder.objects.get(kind="meeting", recipient=invited[0]))
     texts = [text for text, _ in message.lines]
     assert f"action item #{mine.pk}" in " ".join(texts)
     assert sum("action item #" in t for t in texts) == 1
@@ -129,7 +129,7 @@ def test_case_update_asks_each_lead_once_listing_cases_without_a_note_since_revi
     planning.plan_due()
     [row] = rows(Reminder.Kind.CASE_UPDATE)
     assert row.recipient == investigator
-    message = planning.compose(row)
+    message = messages.compose(row)
     listed = [text for text, _ in message.lines]
     assert stale.report_number in listed
     assert fresh.report_number not in listed
@@ -158,7 +158,7 @@ def test_action_item_due_tomorrow_and_the_overdue_digest_at_the_local_hour(coord
         planning.plan_due()
         assert rows(Reminder.Kind.ACTION_DUE).count() == 1
         assert rows(Reminder.Kind.OVERDUE_DIGEST).count() == 1
-        digest = planning.compose(rows(Reminder.Kind.OVERDUE_DIGEST).get())
+        digest = messages.compose(rows(Reminder.Kind.OVERDUE_DIGEST).get())
         assert len(digest.lines) == 1
 
 
@@ -197,7 +197,7 @@ def test_a_finished_item_is_not_reminded(coordinator, investigator):
         planning.plan_due()
     row = rows(Reminder.Kind.ACTION_DUE).get()
     meeting_services.complete_action_item(item, investigator, "served in person")
-    assert planning.compose(row) is None
+    assert messages.compose(row) is None
 
 
 def test_agenda_ready_only_once_the_freeze_is_committed(coordinator, investigator):
@@ -237,7 +237,7 @@ def test_retaliation_follow_up_daily_until_a_contact_is_recorded(investigator, s
     with time_machine.travel(day1 + timedelta(days=2), tick=False):
         planning.plan_due()
         assert rows(Reminder.Kind.RETALIATION).count() == 2
-        assert planning.compose(rows(Reminder.Kind.RETALIATION).first()) is None
+        assert messages.compose(rows(Reminder.Kind.RETALIATION).first()) is None
 
 
 def test_a_nibin_lead_not_notified_after_24_hours_reminds_the_coordinators(coordinator, atf_agent):
@@ -269,5 +269,5 @@ def test_a_person_who_lost_access_gets_nothing_at_sending_time(coordinator):
     row = rows(Reminder.Kind.MEETING).get(recipient=invited[0])
     User.objects.filter(pk=invited[0].pk).update(role="")
     row.refresh_from_db()
-    assert planning.compose(row) is None
+    assert messages.compose(row) is None
     assert m.pk
