@@ -48,6 +48,18 @@ def _confirmed_device(user) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
 
+def _record_mfa_failure(request: HttpRequest, **detail) -> None:
+    """A wrong second-factor code, at sign-in or while enrolling an authenticator."""
+    audit.record(
+        "mfa.failure",
+        request=request,
+        object_type="user",
+        object_id=request.user.pk,
+        outcome=AuditEvent.Outcome.FAILURE,
+        detail=detail or None,
+    )
+
+
 def mfa_verify(request: HttpRequest) -> HttpResponse:
     """Second step of sign-in: a TOTP code, accepted once (django-otp refuses a replayed code)."""
     if not request.user.is_authenticated:
@@ -61,13 +73,7 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             audit.record("mfa.success", request=request, object_type="user", object_id=request.user.pk)
             return redirect(_safe_next(request))
-        audit.record(
-            "mfa.failure",
-            request=request,
-            object_type="user",
-            object_id=request.user.pk,
-            outcome=AuditEvent.Outcome.FAILURE,
-        )
+        _record_mfa_failure(request)
         if record_failure(request.user.username, request, second_factor=True):
             return redirect("login")
         form.add_error("code", "That code is not valid (or was already used). Try the next one.")
@@ -90,14 +96,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
             audit.record("mfa.enrolled", request=request, object_type="user", object_id=request.user.pk)
             messages.success(request, "Two-factor sign-in is set up.")
             return redirect(_safe_next(request))
-        audit.record(
-            "mfa.failure",
-            request=request,
-            object_type="user",
-            object_id=request.user.pk,
-            outcome=AuditEvent.Outcome.FAILURE,
-            detail={"stage": "setup"},
-        )
+        _record_mfa_failure(request, stage="setup")
         form.add_error("code", "That code does not match. Check the time on your phone and try again.")
     qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=4, omitsize=False)
     secret = b32encode(device.bin_key).decode().rstrip("=")

@@ -46,6 +46,16 @@ def short_field(label: str, required: bool = False, max_length: int = SHORT, **k
     return forms.CharField(label=label, required=required, max_length=max_length, **kwargs)
 
 
+def date_field(label: str) -> forms.DateField:
+    return forms.DateField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+def not_in_the_future(value: dt.date | None, message: str) -> dt.date | None:
+    if value and value > timezone.localdate():
+        raise forms.ValidationError(message)
+    return value
+
+
 class NoteForm(InputForm):
     kind: str = ""
     restricted_to_agency = forms.BooleanField(
@@ -92,19 +102,14 @@ class SuspectNoteForm(NoteForm):
 
     name = short_field("Name", required=True, max_length=120)
     aliases = short_field("Aliases", help_text="Separate with commas.")
-    date_of_birth = forms.DateField(
-        label="Date of birth", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_of_birth = date_field("Date of birth")
     approximate_age = forms.IntegerField(label="Approximate age", required=False, min_value=10, max_value=100)
     status = forms.ChoiceField(label="Status", choices=Status.CHOICES)
     basis = short_field("Basis", max_length=500, help_text="Why this person is connected (up to 500 characters).")
     text = text_field("Notes")
 
     def clean_date_of_birth(self):
-        value = self.cleaned_data.get("date_of_birth")
-        if value and value > timezone.localdate():
-            raise forms.ValidationError("The date of birth cannot be in the future.")
-        return value
+        return not_in_the_future(self.cleaned_data.get("date_of_birth"), "The date of birth cannot be in the future.")
 
 
 class FirearmNoteForm(NoteForm):
@@ -119,9 +124,7 @@ class FirearmNoteForm(NoteForm):
 
     recovered = forms.BooleanField(label="Firearm recovered", required=False)
     recovered_where = short_field("Where recovered")
-    recovered_on = forms.DateField(
-        label="When recovered", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    recovered_on = date_field("When recovered")
     make = short_field("Make", max_length=60)
     model = short_field("Model", max_length=60)
     caliber = short_field("Caliber", max_length=30)
@@ -157,10 +160,7 @@ class FirearmNoteForm(NoteForm):
         return numbers
 
     def clean_recovered_on(self):
-        value = self.cleaned_data.get("recovered_on")
-        if value and value > timezone.localdate():
-            raise forms.ValidationError("The recovery date cannot be in the future.")
-        return value
+        return not_in_the_future(self.cleaned_data.get("recovered_on"), "The recovery date cannot be in the future.")
 
 
 class WitnessNoteForm(NoteForm):

@@ -157,6 +157,30 @@ def _people() -> tuple[dict[str, Agency], dict[str, User]]:
     return agencies, users
 
 
+def _general_note(case: Shooting, author: User, text: str, *, follow_up_contact=False, restricted=False) -> Note:
+    return case_services.add_note(
+        case,
+        author,
+        Note.Kind.GENERAL,
+        {"text": text, "follow_up_contact": follow_up_contact},
+        restricted=restricted,
+    )
+
+
+def _restricted_referral(case: Shooting, author: User, referral_status: str, text: str) -> Note:
+    """A victim-services note kept within the author's agency, on no victim in particular."""
+    fields = {
+        "victim": None,
+        "service_agency": "",
+        "referral_status": referral_status,
+        "services_offered": "",
+        "services_accepted": "",
+        "safety_planning": False,
+        "text": text,
+    }
+    return case_services.add_note(case, author, Note.Kind.VICTIM_SERVICES, fields, restricted=True)
+
+
 def _notes(users: dict[str, User], police_case: Shooting, outsider_case: Shooting, atf_case: Shooting):
     add = case_services.add_note
     victim = police_case.victims.first()
@@ -241,68 +265,35 @@ def _notes(users: dict[str, User], police_case: Shooting, outsider_case: Shootin
                 "text": f"Staying at the {SERVICES_TEXT} shelter for now.",
             },
         ),
-        "services_restricted": add(
+        "services_restricted": _restricted_referral(
             police_case,
             users[ADVOCATE],
-            Note.Kind.VICTIM_SERVICES,
-            {
-                "victim": None,
-                "service_agency": "",
-                "referral_status": "contacted",
-                "services_offered": "",
-                "services_accepted": "",
-                "safety_planning": False,
-                "text": f"Counselling at {SERVICES_RESTRICTED} House, kept within our centre.",
-            },
-            restricted=True,
+            "contacted",
+            f"Counselling at {SERVICES_RESTRICTED} House, kept within our centre.",
         ),
-        "advocate2_services": add(
-            outsider_case,
-            users[ADVOCATE2],
-            Note.Kind.VICTIM_SERVICES,
-            {
-                "victim": None,
-                "service_agency": "",
-                "referral_status": "referred",
-                "services_offered": "",
-                "services_accepted": "",
-                "safety_planning": False,
-                "text": f"Family met at {ADVOCATE2_SERVICES} Lane, our alliance only.",
-            },
-            restricted=True,
+        "advocate2_services": _restricted_referral(
+            outsider_case, users[ADVOCATE2], "referred", f"Family met at {ADVOCATE2_SERVICES} Lane, our alliance only."
         ),
-        "advocate2_general": add(
+        "advocate2_general": _general_note(
             police_case,
             users[ADVOCATE2],
-            Note.Kind.GENERAL,
-            {"text": f"Our {ADVOCATE2_RESTRICTED} outreach team has called the family.", "follow_up_contact": False},
+            f"Our {ADVOCATE2_RESTRICTED} outreach team has called the family.",
             restricted=True,
         ),
-        "advocate_general": add(
-            police_case,
-            users[ADVOCATE],
-            Note.Kind.GENERAL,
-            {"text": "Victim advocates are in touch with the family.", "follow_up_contact": False},
+        "advocate_general": _general_note(
+            police_case, users[ADVOCATE], "Victim advocates are in touch with the family."
         ),
-        "outsider_general": add(
-            police_case,
-            users[OUTSIDER],
-            Note.Kind.GENERAL,
-            {"text": f"Our {OUTSIDER_RESTRICTED} informant says the car was ours.", "follow_up_contact": False},
-            restricted=True,
+        "outsider_general": _general_note(
+            police_case, users[OUTSIDER], f"Our {OUTSIDER_RESTRICTED} informant says the car was ours.", restricted=True
         ),
-        "police_restricted": add(
+        "police_restricted": _general_note(
             police_case,
             users[INVESTIGATOR],
-            Note.Kind.GENERAL,
-            {"text": f"The {POLICE_RESTRICTED} undercover operation is still running.", "follow_up_contact": False},
+            f"The {POLICE_RESTRICTED} undercover operation is still running.",
             restricted=True,
         ),
-        "police_general": add(
-            police_case,
-            users[INVESTIGATOR],
-            Note.Kind.GENERAL,
-            {"text": f"Canvass of {POLICE_GENERAL} Street finished.", "follow_up_contact": True},
+        "police_general": _general_note(
+            police_case, users[INVESTIGATOR], f"Canvass of {POLICE_GENERAL} Street finished.", follow_up_contact=True
         ),
         "outsider_witness": add(
             outsider_case,

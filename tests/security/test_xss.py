@@ -148,14 +148,7 @@ def type_everywhere(clients: dict[str, Client], world, text: str) -> Typed:
 
     live = _meeting(coordinator, text, days=30 + n)
     held = _meeting(coordinator, text, days=31 + n)
-    _post(coordinator, reverse("meetings:agenda_add_case", args=[held.pk]), {"report_number": report, "version": 1})
-    held.refresh_from_db()
-    _post(
-        coordinator,
-        reverse("meetings:agenda_add_text", args=[held.pk]),
-        {"title": text, "text": text, "version": held.agenda_version},
-    )
-    held.refresh_from_db()
+    _add_case_and_text(coordinator, held, report, text)
     case_item, text_item = held.items.order_by("position")
     _post(
         coordinator,
@@ -170,13 +163,7 @@ def type_everywhere(clients: dict[str, Client], world, text: str) -> Typed:
         reverse("meetings:agenda_remove", args=[held.pk, extra.pk]),
         {f"{prefix}reason": text, "version": held.agenda_version},
     )
-    _post(coordinator, reverse("meetings:agenda_add_case", args=[live.pk]), {"report_number": report, "version": 1})
-    live.refresh_from_db()
-    _post(
-        coordinator,
-        reverse("meetings:agenda_add_text", args=[live.pk]),
-        {"title": text, "text": text, "version": live.agenda_version},
-    )
+    _add_case_and_text(coordinator, live, report, text)
     held.refresh_from_db()
     _post(coordinator, reverse("meetings:agenda_freeze", args=[held.pk]), {"version": held.agenda_version})
     prefix = f"record-{case_item.pk}-"
@@ -211,6 +198,18 @@ def type_everywhere(clients: dict[str, Client], world, text: str) -> Typed:
     assert len(notes) == 5
     live, held = Meeting.objects.get(pk=live.pk), Meeting.objects.get(pk=held.pk)
     return Typed(text, shooting, notes, live, held, linked_to=world.shootings["atf"].pk)
+
+
+def _add_case_and_text(coordinator: Client, meeting: Meeting, report: str, text: str) -> None:
+    """The typed case and a free-text item carrying the typed text, on the meeting's agenda."""
+    _post(coordinator, reverse("meetings:agenda_add_case", args=[meeting.pk]), {"report_number": report, "version": 1})
+    meeting.refresh_from_db()
+    _post(
+        coordinator,
+        reverse("meetings:agenda_add_text", args=[meeting.pk]),
+        {"title": text, "text": text, "version": meeting.agenda_version},
+    )
+    meeting.refresh_from_db()
 
 
 def _meeting(coordinator: Client, place: str, *, days: int) -> Meeting:
