@@ -129,6 +129,15 @@ def test_plain_post_adds_the_note_and_redirects_with_a_message(client_for, inves
     assert "Family asked for a call" in html
 
 
+def test_a_firearm_recovered_tomorrow_is_refused_beside_the_date(client_for, investigator, shooting):
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    data = {"recovered": "on", "recovered_on": tomorrow, "make": "Glock", "model": "19"}
+    html = client_for(investigator).post(f"/cases/{shooting.pk}/notes/add/firearm/", data).content.decode()
+    assert "The recovery date cannot be in the future." in html
+    assert 'id="add_recovered_on_error"' in html
+    assert not Note.objects.exists()
+
+
 def test_bad_input_keeps_what_was_typed_and_saves_nothing(client_for, investigator, shooting):
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
     data = {"name": "", "aliases": "T-Bone, Tobe", "date_of_birth": tomorrow, "status": "suspect", "basis": "Seen"}
