@@ -205,6 +205,18 @@ def test_suggestions_offer_a_similar_name_with_its_cases(overlap, investigator, 
     assert f'value="{overlap["person"].pk}"' in text and "same date of birth" in text
 
 
+def test_suggestions_take_the_same_queries_however_many_people_match(
+    overlap, investigator, client, django_assert_max_num_queries
+):
+    for n in range(8):
+        make_shooting(investigator, victims=[{"name": f"Orrin Halberd {n}", "age": 26, "sex": "M"}])
+    client.force_login(investigator)
+    # session, user and agency, the similar roles with their shootings, the audit row
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("cases:person_matches"), {"name": "Orrin Halberd"}, headers=HTMX)
+    assert response.content.decode().count('type="radio"') == 7
+
+
 def test_suggestions_leave_out_a_person_whose_date_of_birth_differs(overlap, investigator, client):
     text = suggestions(client, investigator, name="Orrin Halberd", date_of_birth="1970-01-01").content.decode()
     # The victim role gives an age that does not fit a 1970 birth, the note another date.
