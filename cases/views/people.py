@@ -53,11 +53,10 @@ def person_matches(request: HttpRequest) -> HttpResponse:
     query = MatchQueryForm(request.GET).query()
     matches = likely_matches(request.user, query["name"], born=query["born"], age=query["age"]) if query["name"] else []
     showed_cases(request, {role.shooting_id for match in matches for role in match.roles})
-    return render(
-        request,
-        "cases/people/_matches.html",
-        {"matches": matches, "looked": bool(query["name"]), "chosen": query["chosen"]},
-    )
+    context = {"matches": matches, "looked": bool(query["name"]), "chosen": query["chosen"], "nav": "people"}
+    # Asked for as a page (a new tab, no htmx): the same matches as a page of their own.
+    template = "cases/people/_matches.html" if request.htmx else "cases/person_matches.html"
+    return render(request, template, context)
 
 
 @require_POST
