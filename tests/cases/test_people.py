@@ -223,6 +223,14 @@ def test_suggestions_leave_out_a_person_whose_date_of_birth_differs(overlap, inv
     assert f'value="{overlap["person"].pk}"' not in text
 
 
+def test_suggestions_asked_for_as_a_page_are_a_page_of_their_own(overlap, investigator, advocate, client):
+    client.force_login(investigator)
+    text = client.get(reverse("cases:person_matches"), {"name": "Orrin Halberd"}).content.decode()
+    assert "<h1>Possible matches</h1>" in text and "RB26500002" in text
+    client.force_login(advocate)
+    assert client.get(reverse("cases:person_matches"), {"name": "Orrin Halberd"}).status_code == 404
+
+
 def test_an_advocate_gets_no_suggestions_and_the_refusal_is_on_record(overlap, advocate, client):
     response = suggestions(client, advocate, name="Orrin Halberd")
     assert response.status_code == 404 and "Halberd" not in response.content.decode()
