@@ -382,7 +382,7 @@ def case_view(shooting: Shooting, user: User, *, kind: str = "", show_all: bool 
         kind = ""
     summary = note_summary(shooting, user)
     shown = timeline_notes(shooting, user, kind, limit=None if show_all else TIMELINE_PAGE)
-    victims = list(shooting.victims.all())
+    victims = list(shooting.victims.select_related("person_role"))
     leads = _cited_leads(summary.live)
     linked: list[linking.LinkedCase] = []
     manual: list[ManualLink] = []

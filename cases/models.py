@@ -9,6 +9,9 @@ from django.db.models import Q
 
 from accounts.models import Agency
 
+# Registered in this app through this import; the rest of the code may import them from here.
+from .people.models import Person, PersonChange, PersonRole  # noqa: F401
+
 SUMMARY_MAX = 2000
 NOTE_TEXT_MAX = 5000
 # A victim younger than this is a juvenile, whose age the records withhold.

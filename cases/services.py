@@ -14,7 +14,8 @@ from accounts.models import User
 
 from . import linking
 from .display import shooting_value
-from .models import ManualLink, NibinLead, Note, NoteRevision, Shooting, ShootingChange, Victim
+from .models import ManualLink, NibinLead, Note, NoteRevision, Person, Shooting, ShootingChange, Victim
+from .people import services as people
 from .prosecution import PROSECUTION_FIELDS
 
 # Shooting fields a form may change; everything else (version, cluster, search text, creator)
@@ -78,7 +79,7 @@ def create_shooting(user: User, data: dict, victims: Iterable[dict] = (), partne
     if partner_agencies:
         shooting.partner_agencies.set(partner_agencies)
     for victim in victims:
-        Victim.objects.create(shooting=shooting, **victim)
+        people.attach_victim(Victim.objects.create(shooting=shooting, **victim), user)
     refresh_search_text(shooting)
     _record_prosecution_on_entry(shooting, user)
     return shooting
@@ -151,10 +152,12 @@ def update_shooting(
 
 
 @transaction.atomic
-def add_victim(shooting: Shooting, user: User, data: dict) -> Victim:
+def add_victim(shooting: Shooting, user: User, data: dict, *, person: Person | None = None) -> Victim:
+    """A victim, and their person: `person` when the user confirmed a suggested match, else a new one."""
     victim = Victim(shooting=shooting, **data)
     victim.full_clean()
     victim.save()
+    people.attach_victim(victim, user, person)
     refresh_search_text(shooting)
     _touch(shooting.pk)
     return victim
@@ -194,7 +197,11 @@ def _apply_referral_status(note: Note) -> None:
 
 
 @transaction.atomic
-def add_note(shooting: Shooting, user: User, kind: str, fields: dict, *, restricted: bool = False) -> Note:
+def add_note(
+    shooting: Shooting, user: User, kind: str, fields: dict, *, restricted: bool = False, person: Person | None = None
+) -> Note:
+    """A note; a suspect or witness note also gives its person a role (`person` when the user
+    confirmed a suggested match, else a new person)."""
     note = Note.objects.create(
         shooting=shooting,
         kind=kind,
@@ -205,6 +212,7 @@ def add_note(shooting: Shooting, user: User, kind: str, fields: dict, *, restric
         search_text=_search_text(kind, fields),
     )
     _record_revision(note, user)
+    people.attach_note(note, user, person)
     return note
 
 
@@ -222,6 +230,7 @@ def revise_note(note: Note, user: User, fields: dict, *, restricted: bool) -> No
     note.search_text = _search_text(note.kind, fields)
     note.save()
     _record_revision(note, user)
+    people.refresh_note_role(note)
     return note
 
 

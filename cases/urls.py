@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import case_detail, case_forms, case_list, imports, nibin, nibin_work, notes
+from .views import case_detail, case_forms, case_list, imports, nibin, nibin_work, notes, people
 
 app_name = "cases"
 urlpatterns = [
@@ -20,6 +20,13 @@ urlpatterns = [
     path("notes/<int:note_pk>/edit/", notes.edit_note, name="edit_note"),
     path("notes/<int:note_pk>/retract/", notes.retract_note, name="retract_note"),
     path("notes/<int:note_pk>/revisions/", notes.note_revisions, name="note_revisions"),
+    path("people/", people.person_search, name="people"),
+    path("people/matches/", people.person_matches, name="person_matches"),
+    path("people/<int:person_pk>/", people.person_detail, name="person"),
+    path("people/<int:person_pk>/reject/", people.reject_match, name="person_reject"),
+    path("people/<int:person_pk>/merge/", people.merge_people, name="person_merge"),
+    path("people/<int:person_pk>/unmerge/", people.undo_merge, name="person_unmerge"),
+    path("people/roles/<int:role_pk>/unlink/", people.unlink_role, name="person_unlink"),
     path("nibin/", nibin.nibin_list, name="nibin_list"),
     path("nibin/<int:lead_pk>/", nibin.nibin_lead, name="nibin_lead"),
     path("nibin/<int:lead_pk>/triage/", nibin_work.nibin_triage, name="nibin_triage"),

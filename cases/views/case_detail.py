@@ -23,6 +23,8 @@ from cases.focus import announce, focus_first_error
 from cases.forms import LinkForm, QuickEditForm, UnlinkForm, VictimDeathForm, VictimForm
 from cases.meeting_history import reviews_section
 from cases.models import Shooting, ShootingChange
+from cases.people import access as people_access
+from cases.people.pages import chosen_person_pk, match_context
 
 TEMPLATE = "cases/case_detail.html"
 # The sections a change to the case can alter, refreshed out of band after an htmx edit.
@@ -163,9 +165,12 @@ def add_victim(request: HttpRequest, pk: int) -> HttpResponse:
     shooting = _case(user, pk, request)
     _require_edit(user)
     form = VictimForm.for_case(request.POST, shooting=shooting)
-    if not form.is_valid():
-        return _show(request, shooting, "victims", victim_form=form, victim_form_open=True)
-    services.add_victim(shooting, user, form.cleaned_data)
+    if request.POST.get("find_person") or not form.is_valid():
+        matches = match_context(user, request.POST if request.POST.get("find_person") else None)
+        return _show(request, shooting, "victims", victim_form=form, victim_form_open=True, **matches)
+    chosen = chosen_person_pk(request.POST)
+    person = people_access.access_person_to_link(user, chosen, request) if chosen else None
+    services.add_victim(shooting, user, form.cleaned_data, person=person)
     return _done(request, pk, "victims", f"Victim {form.cleaned_data['name']} added.")
 
 

@@ -24,6 +24,9 @@ from cases import access, detail, services
 from cases.focus import announce, focus_first_error
 from cases.models import Note, Shooting
 from cases.note_forms import NOTE_FORMS, NoteForm, RetractForm
+from cases.people import access as people_access
+from cases.people import services as people_services
+from cases.people.pages import chosen_person_pk, match_context
 
 from .case_detail import render_parts
 
@@ -102,9 +105,18 @@ def add_note(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         return HttpResponse(_add_note_buttons(request, shooting, focus_kind=kind))
     data = request.POST if request.method == "POST" else None
     form = _form(kind, shooting, data=data, auto_id="add_%s", focus=bool(request.htmx) and data is None)
-    if data is not None and form.is_valid():
+    names_person = kind in people_services.NOTE_ROLES
+    looking = names_person and data is not None and bool(data.get("find_person"))
+    if data is not None and not looking and form.is_valid():
+        chosen = chosen_person_pk(data) if names_person else None
+        person = people_access.access_person_to_link(user, chosen, request) if chosen else None
         note = services.add_note(
-            shooting, user, kind, form.note_fields(), restricted=form.cleaned_data["restricted_to_agency"]
+            shooting,
+            user,
+            kind,
+            form.note_fields(),
+            restricted=form.cleaned_data["restricted_to_agency"],
+            person=person,
         )
         message = f"{_kind_label(kind)} note added."
         if not request.htmx:
@@ -117,6 +129,7 @@ def add_note(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         # The form posted into its own slot; a saved note goes to the top of the timeline instead.
         return reswap(retarget(HttpResponse(html), "#timeline-list"), "afterbegin")
     context = {"shooting": shooting, "form": focus_first_error(form), "kind": kind, "kind_label": _kind_label(kind)}
+    context |= {"names_person": names_person, **match_context(user, data if looking else None)}
     # Only a form inside the case page aims htmx at the case page's parts.
     context |= {"nav": "cases", "fragment": bool(request.htmx)}
     if request.htmx:

@@ -254,7 +254,8 @@ def test_victims_show_age_or_juvenile_sex_injury_and_referral(client_for, invest
         ],
     )
     html = page(client_for, investigator, shooting)
-    assert "<td>Rory Falkenrath</td>\n      <td>juvenile</td>" in html
+    person = shooting.victims.get(name="Rory Falkenrath").person_role.person_id
+    assert f'<a href="/cases/people/{person}/">Rory Falkenrath</a></td>\n      <td>juvenile</td>' in html
     assert "<td>31</td>" in html
     assert "Non-fatal injury" in html
     assert "Referred" in html
@@ -444,7 +445,7 @@ def test_a_juvenile_victim_added_on_the_case_page_may_have_an_age_under_18_or_no
     html = client_for(investigator).post(f"/cases/{shooting.pk}/victims/add/", data, follow=True).content.decode()
 
     assert "Victim Marisol Quenby added." in html
-    assert "<td>Marisol Quenby</td>\n      <td>juvenile</td>" in html
+    assert ">Marisol Quenby</a></td>\n      <td>juvenile</td>" in html
     victim = shooting.victims.get()
     assert (victim.age, victim.is_juvenile) == (int(age) if age else None, True)
 

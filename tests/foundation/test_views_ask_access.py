@@ -52,6 +52,8 @@ def test_every_view_module_is_scanned():
     names = {str(path.relative_to(ROOT)) for path in VIEW_MODULES}
     assert {"accounts/views.py", "cases/views/case_detail.py", "meetings/views/agenda.py"} <= names
     assert "meetings/views/case_reviews.py" in names
+    # People: the person page, search, suggestions and the decisions about who is who.
+    assert "cases/views/people.py" in names
 
 
 @pytest.mark.parametrize("path", VIEW_MODULES, ids=lambda path: str(path.relative_to(ROOT)))

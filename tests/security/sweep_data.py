@@ -29,7 +29,7 @@ from pypdf import PdfReader
 from accounts.models import Agency, AuditEvent, User
 from cases import lead_work
 from cases import services as case_services
-from cases.models import LeadAssignment, ManualLink, NibinLead, Note, Shooting, Victim
+from cases.models import LeadAssignment, ManualLink, NibinLead, Note, Person, PersonRole, Shooting, Victim
 from meetings import services as meeting_services
 from meetings.access import printable_audiences
 from meetings.agenda import services as agenda_services
@@ -84,6 +84,11 @@ ADVOCATE2_SERVICES = "Thistlecombe"
 # The work on a NIBIN lead (its priority's reason, an outcome's note): never for advocates.
 LEAD_PRIORITY_REASON = "Cindervale"
 LEAD_OUTCOME_NOTE = "Wrenthorpe"
+# A victim who is also a suspect elsewhere (people across shootings): the alias of that suspect
+# note is for law enforcement; the same person in a note restricted to the outsider's agency
+# stays there. An advocate who reads the victim's person page must learn neither.
+OVERLAP_ALIAS = "Corvistane"
+OUTSIDER_OVERLAP_ALIAS = "Ulverholm"
 
 SENTINELS: dict[str, frozenset[str]] = {
     # Suspects, witness identities, purchasers and dealers: sworn law enforcement and prosecutors.
@@ -104,6 +109,7 @@ SENTINELS: dict[str, frozenset[str]] = {
     POLICE_GENERAL: LAW_ENFORCEMENT,
     LEAD_PRIORITY_REASON: LAW_ENFORCEMENT,
     LEAD_OUTCOME_NOTE: LAW_ENFORCEMENT,
+    OVERLAP_ALIAS: LAW_ENFORCEMENT,
     # Victim services stay with the advocates; restricted ones with the author's agency.
     SERVICES_TEXT: ADVOCATES,
     SERVICES_AGENCY: ADVOCATES,
@@ -117,6 +123,7 @@ SENTINELS: dict[str, frozenset[str]] = {
     OUTSIDER_PURCHASER: frozenset({OUTSIDER}),
     OUTSIDER_LEAD: frozenset({OUTSIDER}),
     OUTSIDER_SERIAL: frozenset({OUTSIDER}),
+    OUTSIDER_OVERLAP_ALIAS: frozenset({OUTSIDER}),
 }
 
 
@@ -148,6 +155,8 @@ class World:
     reminders: list[Reminder]
     locked_user: User
     feed_tokens: dict[str, str] = field(default_factory=dict)
+    people: list[Person] = field(default_factory=list)
+    person_roles: list[PersonRole] = field(default_factory=list)
 
 
 def _people() -> tuple[dict[str, Agency], dict[str, User]]:
@@ -179,6 +188,31 @@ def _restricted_referral(case: Shooting, author: User, referral_status: str, tex
         "text": text,
     }
     return case_services.add_note(case, author, Note.Kind.VICTIM_SERVICES, fields, restricted=True)
+
+
+def _overlapping_roles(users: dict[str, User], police_case: Shooting, outsider_case: Shooting, atf_case: Shooting):
+    """The police case's first victim, confirmed as a suspect in the ATF case and, in a note
+    restricted to the outsider's agency, in the outsider's case."""
+    person = police_case.victims.order_by("pk").first().person_role.person
+    fields = {"name": "Avery Lindqvist", "date_of_birth": None, "approximate_age": 24, "status": "suspect"}
+    fields |= {"basis": "", "text": ""}
+    return {
+        "overlap_suspect": case_services.add_note(
+            atf_case,
+            users[ATF_AGENT],
+            Note.Kind.SUSPECT,
+            {**fields, "aliases": OVERLAP_ALIAS},
+            person=person,
+        ),
+        "outsider_overlap_suspect": case_services.add_note(
+            outsider_case,
+            users[OUTSIDER],
+            Note.Kind.SUSPECT,
+            {**fields, "aliases": OUTSIDER_OVERLAP_ALIAS},
+            restricted=True,
+            person=person,
+        ),
+    }
 
 
 def _notes(users: dict[str, User], police_case: Shooting, outsider_case: Shooting, atf_case: Shooting):
@@ -417,6 +451,7 @@ def build_world() -> World:
         victims=[],
     )
     notes = _notes(users, police_case, outsider_case, atf_case)
+    notes |= _overlapping_roles(users, police_case, outsider_case, atf_case)
     link = case_services.link_manually(police_case, outsider_case, users[INVESTIGATOR], "Same grey sedan seen")
     work_on_leads = _work_on_leads(users)
     coordinator = users[COORDINATOR]
@@ -524,6 +559,8 @@ def build_world() -> World:
         reminders=[reminder],
         locked_user=locked_user,
         feed_tokens=feed_tokens,
+        people=list(Person.objects.filter(roles__shooting__in=shootings).distinct().order_by("pk")),
+        person_roles=list(PersonRole.objects.filter(shooting__in=shootings).order_by("pk")),
     )
 
 
@@ -604,6 +641,10 @@ def fill(route: Route, world: World, persona: str) -> list[dict]:
             values[name] = [s.pk for s in world.shootings.values()]
         elif name == "note_pk":
             values[name] = [note.pk for note in world.notes.values()]
+        elif name == "person_pk":
+            values[name] = [person.pk for person in world.people]
+        elif name == "role_pk":
+            values[name] = [role.pk for role in world.person_roles]
         elif name == "victim_pk":
             values[name] = [victim.pk for victim in world.victims]
         elif name == "link_pk":
@@ -637,6 +678,16 @@ EXTRA_QUERIES: dict[str, list[str]] = {
     "cases:list": ["q=SW26000101", "sort=-occurred"],
     "cases:export": ["q=SW26000101"],
     "cases:nibin_list": ["status=lead"],
+    # People: by a victim's name, a suspect's, a witness's and a suspect alias of a victim, each
+    # misspelt (the search forgives it) so that the search box's own echo is no sentinel.
+    "cases:people": [
+        "q=Avery Lindqvist",
+        f"q={SUSPECT_NAME[:-2]}r",
+        f"q={WITNESS_NAME[:-1]}",
+        f"q={OVERLAP_ALIAS[:-1]}",
+        f"q={OUTSIDER_OVERLAP_ALIAS[:-1]}",
+    ],
+    "cases:person_matches": ["name=Avery Lindqvist", f"name=Lucius {SUSPECT_NAME}", f"name={OUTSIDER_WITNESS}"],
     "meetings:reminders": ["state=failed", "state=sent"],
     "meetings:my_items": ["agency=", "assignee="],
 }

@@ -30,6 +30,14 @@ def test_the_sweep_covers_the_pages_of_every_app():
     assert {"meetings:feed", "meetings:ics", "audit_log", "case_viewers", "login"} <= names
     # Pages of one app about another's object: the meetings' record of a case.
     assert "meetings:case_reviews" in names
+    # People: the person page, search, suggestions and the decisions about who is who.
+    assert {
+        "cases:people",
+        "cases:person",
+        "cases:person_matches",
+        "cases:person_unlink",
+        "cases:person_merge",
+    } <= names
     assert not any(name.startswith("admin:") for name in names)
 
 

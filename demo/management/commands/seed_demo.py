@@ -8,6 +8,7 @@ from demo.people import demo_logins
 from demo.seed_lead_work import seed_demo_lead_work
 from demo.seed_meetings import seed_demo_meetings
 from demo.seed_people import seed_demo_accounts
+from demo.seed_person_overlaps import seed_demo_overlaps
 from demo.seed_shootings import seed_demo_cases
 
 
@@ -18,6 +19,8 @@ class Command(BaseCommand):
         users = seed_demo_accounts()
         created = seed_demo_cases(users)
         seed_demo_lead_work(users)
+        # People who appear in several of those shootings (victim here, suspect or witness there).
+        seed_demo_overlaps(users)
         # The years before the detailed cases, so that the cover's comparisons have something to compare.
         history = seed_history(users)
         # After the cases: the meetings' agendas are built from them.

@@ -1,0 +1,163 @@
+"""Likely matches for a name being entered, and the person search: who this might already be.
+Suggestions only; a person is linked when someone confirms (cases/people/services.py).
+
+Both read the roles the reader may see (each keeps the name, aliases and dates its source gives),
+never the person record's own fields, so a name seen only in another agency's restricted note,
+or only in a suspect note for an advocate, never matches. On PostgreSQL names are compared by
+trigram word similarity (pg_trgm, indexed by migration 0006): typos and partial names match.
+SQLite has no pg_trgm: there a role matches when one of the words typed is part of its names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.search import TrigramWordSimilarity
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from ..models import Person, PersonChange, PersonRole
+from .access import roles_visible_to
+
+# Below this word similarity a name is not offered (pg_trgm's own default is 0.6; people's
+# names are short and often misspelt, so a little lower).
+MIN_SIMILARITY = 0.45
+# Years either side of an approximate age that still count as the same age band.
+AGE_BAND = 3
+MAX_SUGGESTIONS = 6
+MAX_RESULTS = 50
+
+
+def normalise_name(text: str) -> str:
+    return re.sub(r"\s+", " ", (text or "").strip()).lower()
+
+
+def search_text(name: str, aliases: str = "") -> str:
+    return normalise_name(f"{name} {aliases}")[:330]
+
+
+def _words(text: str) -> list[str]:
+    return [word for word in re.split(r"[\s,]+", normalise_name(text)) if len(word) >= 2][:6]
+
+
+def similar_roles(roles: QuerySet[PersonRole], text: str) -> QuerySet[PersonRole]:
+    """`roles` narrowed to those whose name or aliases resemble `text`, most alike first."""
+    text = normalise_name(text)
+    if not text:
+        return roles.none()
+    if connection.vendor == "postgresql":
+        return (
+            roles.annotate(similarity=TrigramWordSimilarity(text, "search_text"))
+            .filter(similarity__gte=MIN_SIMILARITY)
+            .order_by("-similarity", "person_id", "pk")
+        )
+    words = Q()
+    for word in _words(text):
+        words |= Q(search_text__contains=word)
+    return roles.filter(words).order_by("person_id", "pk") if words else roles.none()
+
+
+@dataclass
+class Candidate:
+    """A person as the reader may know them: the roles of theirs that matched."""
+
+    person_id: int
+    roles: list[PersonRole] = field(default_factory=list)
+    why: str = ""
+
+    @property
+    def names(self) -> list[str]:
+        seen: list[str] = []
+        for role in self.roles:
+            for name in [role.name, *[a.strip() for a in role.aliases.split(",")]]:
+                if name and name not in seen:
+                    seen.append(name)
+        return seen
+
+    @property
+    def name(self) -> str:
+        return self.roles[0].name
+
+
+def _grouped(roles) -> dict[int, Candidate]:
+    found: dict[int, Candidate] = {}
+    for role in roles:
+        found.setdefault(role.person_id, Candidate(role.person_id)).roles.append(role)
+    return found
+
+
+def search_people(user, text: str) -> list[Candidate]:
+    """The person search: people with a visible role whose name or alias resembles `text`."""
+    roles = similar_roles(roles_visible_to(user), text).select_related("shooting")[: MAX_RESULTS * 3]
+    return list(_grouped(roles).values())[:MAX_RESULTS]
+
+
+def _dates_fit(role: PersonRole, age: int | None, born: dt.date | None, today: dt.date) -> bool | None:
+    """True when the dates agree, False when they rule the role's person out, None when unknown."""
+    if born and role.date_of_birth:
+        return born == role.date_of_birth
+    theirs = role.age_on(today)
+    ours = age if age is not None else (PersonRole(date_of_birth=born).age_on(today) if born else None)
+    if theirs is None or ours is None:
+        return None
+    return abs(theirs - ours) <= AGE_BAND
+
+
+def rejected_pairs(person_id: int | None) -> set[int]:
+    if person_id is None:
+        return set()
+    rows = PersonChange.objects.filter(
+        Q(person_id=person_id) | Q(other_person_id=person_id), action=PersonChange.Action.REJECTED
+    ).values_list("person_id", "other_person_id")
+    return {other for pair in rows for other in pair if other != person_id}
+
+
+def likely_matches(
+    user, name: str, *, born: dt.date | None = None, age: int | None = None, exclude: int | None = None
+) -> list[Candidate]:
+    """The people `user` may see who may be the one named: a similar name or alias, and no date
+    of birth or age that rules them out. Pairs once rejected are not offered again."""
+    roles = roles_visible_to(user)
+    if exclude is not None:
+        roles = roles.exclude(person_id__in={exclude, *rejected_pairs(exclude)})
+    today = timezone.localdate()
+    ranked: list[tuple[int, Candidate]] = []
+    for candidate in _grouped(similar_roles(roles, name).select_related("shooting")[:60]).values():
+        fits = [_dates_fit(role, age, born, today) for role in candidate.roles]
+        if False in fits and True not in fits:
+            continue
+        if True in fits:
+            same_birth = born and any(r.date_of_birth == born for r in candidate.roles)
+            candidate.why = "same date of birth" if same_birth else "age fits"
+            ranked.append((0 if same_birth else 1, candidate))
+        else:
+            candidate.why = "similar name"
+            ranked.append((2, candidate))
+    ranked.sort(key=lambda pair: pair[0])
+    return [candidate for _rank, candidate in ranked[:MAX_SUGGESTIONS]]
+
+
+def exact_match(name: str, born: dt.date | None) -> Person | None:
+    """The one person recorded under exactly this name and date of birth (the conservative rule
+    of the migration, and of imports later); None when there is none, or more than one."""
+    if not born or not normalise_name(name):
+        return None
+    people = set(
+        PersonRole.objects.filter(
+            person__merged_into__isnull=True, date_of_birth=born, search_text__startswith=normalise_name(name)
+        )
+        .filter(name__iexact=name.strip())
+        .values_list("person_id", flat=True)[:2]
+    )
+    return Person.objects.get(pk=people.pop()) if len(people) == 1 else None
+
+
+def roles_by_person(roles) -> dict[int, list[PersonRole]]:
+    grouped: dict[int, list[PersonRole]] = defaultdict(list)
+    for role in roles:
+        grouped[role.person_id].append(role)
+    return grouped

@@ -1,0 +1,93 @@
+"""What a reader sees of a person: the person page, the search results and the suggestions,
+each built from the roles the reader may see (cases/people/access.py), in a fixed number of
+queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from ..models import Person, PersonChange, PersonRole
+from . import access
+from .forms import MatchQueryForm, SamePersonForm
+from .matching import Candidate, likely_matches
+
+# The names of a person the suggestions on their page look for (the first few of their roles).
+NAMES_COMPARED = 3
+
+
+@dataclass
+class PersonPage:
+    person: Person
+    roles: list[PersonRole]
+    names: list[str]
+    births: list[str]
+    sees_every_role: bool
+    can_link: bool
+    can_merge: bool
+    suggestions: list[Candidate] = field(default_factory=list)
+    history: list[PersonChange] = field(default_factory=list)
+    merged_from: list[Person] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.names[0] if self.names else "Unnamed person"
+
+
+def _names(roles) -> list[str]:
+    seen: list[str] = []
+    for role in roles:
+        for name in [role.name, *(a.strip() for a in role.aliases.split(","))]:
+            if name and name not in seen:
+                seen.append(name)
+    return seen
+
+
+def role_order(role: PersonRole):
+    return (role.shooting.occurred_from, role.pk)
+
+
+def person_page(person: Person, user) -> PersonPage:
+    roles = sorted(access.roles_visible_to(user).filter(person=person).select_related("shooting"), key=role_order)
+    every = access.sees_every_role(user)
+    page = PersonPage(
+        person=person,
+        roles=roles,
+        names=_names(roles),
+        births=sorted({r.date_of_birth.isoformat() for r in roles if r.date_of_birth}) if every else [],
+        sees_every_role=every,
+        can_link=access.can_link_people(user),
+        can_merge=access.can_merge_people(user),
+    )
+    if not page.can_link:
+        return page
+    found: dict[int, Candidate] = {}
+    for role in roles[:NAMES_COMPARED]:
+        for candidate in likely_matches(user, role.name, born=role.date_of_birth, exclude=person.pk):
+            found.setdefault(candidate.person_id, candidate)
+    page.suggestions = list(found.values())
+    visible_roles = access.roles_visible_to(user).values("pk")
+    page.history = list(
+        PersonChange.objects.filter(Q(person=person) | Q(other_person=person))
+        .filter(Q(role__isnull=True) | Q(role__in=visible_roles))
+        .select_related("role__shooting")[:50]
+    )
+    if page.can_merge:
+        page.merged_from = list(person.merged_from.all())
+    return page
+
+
+def match_context(user, data) -> dict:
+    """The suggestions a victim or note form shows when asked without JavaScript ("Look for this
+    person"), in the names the fragment's template reads. Nothing for those who may not link."""
+    if data is None or not access.can_link_people(user):
+        return {"person_matches": [], "person_looked": False, "person_chosen": None}
+    query = MatchQueryForm(data).query()
+    matches = likely_matches(user, query["name"], born=query["born"], age=query["age"]) if query["name"] else []
+    return {"person_matches": matches, "person_looked": bool(query["name"]), "person_chosen": query["chosen"]}
+
+
+def chosen_person_pk(data) -> int | None:
+    """The suggested person the user chose in a victim or note form, if any."""
+    return SamePersonForm(data).chosen() if data is not None else None
