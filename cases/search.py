@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from . import access
 from .models import Note, Shooting
+from .people.matching import shootings_of_people_named
 
 # Without a recorded meeting, "since the last meeting" means this many days, and the page says so.
 FALLBACK_MEETING_DAYS = 7
@@ -143,24 +144,47 @@ def search_terms(text: str) -> list[str]:
     return text.lower().split()[:MAX_TERMS]
 
 
-def matching_text(user, term: str) -> Q:
-    """Cases whose report number, address or victim names contain `term`, or — for those who may
-    search suspects — with a live suspect note they may see whose names contain it."""
+def matching_text(user, term: str, people_named: QuerySet | None = None) -> Q:
+    """Cases whose report number, address or victim names contain `term`; for those who may
+    search suspects, with a live suspect note they may see whose names contain it; cases in which
+    a person with a name or alias containing `term` has a role the reader may see (victim roles
+    only, for advocates: cases.people.matching); and the cases of `people_named`, the people
+    whose names resemble the whole search (which every term then admits)."""
     in_case = Q(search_text__icontains=term)
-    if not access.can_search_suspects(user):
-        return in_case
-    suspects = (
+    also = Q(pk__in=people_named) if people_named is not None else Q()
+    if len(term) < TRIGRAM_MIN_LENGTH:
+        # No index helps a term this short, and two letters are part of too many names; walking
+        # the cases in list order stops at a page.
+        if not access.can_search_suspects(user):
+            return in_case | also
+        return in_case | Q(pk__in=_suspects_named(user, term)) | also
+    # A UNION of ids lets PostgreSQL use the trigram index of each table; an OR across the
+    # tables leaves it no index to use, so it would test the term against every case.
+    others = [shootings_of_people_named(user, containing=term)]
+    if access.can_search_suspects(user):
+        others.append(_suspects_named(user, term))
+    if people_named is not None:
+        others.append(people_named)
+    return Q(pk__in=Shooting.objects.filter(in_case).order_by().values("pk").union(*others))
+
+
+def people_named_like(user, terms: list[str]) -> QuerySet | None:
+    """For a search of two words or more (a name as typed: "Orin Halbert"), the shootings of the
+    people whose names resemble it, misspellings forgiven. A single word is only looked for as
+    part of names: likeness to one word would admit every name sharing its ending ("-field"),
+    too many to list by date and too slow to find."""
+    if len(terms) < 2:
+        return None
+    return shootings_of_people_named(user, like=" ".join(terms))
+
+
+def _suspects_named(user, term: str) -> QuerySet:
+    return (
         access.notes_visible_to(user)
         .filter(kind=Note.Kind.SUSPECT, retracted_at__isnull=True, search_text__icontains=term)
         .order_by()
         .values("shooting_id")
     )
-    if len(term) < TRIGRAM_MIN_LENGTH:
-        # No index helps a term this short; walking the cases in list order stops at a page.
-        return in_case | Q(pk__in=suspects)
-    # A UNION of ids lets PostgreSQL use the trigram index of each table; an OR across the two
-    # tables leaves it no index to use, so it would test the term against every case.
-    return Q(pk__in=Shooting.objects.filter(in_case).order_by().values("pk").union(suspects))
 
 
 def order_by(sort: str) -> list[str]:
@@ -180,8 +204,12 @@ def order_by(sort: str) -> list[str]:
 def find_cases(user, query: CaseQuery) -> QuerySet[Shooting]:
     """The cases `user` may see that match `query`, in the asked order."""
     shootings = access.shootings_visible_to(user)
-    for term in search_terms(query.text):
-        shootings = shootings.filter(matching_text(user, term))
+    terms = search_terms(query.text)
+    # Every term admits these cases too, so the list holds the cases matching every term, and
+    # the cases of the people named like the whole search: (A ∪ P) ∩ (B ∪ P) = (A ∩ B) ∪ P.
+    people_named = people_named_like(user, terms)
+    for term in terms:
+        shootings = shootings.filter(matching_text(user, term, people_named))
     if query.status in STATUS_FILTERS:
         shootings = shootings.filter(STATUS_FILTERS[query.status])
     if query.kind:

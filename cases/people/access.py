@@ -21,7 +21,7 @@ from accounts.audit import refuse
 from accounts.models import User
 
 from ..access import can_see_cases, note_visibility_q, sees_investigative_detail
-from ..models import Note, Person, PersonRole
+from ..models import Person, PersonRole
 
 
 def sees_every_role(user) -> bool:
@@ -44,8 +44,19 @@ def role_visibility_q(user) -> Q:
     if not sees_every_role(user):
         return Q(kind=PersonRole.Kind.VICTIM)
     from_notes = Q(kind__in=[PersonRole.Kind.SUSPECT, PersonRole.Kind.WITNESS], note__retracted_at__isnull=True)
-    visible_notes = Note.objects.filter(note_visibility_q(user)).values("pk")
-    return Q(kind__in=[PersonRole.Kind.VICTIM, PersonRole.Kind.ASSOCIATE]) | (from_notes & Q(note__in=visible_notes))
+    # The note's own visibility rule, read through the role's join to its note: as a subquery
+    # ("note in the visible notes") inside this OR, PostgreSQL would scan every note for each role.
+    visible_note = through(note_visibility_q(user), "note")
+    return Q(kind__in=[PersonRole.Kind.VICTIM, PersonRole.Kind.ASSOCIATE]) | (from_notes & visible_note)
+
+
+def through(q: Q, relation: str) -> Q:
+    """`q`, a filter on notes, as the same filter on rows that point at a note by `relation`."""
+    children = [
+        through(child, relation) if isinstance(child, Q) else (f"{relation}__{child[0]}", child[1])
+        for child in q.children
+    ]
+    return Q(*children, _connector=q.connector, _negated=q.negated)
 
 
 def roles_visible_to(user, queryset: QuerySet | None = None) -> QuerySet[PersonRole]:
