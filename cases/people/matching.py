@@ -168,15 +168,15 @@ def likely_matches(
     return [candidate for _rank, candidate in ranked[:MAX_SUGGESTIONS]]
 
 
-def exact_match(name: str, born: dt.date | None) -> Person | None:
+def exact_match(name: str, born: dt.date | None, *, visible_to=None) -> Person | None:
     """The one person recorded under exactly this name and date of birth (the conservative rule
-    of the migration, and of imports later); None when there is none, or more than one."""
+    of the migration, and of imports), in the roles `visible_to` may see when given; None when
+    there is none, or more than one."""
     if not born or not normalise_name(name):
         return None
+    roles = roles_visible_to(visible_to) if visible_to is not None else PersonRole.objects.all()
     people = set(
-        PersonRole.objects.filter(
-            person__merged_into__isnull=True, date_of_birth=born, search_text__startswith=normalise_name(name)
-        )
+        roles.filter(person__merged_into__isnull=True, date_of_birth=born, search_text__startswith=normalise_name(name))
         .filter(name__iexact=name.strip())
         .values_list("person_id", flat=True)[:2]
     )

@@ -47,6 +47,23 @@ class Command(BaseCommand):
             self.stdout.write(f"line {outcome.line:>6}  {outcome.report_number:<16} {outcome.text}{remarks}")
         if report.ignored_columns:
             self.stdout.write("Ignored columns: " + ", ".join(report.ignored_columns))
+        for victim in report.linked:
+            self.stdout.write(
+                f"Linked {victim.name} ({victim.report_number}) to person {victim.person_id}: "
+                "same name and date of birth as a person already recorded."
+            )
+        if report.suggestions:
+            self.stdout.write(
+                f"Possible matches to review ({len(report.suggestions)}): confirm or reject them on each "
+                "person's page (/cases/people/<person>/):"
+            )
+        for left in report.suggestions:
+            plural = "es" if left.candidates != 1 else ""
+            self.stdout.write(
+                f"  {left.name} ({left.report_number}): {left.candidates} possible match{plural}, person {left.person_id}"
+            )
+        if report.unchecked:
+            self.stdout.write(f"{report.unchecked} more new victims were not looked at for possible matches.")
         counts = ", ".join(f"{count} {action}" for action, count in report.counts.items())
         verb = "Dry run, nothing written — would be" if dry_run else "Imported"
         self.stdout.write(
