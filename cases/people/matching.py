@@ -174,12 +174,11 @@ def exact_match(name: str, born: dt.date | None, *, visible_to=None) -> Person |
     there is none, or more than one."""
     if not born or not normalise_name(name):
         return None
+    key = normalise_name(name)
     roles = roles_visible_to(visible_to) if visible_to is not None else PersonRole.objects.all()
-    people = set(
-        roles.filter(person__merged_into__isnull=True, date_of_birth=born, search_text__startswith=normalise_name(name))
-        .filter(name__iexact=name.strip())
-        .values_list("person_id", flat=True)[:2]
-    )
+    # Names compared ignoring case and spacing, as the migration did.
+    rows = roles.filter(person__merged_into__isnull=True, date_of_birth=born, search_text__startswith=key)
+    people = {person for person, other in rows.values_list("person_id", "name")[:50] if normalise_name(other) == key}
     return Person.objects.get(pk=people.pop()) if len(people) == 1 else None
 
 

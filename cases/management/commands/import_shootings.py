@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.urls import reverse
 
 from accounts.models import User
 from cases import access
@@ -54,14 +55,12 @@ class Command(BaseCommand):
             )
         if report.suggestions:
             self.stdout.write(
-                f"Possible matches to review ({len(report.suggestions)}): confirm or reject them on each "
-                "person's page (/cases/people/<person>/):"
+                f"Possible matches to review ({len(report.suggestions)}): confirm or reject them on each person's page:"
             )
         for left in report.suggestions:
             plural = "es" if left.candidates != 1 else ""
-            self.stdout.write(
-                f"  {left.name} ({left.report_number}): {left.candidates} possible match{plural}, person {left.person_id}"
-            )
+            page = reverse("cases:person", args=[left.person_id])
+            self.stdout.write(f"  {left.name} ({left.report_number}): {left.candidates} possible match{plural}, {page}")
         if report.unchecked:
             self.stdout.write(f"{report.unchecked} more new victims were not looked at for possible matches.")
         counts = ", ".join(f"{count} {action}" for action, count in report.counts.items())
