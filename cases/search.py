@@ -146,36 +146,34 @@ def search_terms(text: str) -> list[str]:
 
 def matching_text(user, term: str, people_named: QuerySet | None = None) -> Q:
     """Cases whose report number, address or victim names contain `term`; for those who may
-    search suspects, with a live suspect note they may see whose names contain it; cases in which
-    a person with a name or alias containing `term` has a role the reader may see (victim roles
-    only, for advocates: cases.people.matching); and the cases of `people_named`, the people
-    whose names resemble the whole search (which every term then admits)."""
+    search suspects, with a live suspect note they may see whose names contain it; and the cases
+    of `people_named` (the people named like the whole search), which every term admits."""
     in_case = Q(search_text__icontains=term)
     also = Q(pk__in=people_named) if people_named is not None else Q()
     if len(term) < TRIGRAM_MIN_LENGTH:
-        # No index helps a term this short, and two letters are part of too many names; walking
-        # the cases in list order stops at a page.
+        # No index helps a term this short; walking the cases in list order stops at a page.
         if not access.can_search_suspects(user):
             return in_case | also
         return in_case | Q(pk__in=_suspects_named(user, term)) | also
     # A UNION of ids lets PostgreSQL use the trigram index of each table; an OR across the
     # tables leaves it no index to use, so it would test the term against every case.
-    others = [shootings_of_people_named(user, containing=term)]
+    others = [people_named] if people_named is not None else []
     if access.can_search_suspects(user):
         others.append(_suspects_named(user, term))
-    if people_named is not None:
-        others.append(people_named)
     return Q(pk__in=Shooting.objects.filter(in_case).order_by().values("pk").union(*others))
 
 
 def people_named_like(user, terms: list[str]) -> QuerySet | None:
-    """For a search of two words or more (a name as typed: "Orin Halbert"), the shootings of the
-    people whose names resemble it, misspellings forgiven. A single word is only looked for as
-    part of names: likeness to one word would admit every name sharing its ending ("-field"),
-    too many to list by date and too slow to find."""
-    if len(terms) < 2:
+    """The shootings in which a person named like the search has a role the reader may see
+    (cases.people.matching: victim roles only, for advocates): a name or alias containing the
+    search, or, for two words or more ("Orin Halbert"), resembling it misspelt. A single word is
+    only looked for as part of names: likeness to one word would admit every name sharing its
+    ending ("-field"), too many to list by date and too slow to find. Words too short for the
+    trigram index look for no one."""
+    text = " ".join(terms)
+    if len(text) < TRIGRAM_MIN_LENGTH:
         return None
-    return shootings_of_people_named(user, like=" ".join(terms))
+    return shootings_of_people_named(user, text, typos=len(terms) > 1)
 
 
 def _suspects_named(user, term: str) -> QuerySet:

@@ -15,7 +15,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.contrib.postgres.lookups import TrigramStrictWordSimilar, TrigramWordSimilar
+from django.contrib.postgres.lookups import TrigramStrictWordSimilar
 from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db import connection
 from django.db.models import F, FloatField, Func, Q, QuerySet, Value
@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from ..models import Person, PersonChange, PersonRole
 from .access import roles_visible_to
-from .trigrams import MIN_SIMILARITY, MIN_STRICT_SIMILARITY
+from .trigrams import MIN_SIMILARITY
 
 # Years either side of an approximate age that still count as the same age band.
 AGE_BAND = 3
@@ -40,52 +40,46 @@ def search_text(name: str, aliases: str = "") -> str:
     return normalise_name(f"{name} {aliases}")[:330]
 
 
-def resembling(roles: QuerySet[PersonRole], text: str) -> QuerySet[PersonRole]:
-    """`roles` narrowed to those whose name or aliases resemble `text` (unordered: also the
-    case list's subquery). `text` is normalised already."""
-    if not text:
-        return roles.none()
-    if connection.vendor == "postgresql":
-        # The `<%` operator, which the trigram index serves, at the threshold the connection was
-        # given (trigrams.py); the similarity itself is then computed for those rows only.
-        roles = roles.filter(TrigramWordSimilar(F("search_text"), text))
-    return roles.filter(GreaterThanOrEqual(TrigramWordSimilarity(text, "search_text"), MIN_SIMILARITY))
-
-
-def similar_roles(roles: QuerySet[PersonRole], text: str) -> QuerySet[PersonRole]:
-    """`roles` narrowed to those whose name or aliases resemble `text`, most alike first."""
-    text = normalise_name(text)
-    return (
-        resembling(roles, text)
-        .annotate(similarity=TrigramWordSimilarity(text, "search_text"))
-        .order_by("-similarity", "person_id", "pk")
-    )
-
-
 def _strictly_alike(text: str):
-    """A filter on roles: a name or alias resembles `text` as whole words (MIN_STRICT_SIMILARITY)."""
+    """A filter on roles: a name or alias resembles `text` as whole words (MIN_SIMILARITY)."""
     if connection.vendor == "postgresql":
         # Served by the trigram index; the `<<%` operator's threshold is the connection's
         # (trigrams.py).
         return TrigramStrictWordSimilar(F("search_text"), text)
     likeness = Func(Value(text), F("search_text"), function="STRICT_WORD_SIMILARITY", output_field=FloatField())
-    return GreaterThanOrEqual(likeness, MIN_STRICT_SIMILARITY)
+    return GreaterThanOrEqual(likeness, MIN_SIMILARITY)
 
 
-def shootings_of_people_named(user, *, containing: str = "", like: str = "") -> QuerySet[PersonRole]:
+def resembling(roles: QuerySet[PersonRole], text: str, *, typos: bool = True) -> QuerySet[PersonRole]:
+    """`roles` narrowed to those whose name or aliases contain `text` (part of a name is enough)
+    or, with `typos`, resemble it as whole words, misspelt (trigrams.py). Unordered: also the case
+    list's subquery. Both tests are served by the trigram index on PostgreSQL (a BitmapOr)."""
+    text = normalise_name(text)
+    if not text:
+        return roles.none()
+    named = Q(search_text__contains=text)
+    return roles.filter(named | Q(_strictly_alike(text)) if typos else named)
+
+
+def similar_roles(roles: QuerySet[PersonRole], text: str) -> QuerySet[PersonRole]:
+    """`roles` narrowed to those whose name or aliases resemble `text`, most alike first."""
+    return (
+        resembling(roles, text)
+        .annotate(similarity=TrigramWordSimilarity(normalise_name(text), "search_text"))
+        .order_by("-similarity", "person_id", "pk")
+    )
+
+
+def shootings_of_people_named(user, text: str, *, typos: bool = True) -> QuerySet[PersonRole]:
     """The case list's search of people: the shooting ids (a subquery) in which someone has a role
-    `user` may see, and has a name or alias (in a role `user` may see) that contains `containing`,
-    or that resembles `like` as whole words — typos forgiven, but stricter than the person search,
-    because the list cannot put the likeliest first.
+    `user` may see, and has a name or alias (in a role `user` may see) resembling `text`.
 
     Both steps read only visible roles: an advocate finds a person only by the names they were
     shot under and reaches only the shootings they were shot in; a restricted note neither lends
     its name nor leads to its shooting outside its agency."""
     visible = roles_visible_to(user)
-    named = visible.filter(search_text__contains=normalise_name(containing)) if containing else visible
-    if like:
-        named = named.filter(_strictly_alike(normalise_name(like)))
-    return visible.filter(person_id__in=named.order_by().values("person_id")).order_by().values("shooting_id")
+    named = resembling(visible, text, typos=typos).order_by().values("person_id")
+    return visible.filter(person_id__in=named).order_by().values("shooting_id")
 
 
 @dataclass

@@ -1,11 +1,13 @@
-"""Trigram word similarity, the measure the person search and the suggestions rank names by.
+"""Trigram word similarity: how the person search, the suggestions and the case list tell that
+a name as typed is a recorded name, misspelt.
 
-PostgreSQL has it in pg_trgm (`word_similarity`, and the `<%` operator its GIN index serves);
-each new PostgreSQL connection is told the threshold the operator uses, so that the indexed
-filter and MIN_SIMILARITY agree. SQLite (development and part of the test suite) has no pg_trgm:
-each new SQLite connection gets WORD_SIMILARITY and STRICT_WORD_SIMILARITY functions computed
-here the way pg_trgm does, so typos and partial names match there too and the same queries run
-on both.
+A name resembles another when its trigrams are much the same as those of whole words of the
+other (pg_trgm's strict word similarity, at least MIN_SIMILARITY); results are ranked by the
+plain word similarity. PostgreSQL has both in pg_trgm, and its GIN index serves the `<<%`
+operator: each new PostgreSQL connection is told the operator's threshold, so that the index and
+MIN_SIMILARITY agree. SQLite (development and part of the test suite) has no pg_trgm: each new
+SQLite connection gets WORD_SIMILARITY and STRICT_WORD_SIMILARITY functions computed here the way
+pg_trgm does, so the same queries find the same people on both.
 """
 
 from __future__ import annotations
@@ -14,15 +16,11 @@ import re
 
 from django.db.backends.signals import connection_created
 
-# Below this word similarity a name is not offered (pg_trgm's own default is 0.6; people's names
-# are short and often misspelt, so a little lower). The person search and the suggestions rank
-# what they find by it.
-MIN_SIMILARITY = 0.45
-# The case list cannot rank by likeness (it lists cases by date), so there a name as typed must
-# resemble whole words of a person's names (pg_trgm's strict word similarity), and closely: "Orin
-# Halbert" finds Orrin Halberd (0.59), "Prospect Rosalind" (an address and a first name) does not
-# find every Rosalind (0.53).
-MIN_STRICT_SIMILARITY = 0.55
+# Whole words, closely: "Orin Halbert" finds Orrin Halberd (0.59) and "Halbert" Halberd (0.6),
+# but "Prospect Rosalind" (an address and a first name) is not every Rosalind (0.53), and
+# "Gilfield" is not every Falfield (0.38), which looser word similarity (0.56) would admit: too
+# many to list, and on a large table too many to read. Part of a name is matched as a substring.
+MIN_SIMILARITY = 0.55
 
 _WORD = re.compile(r"[^\W_]+")
 
@@ -89,11 +87,9 @@ def _sqlite(function):
 def _on_connection(sender, connection, **kwargs) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            # Session settings read by the `<%` and `<<%` operators (and so by their index scans).
+            # A session setting read by the `<<%` operator (and so by its index scan).
             cursor.execute(
-                "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false), "
-                "set_config('pg_trgm.strict_word_similarity_threshold', %s, false)",
-                [str(MIN_SIMILARITY), str(MIN_STRICT_SIMILARITY)],
+                "SELECT set_config('pg_trgm.strict_word_similarity_threshold', %s, false)", [str(MIN_SIMILARITY)]
             )
     elif connection.vendor == "sqlite":
         create = connection.connection.create_function

@@ -10,7 +10,7 @@ from django.db.migrations.recorder import MigrationRecorder
 
 from cases.models import Note, PersonRole, Shooting
 from cases.people.matching import resembling
-from cases.people.trigrams import MIN_SIMILARITY, word_similarity
+from cases.people.trigrams import MIN_SIMILARITY, strict_word_similarity, word_similarity
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +67,7 @@ def test_person_name_search_uses_the_trigram_index_of_person_roles():
 @postgresql_only
 def test_every_connection_gives_the_indexed_operator_the_search_threshold():
     with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('pg_trgm.word_similarity_threshold')")
+        cursor.execute("SELECT current_setting('pg_trgm.strict_word_similarity_threshold')")
         assert float(cursor.fetchone()[0]) == MIN_SIMILARITY
 
 
@@ -86,5 +86,7 @@ def test_every_connection_gives_the_indexed_operator_the_search_threshold():
 )
 def test_sqlite_word_similarity_is_the_one_pg_trgm_computes(needle, haystack):
     with connection.cursor() as cursor:
-        cursor.execute("SELECT word_similarity(%s, %s)", [needle, haystack])
-        assert word_similarity(needle, haystack) == pytest.approx(cursor.fetchone()[0], abs=1e-6)
+        cursor.execute("SELECT word_similarity(%s, %s), strict_word_similarity(%s, %s)", [needle, haystack] * 2)
+        plain, strict = cursor.fetchone()
+    assert word_similarity(needle, haystack) == pytest.approx(plain, abs=1e-6)
+    assert strict_word_similarity(needle, haystack) == pytest.approx(strict, abs=1e-6)
