@@ -90,3 +90,12 @@ def test_sqlite_word_similarity_is_the_one_pg_trgm_computes(needle, haystack):
         plain, strict = cursor.fetchone()
     assert word_similarity(needle, haystack) == pytest.approx(plain, abs=1e-6)
     assert strict_word_similarity(needle, haystack) == pytest.approx(strict, abs=1e-6)
+
+
+def test_the_python_word_similarity_gives_pg_trgms_documented_values():
+    # pg_trgm's documentation: word_similarity('word', 'two words') is 0.8; strictly, whole words
+    # only, 'words' shares four of six trigrams.
+    assert word_similarity("word", "two words") == pytest.approx(0.8)
+    assert strict_word_similarity("word", "two words") == pytest.approx(4 / 7)
+    assert strict_word_similarity("Orin Halbert", "orrin halberd quillfeather") >= MIN_SIMILARITY
+    assert strict_word_similarity("prospect rosalind", "rosalind quill") < MIN_SIMILARITY
