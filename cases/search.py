@@ -144,23 +144,19 @@ def search_terms(text: str) -> list[str]:
     return text.lower().split()[:MAX_TERMS]
 
 
-def matching_text(user, term: str, people_named: QuerySet | None = None) -> Q:
-    """Cases whose report number, address or victim names contain `term`; for those who may
-    search suspects, with a live suspect note they may see whose names contain it; and the cases
-    of `people_named` (the people named like the whole search), which every term admits."""
+def matching_text(user, term: str) -> Q:
+    """Cases whose report number, address or victim names contain `term`, or — for those who may
+    search suspects — with a live suspect note they may see whose names contain it."""
     in_case = Q(search_text__icontains=term)
-    also = Q(pk__in=people_named) if people_named is not None else Q()
+    if not access.can_search_suspects(user):
+        return in_case
+    suspects = _suspects_named(user, term)
     if len(term) < TRIGRAM_MIN_LENGTH:
         # No index helps a term this short; walking the cases in list order stops at a page.
-        if not access.can_search_suspects(user):
-            return in_case | also
-        return in_case | Q(pk__in=_suspects_named(user, term)) | also
-    # A UNION of ids lets PostgreSQL use the trigram index of each table; an OR across the
+        return in_case | Q(pk__in=suspects)
+    # A UNION of ids lets PostgreSQL use the trigram index of each table; an OR across the two
     # tables leaves it no index to use, so it would test the term against every case.
-    others = [people_named] if people_named is not None else []
-    if access.can_search_suspects(user):
-        others.append(_suspects_named(user, term))
-    return Q(pk__in=Shooting.objects.filter(in_case).order_by().values("pk").union(*others))
+    return Q(pk__in=Shooting.objects.filter(in_case).order_by().values("pk").union(suspects))
 
 
 def people_named_like(user, terms: list[str]) -> QuerySet | None:
@@ -168,8 +164,8 @@ def people_named_like(user, terms: list[str]) -> QuerySet | None:
     (cases.people.matching: victim roles only, for advocates): a name or alias containing the
     search, or, for two words or more ("Orin Halbert"), resembling it misspelt. A single word is
     only looked for as part of names: likeness to one word would admit every name sharing its
-    ending ("-field"), too many to list by date and too slow to find. Words too short for the
-    trigram index look for no one."""
+    ending ("-field"), too many to list by date and too slow to find. A search too short for the
+    trigram index looks for no one."""
     text = " ".join(terms)
     if len(text) < TRIGRAM_MIN_LENGTH:
         return None
@@ -203,11 +199,16 @@ def find_cases(user, query: CaseQuery) -> QuerySet[Shooting]:
     """The cases `user` may see that match `query`, in the asked order."""
     shootings = access.shootings_visible_to(user)
     terms = search_terms(query.text)
-    # Every term admits these cases too, so the list holds the cases matching every term, and
-    # the cases of the people named like the whole search: (A ∪ P) ∩ (B ∪ P) = (A ∩ B) ∪ P.
+    words = [matching_text(user, term) for term in terms]
     people_named = people_named_like(user, terms)
-    for term in terms:
-        shootings = shootings.filter(matching_text(user, term, people_named))
+    if people_named is None:
+        shootings = shootings.filter(*words)
+    else:
+        # The cases matching every word, and those of the people named like the search: one list
+        # of ids, in which the first part keeps the plan it has without people (for an advocate,
+        # the words' trigram indexes ANDed).
+        matching = Shooting.objects.filter(*words).order_by().values("pk")
+        shootings = shootings.filter(pk__in=matching.union(people_named))
     if query.status in STATUS_FILTERS:
         shootings = shootings.filter(STATUS_FILTERS[query.status])
     if query.kind:
