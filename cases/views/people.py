@@ -36,7 +36,7 @@ def person_search(request: HttpRequest) -> HttpResponse:
 
 def _page(request: HttpRequest, person, **extra) -> HttpResponse:
     page = person_page(person, request.user)
-    showed_cases(request, {role.shooting_id for role in page.roles})
+    showed_cases(request, page.shown_case_ids)
     return render(request, PAGE, {"nav": "people", "page": page, **extra})
 
 
