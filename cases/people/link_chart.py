@@ -14,12 +14,16 @@ from dataclasses import dataclass, field
 
 PERSON, SHOOTING = "person", "shooting"
 
-# The chart's drawing area (SVG user units); the page scales it to the width it has.
+# The chart's drawing area (SVG user units) before it is cropped to what is drawn; the page
+# scales it to the width it has.
 WIDTH, HEIGHT = 760, 700
+# The width of a label's character at the labels' size, and the room left around the drawing.
+CHAR_WIDTH, MARGIN = 7.0, 8
 CENTRE = (WIDTH / 2, HEIGHT / 2)
 # Ring 0 is the person of the page, 1 their shootings, 2 the other people in those shootings,
-# 3 those people's other shootings.
-RADII = (0.0, 115.0, 205.0, 290.0)
+# 3 those people's other shootings. Ring 1 widens with the shootings on it (RING_STEP a
+# shooting, up to RING_1_MOST), so that their labels keep apart; the outer rings follow.
+RING_1, RING_1_MOST, RING_STEP, RING_GAPS = 115.0, 210.0, 12.0, (90.0, 85.0)
 LABEL_CHARS = 22
 SQUARE = 14
 
@@ -121,8 +125,7 @@ class Chart:
     left_out: int  # nodes found but not drawn
     more: bool  # and perhaps more than that
     cap: int
-    width: int = WIDTH
-    height: int = HEIGHT
+    view_box: str = f"0 0 {WIDTH} {HEIGHT}"
 
     @property
     def is_cut(self) -> bool:
@@ -207,56 +210,86 @@ def _cut(graph: Graph, cap: int) -> tuple[list[Node], list[Edge]]:
     return list(kept.values()), edges
 
 
-def _label_place(x: float, y: float, angle: float, ring: int) -> tuple[float, float, str]:
-    """Labels point away from the centre, so that they fall outside the rings' lines."""
-    if ring == 0:
-        return x, y + 30, "middle"
+def _label_place(x: float, y: float, angle: float, node: Node, *, inner: bool) -> tuple[float, float, str]:
+    """Labels point away from the centre, so that they fall outside the rings' lines; a label
+    above its mark leaves room for its second line (a shooting's date). The label of a node
+    with nodes hanging outside it goes beside the tie instead, where those nodes are not."""
+    if node.ring == 0:
+        return x, y + 32, "middle"
     cos, sin = math.cos(angle), math.sin(angle)
+    if inner:
+        return (x, y + 24, "middle") if abs(cos) > 0.35 else (x + 12, y + 4, "start")
     if cos > 0.35:
         return x + 12, y + 4, "start"
     if cos < -0.35:
         return x - 12, y + 4, "end"
-    return x, (y + 24 if sin > 0 else y - 16), "middle"
+    if sin > 0:
+        return x, y + 24, "middle"
+    return x, y - (28 if node.sublabel else 14), "middle"
+
+
+def _sectors(nodes: list[Node], edges: list[Edge]) -> tuple[dict[str, float], set[str]]:
+    """Each node's angle (from the top, clockwise): a radial tree. A node hangs on the first
+    node of the ring inside it that it is tied to; every node gets a slice of its parent's
+    slice in proportion to the nodes at the rim below it, and sits in the middle of its slice,
+    so that ties run outwards rather than across the chart."""
+    ring_of = {node.key: node.ring for node in nodes}
+    order = {node.key: n for n, node in enumerate(nodes)}
+    ties: dict[str, list[str]] = {}
+    for edge in edges:
+        ties.setdefault(edge.person, []).append(edge.shooting)
+        ties.setdefault(edge.shooting, []).append(edge.person)
+    children: dict[str, list[str]] = {}
+    for node in nodes[1:]:
+        inside = sorted((key for key in ties.get(node.key, ()) if ring_of[key] == node.ring - 1), key=order.get)
+        children.setdefault(inside[0], []).append(node.key)
+    rim: dict[str, int] = {}
+    for node in reversed(nodes):
+        rim[node.key] = max(1, sum(rim[child] for child in children.get(node.key, ())))
+    angles: dict[str, float] = {}
+    slices = [(nodes[0].key, 0.0, 2 * math.pi)] if nodes else []
+    while slices:
+        key, start, width = slices.pop()
+        angles[key] = start + width / 2
+        kids = children.get(key, [])
+        total = sum(rim[kid] for kid in kids)
+        for kid in kids:
+            share = width * rim[kid] / total
+            slices.append((kid, start, share))
+            start += share
+    return angles, set(children)
+
+
+def _view_box(placed: list[PlacedNode]) -> str:
+    """The drawing cropped to what is drawn, labels included (their width guessed from their
+    length: about CHAR_WIDTH a character)."""
+    if not placed:
+        return f"0 0 {WIDTH} {HEIGHT}"
+    xs: list[float] = []
+    ys: list[float] = []
+    for p in placed:
+        width = CHAR_WIDTH * max(len(p.node.label), len(p.node.sublabel)) * (1.2 if p.is_centre else 1)
+        start = {"start": p.label_x, "end": p.label_x - width}.get(p.anchor, p.label_x - width / 2)
+        xs += [p.x - 16, p.x + 16, start, start + width]
+        ys += [p.y - 16, p.y + 16, p.label_y - 14, p.label_y + (14 if p.node.sublabel else 4)]
+    left, top = min(xs) - MARGIN, min(ys) - MARGIN
+    return f"{left:.0f} {top:.0f} {max(xs) + MARGIN - left:.0f} {max(ys) + MARGIN - top:.0f}"
 
 
 def layout(graph: Graph, cap: int) -> Chart:
-    """Place the `cap` nearest nodes of `graph` on its rings.
-
-    Each ring's nodes are spread evenly round it, from the top, clockwise; ring 1 keeps the
-    graph's order, and each outer ring follows the angle of the inner node it hangs on, so that
-    ties run outwards rather than across the chart."""
+    """Place the `cap` nearest nodes of `graph` on their rings (see `_sectors`)."""
     nodes, edges = _cut(graph, cap)
-    inner_of: dict[str, list[str]] = {}
-    for edge in edges:
-        inner_of.setdefault(edge.person, []).append(edge.shooting)
-        inner_of.setdefault(edge.shooting, []).append(edge.person)
-    angles: dict[str, float] = {}
-    rings: dict[int, list[Node]] = {}
-    for node in nodes:
-        rings.setdefault(node.ring, []).append(node)
+    angles, inner = _sectors(nodes, edges)
+    first = min(RING_1_MOST, max(RING_1, RING_STEP * sum(1 for node in nodes if node.ring == 1)))
+    radii = (0.0, first, first + RING_GAPS[0], first + sum(RING_GAPS))
     placed: dict[str, PlacedNode] = {}
     cx, cy = CENTRE
-    for ring in sorted(rings):
-        members = rings[ring]
-        if ring >= 2:
-            # The nearest angle of a tie in the ring inside; graph order breaks ties.
-            def parent_angle(node: Node, position: int) -> tuple[float, int]:
-                inside = [angles[key] for key in inner_of.get(node.key, ()) if key in angles]
-                return (min(inside) if inside else 0.0, position)
-
-            order = sorted(range(len(members)), key=lambda i: parent_angle(members[i], i))
-            members = [members[i] for i in order]
-        count = len(members)
-        for index, node in enumerate(members):
-            angle = -math.pi / 2 + (2 * math.pi * index / count if count else 0.0)
-            # Rings 1 and 3 are turned half a step against ring 2, so labels do not line up.
-            if ring == 3 and count > 1:
-                angle += math.pi / count
-            angles[node.key] = (angle + math.pi / 2) % (2 * math.pi)
-            radius = RADII[min(ring, len(RADII) - 1)]
-            x, y = cx + radius * math.cos(angle), cy + radius * math.sin(angle)
-            label_x, label_y, anchor = _label_place(x, y, angle, ring)
-            placed[node.key] = PlacedNode(node, round(x, 1), round(y, 1), round(label_x, 1), round(label_y, 1), anchor)
+    for node in nodes:
+        angle = angles[node.key] - math.pi / 2
+        radius = radii[min(node.ring, len(radii) - 1)]
+        x, y = cx + radius * math.cos(angle), cy + radius * math.sin(angle)
+        label_x, label_y, anchor = _label_place(x, y, angle, node, inner=node.key in inner)
+        placed[node.key] = PlacedNode(node, round(x, 1), round(y, 1), round(label_x, 1), round(label_y, 1), anchor)
     lines = []
     for edge in edges:
         a, b = placed[edge.person], placed[edge.shooting]
@@ -272,4 +305,5 @@ def layout(graph: Graph, cap: int) -> Chart:
         left_out=len(graph.nodes) - len(nodes),
         more=graph.more,
         cap=cap,
+        view_box=_view_box(list(placed.values())),
     )

@@ -120,3 +120,25 @@ def match_context(user, data) -> dict:
 def chosen_person_pk(data) -> int | None:
     """The suggested person the user chose in a victim or note form, if any."""
     return SamePersonForm(data).chosen() if data is not None else None
+
+
+@dataclass
+class CaseAssociates:
+    """The case page's "Associates": the people the meeting connected with the case by hand."""
+
+    roles: list[PersonRole]
+    can_record: bool
+
+
+def case_associates(shooting, user) -> CaseAssociates | None:
+    """None for those who may not see associates (advocates): no section at all.
+
+    Queries: the case's associate roles."""
+    if not access.sees_every_role(user):
+        return None
+    roles = list(
+        access.roles_visible_to(user)
+        .filter(shooting=shooting, kind=PersonRole.Kind.ASSOCIATE)
+        .order_by("created_at", "pk")
+    )
+    return CaseAssociates(roles, access.can_record_associates(user))
