@@ -141,9 +141,7 @@ def record_associate(
     ):
         raise AlreadyAssociate("Already recorded as an associate of this case.")
     if person is None:
-        person = _new_person(
-            {"name": name[:120], "aliases": "", "date_of_birth": None, "approximate_age": None}
-        )
+        person = _new_person({"name": name[:120], "aliases": "", "date_of_birth": None, "approximate_age": None})
         PersonChange.objects.create(action=PersonChange.Action.CREATED, person=person, **_by(user))
     return add_associate(shooting, person, user, description, name=name)
 

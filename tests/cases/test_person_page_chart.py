@@ -272,9 +272,7 @@ def test_law_enforcement_sees_the_open_items_of_every_case_of_the_person(network
     assert "RB26600002" in section and "Open" in section
 
 
-def test_an_advocate_sees_only_the_items_of_the_shootings_the_person_was_shot_in(
-    network, actions, advocate, client
-):
+def test_an_advocate_sees_only_the_items_of_the_shootings_the_person_was_shot_in(network, actions, advocate, client):
     section = actions_section(client, advocate, network["orrin"])
     assert "Safety plan with the family" in section
     assert "Ask ATF for the casing results" not in section and "RB26600002" not in section
