@@ -1,7 +1,8 @@
 """One case's record at the meetings: every meeting that had it on its agenda, why, what was
 decided and the action items agreed. Drawn by the case page's Reviews section (through
 cases.meeting_history, which `install` fills in), by its htmx fragment and page
-(meetings.views.case_reviews), and summed up in the case export's columns.
+(meetings.views.case_reviews), summed up in the case export's columns, and, for the cases of a
+person, listed as open action items on the person page.
 
 Need-to-know follows the minutes (meetings.minutes): whoever may see a meeting reads, for each
 item, its reasons, outcome and outcome notes, its removal with the reason, and the action items
