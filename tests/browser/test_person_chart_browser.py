@@ -57,7 +57,7 @@ def test_an_investigator_records_an_associate_found_by_name(page_with, investiga
     assert PersonRole.objects.get(shooting=case, kind="associate").person == person
 
 
-def test_the_person_page_with_its_chart_is_accessible_and_prints_on_one_page(
+def test_the_person_page_its_chart_and_the_associate_form_are_accessible_and_print_on_one_page(
     browser, live_server, investigator, advocate
 ):
     axe_path()
@@ -78,6 +78,13 @@ def test_the_person_page_with_its_chart_is_accessible_and_prints_on_one_page(
         page.set_viewport_size({"width": 320, "height": 720})
         assert page.evaluate("document.documentElement.scrollWidth") <= 320
         page.set_viewport_size({"width": 1280, "height": 720})
+    # The associate form with people found, as the investigator.
+    context.clear_cookies()
+    sign_in(page, investigator)
+    page.goto(f"/cases/{first.pk}/associates/add/?q=Bystander")
+    expect(page.get_by_role("radio", name="Bystander 3 (victim in RB26800103)")).to_be_visible()
+    assert_no_violations(page, "associate form")
+    page.goto(f"/cases/people/{person.pk}/")
     page.emulate_media(media="print")
     box = page.locator("#link-chart svg[role=img]").bounding_box()
     # A letter page is 8.5 × 11 in (816 × 1056 CSS pixels) less its margins: the chart fits.
