@@ -7,7 +7,8 @@
   which the person was shot, under the names the victims were recorded with; never that the
   person was a suspect, witness or associate anywhere, never the record's own identity fields
   (they may come from a suspect note), and never the page of a person seen only in those roles.
-- Linking, unlinking and rejecting matches: law enforcement. Merging records: their supervisors.
+- Linking, unlinking and rejecting matches, recording associates: law enforcement. Merging
+  records: their supervisors.
 
 Views get each person and role through an `access_*` lookup here, which answers what the viewer
 may not have with `accounts.audit.refuse` (404, and the attempt on record).
@@ -20,8 +21,8 @@ from django.db.models import Q, QuerySet
 from accounts.audit import refuse
 from accounts.models import User
 
-from ..access import can_see_cases, note_visibility_q, sees_investigative_detail
-from ..models import Note, Person, PersonRole
+from ..access import access_shooting, can_see_cases, note_visibility_q, sees_investigative_detail
+from ..models import Note, Person, PersonRole, Shooting
 
 
 def sees_every_role(user) -> bool:
@@ -31,6 +32,11 @@ def sees_every_role(user) -> bool:
 def can_link_people(user) -> bool:
     """Confirm or reject a suggested match, undo a link: sworn law enforcement and prosecutors."""
     return sees_investigative_detail(user)
+
+
+def can_record_associates(user) -> bool:
+    """Who is connected to a shooting is investigative detail: law enforcement and prosecutors."""
+    return can_link_people(user)
 
 
 def can_merge_people(user) -> bool:
@@ -87,6 +93,14 @@ def access_person_to_link(user, pk, request=None) -> Person:
     if not can_link_people(user):
         refuse(user, "person link", pk, request)
     return person
+
+
+def access_shooting_for_associates(user, pk, request=None) -> Shooting:
+    """A case to record an associate of."""
+    shooting = access_shooting(user, pk, request)
+    if not can_record_associates(user):
+        refuse(user, "associate", pk, request)
+    return shooting
 
 
 def access_role_to_unlink(user, pk, request=None) -> PersonRole:
