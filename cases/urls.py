@@ -15,6 +15,7 @@ urlpatterns = [
     path("victims/<int:victim_pk>/died/", case_detail.victim_died, name="victim_died"),
     path("<int:pk>/links/add/", case_detail.add_link, name="add_link"),
     path("<int:pk>/associates/add/", people.add_associate, name="add_associate"),
+    path("associates/<int:role_pk>/remove/", people.remove_associate, name="remove_associate"),
     path("links/<int:link_pk>/remove/", case_detail.remove_link, name="remove_link"),
     path("<int:pk>/notes/add/<str:kind>/", notes.add_note, name="add_note"),
     path("notes/<int:note_pk>/", notes.note_detail, name="note"),

@@ -114,6 +114,22 @@ def access_role_to_unlink(user, pk, request=None) -> PersonRole:
     return role
 
 
+def access_associate_to_remove(user, pk, request=None) -> PersonRole:
+    """An associate recorded by hand, for those who may record them: the only kind of role that
+    is removed rather than moved (the others follow their victim row or note)."""
+    role = (
+        roles_visible_to(user)
+        .select_related("person", "shooting")
+        .filter(pk=pk, kind=PersonRole.Kind.ASSOCIATE)
+        .first()
+        if can_record_associates(user) and str(pk).isdigit()
+        else None
+    )
+    if role is None:
+        refuse(user, "associate", pk, request)
+    return role
+
+
 def access_person_to_merge(user, pk, request=None) -> Person:
     person = access_person(user, pk, request)
     if not can_merge_people(user):

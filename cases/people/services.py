@@ -147,6 +147,22 @@ def record_associate(
 
 
 @transaction.atomic
+def remove_associate(role: PersonRole, user: User, reason: str) -> PersonChange:
+    """An associate recorded in error comes off the case. The role goes; the change keeps which
+    case, how they were said to be connected, and why it was removed, with who and when."""
+    role = PersonRole.objects.select_for_update().select_related("shooting").get(pk=role.pk)
+    said = f"{role.shooting.report_number}, {role.description}" if role.description else role.shooting.report_number
+    change = PersonChange.objects.create(
+        action=PersonChange.Action.ASSOCIATE_REMOVED,
+        person=role.person,
+        reason=f"{said}: {reason}"[:500],
+        **_by(user),
+    )
+    role.delete()
+    return change
+
+
+@transaction.atomic
 def unlink_role(role: PersonRole, user: User, reason: str) -> Person:
     """A wrong link undone: the role goes to a person of its own, and the pair is not suggested
     again."""

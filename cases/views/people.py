@@ -117,12 +117,35 @@ def undo_merge(request: HttpRequest, person_pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+def remove_associate(request: HttpRequest, role_pk: int) -> HttpResponse:
+    """An associate recorded in error taken off the case, with the reason kept."""
+    role = access.access_associate_to_remove(request.user, role_pk, request)
+    form = ReasonForm(request.POST if request.method == "POST" else None, auto_id="remove_%s")
+    if form.is_valid():
+        services.remove_associate(role, request.user, form.cleaned_data["reason"])
+        annotate(
+            request,
+            event="person.remove_associate",
+            object_type="person_role",
+            object_id=role_pk,
+            case_id=role.shooting_id,
+            detail={"person": role.person_id},
+        )
+        messages.success(
+            request, f"{role.name} is no longer recorded as an associate of {role.shooting.report_number}."
+        )
+        return redirect(reverse("cases:detail", args=[role.shooting_id]) + "#associates")
+    showed_cases(request, {role.shooting_id})
+    return render(request, "cases/associate_remove.html", {"nav": "cases", "role": role, "form": form})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 def add_associate(request: HttpRequest, pk: int) -> HttpResponse:
     """Record someone as connected to a case: look them up by name (the search reloads the page,
     or with htmx only the list of people found), then choose one of them or a new person and
-    say how they are connected. The wrong person chosen is undone from their page ("Not this
-    person?"), like any other link."""
+    say how they are connected. The wrong person chosen is unlinked on their page ("Not this
+    person?"), like any other link; one recorded in error is removed (remove_associate)."""
     shooting = access.access_shooting_for_associates(request.user, pk, request)
     posted = request.method == "POST"
     search = PersonSearchForm(request.POST if posted else request.GET)

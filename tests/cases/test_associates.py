@@ -1,7 +1,8 @@
 """Recording an associate of a case: someone the meeting connects with a shooting without a note
 of their own. Law enforcement and prosecutors look the person up by name (or name a new one)
 and say how they are connected; advocates are refused; bad input saves nothing; the associate
-shows on the case page, the person page and its chart, and a wrong person is undone there."""
+shows on the case page, the person page and its chart; a wrong person is unlinked on their page,
+and an associate recorded in error is removed from the case with the reason kept."""
 
 from __future__ import annotations
 
@@ -217,3 +218,48 @@ def test_a_wrong_person_is_undone_by_the_existing_unlink(case, known, investigat
     assert role.person_id != known.pk
     assert f'id="role-{role.pk}"' not in client.get(reverse("cases:person", args=[known.pk])).content.decode()
     assert f'id="role-{role.pk}"' in client.get(reverse("cases:person", args=[role.person_id])).content.decode()
+
+
+def remove_url(role) -> str:
+    return reverse("cases:remove_associate", args=[role.pk])
+
+
+def test_an_associate_recorded_in_error_is_removed_from_the_case_with_the_reason_kept(case, investigator, client):
+    """Even one recorded as a new person, whose page offers no unlink (it has nothing to move)."""
+    client.force_login(investigator)
+    client.post(url(case), {"person": "new", "new_name": "Ilse Varga", "description": "Cousin"})
+    role = PersonRole.objects.get(shooting=case, kind=PersonRole.Kind.ASSOCIATE)
+    case_page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert remove_url(role) in case_page
+    form = client.get(remove_url(role)).content.decode()
+    assert "Remove Ilse Varga as an associate of RB26700001" in form and "“Cousin”" in form
+    # No reason: said beside the field, nothing removed.
+    refused = client.post(remove_url(role), {"reason": " "}).content.decode()
+    assert "Say why, for the record." in refused
+    assert PersonRole.objects.filter(pk=role.pk).exists()
+    response = client.post(remove_url(role), {"reason": "Confused with her sister"})
+    assert response["Location"] == reverse("cases:detail", args=[case.pk]) + "#associates"
+    assert not PersonRole.objects.filter(pk=role.pk).exists()
+    change = PersonChange.objects.get(action=PersonChange.Action.ASSOCIATE_REMOVED)
+    assert (change.person_id, change.changed_by_id) == (role.person_id, investigator.pk)
+    assert change.reason == "RB26700001, Cousin: Confused with her sister"
+    row = last_audit()
+    assert (row.event, row.object_id, row.case_id) == ("person.remove_associate", str(role.pk), case.pk)
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "Ilse Varga is no longer recorded as an associate of RB26700001." in page
+    section = page[page.index('id="associates"') :]
+    assert "No associates recorded." in section and "Ilse Varga" not in section
+
+
+def test_only_those_who_record_associates_remove_them_and_only_associates(case, known, investigator, advocate, client):
+    client.force_login(investigator)
+    client.post(url(case), {"q": "Halberd", "person": str(known.pk), "description": "Drove the car"})
+    role = PersonRole.objects.get(shooting=case, kind=PersonRole.Kind.ASSOCIATE)
+    victim_role = PersonRole.objects.get(person=known, kind=PersonRole.Kind.VICTIM)
+    # A victim's role follows its victim row: it is never removed this way.
+    assert client.post(remove_url(victim_role), {"reason": "No"}).status_code == 404
+    client.force_login(advocate)
+    assert client.get(remove_url(role)).status_code == 404
+    assert client.post(remove_url(role), {"reason": "No"}).status_code == 404
+    assert (last_audit().outcome, last_audit().object_type) == ("refused", "associate")
+    assert PersonRole.objects.filter(pk__in=[role.pk, victim_role.pk]).count() == 2
