@@ -30,6 +30,7 @@ from accounts.models import Agency, AuditEvent, User
 from cases import lead_work
 from cases import services as case_services
 from cases.models import LeadAssignment, ManualLink, NibinLead, Note, Person, PersonRole, Shooting, Victim
+from cases.people import services as people_services
 from meetings import services as meeting_services
 from meetings.access import printable_audiences
 from meetings.agenda import services as agenda_services
@@ -89,6 +90,10 @@ LEAD_OUTCOME_NOTE = "Wrenthorpe"
 # stays there. An advocate who reads the victim's person page must learn neither.
 OVERLAP_ALIAS = "Corvistane"
 OUTSIDER_OVERLAP_ALIAS = "Ulverholm"
+# An associate the meeting recorded on the police case (name and how connected): law enforcement
+# only, on the case page, the person pages and their link charts.
+ASSOCIATE_NAME = "Halvergate"
+ASSOCIATE_TIE = "Mirewold"
 
 SENTINELS: dict[str, frozenset[str]] = {
     # Suspects, witness identities, purchasers and dealers: sworn law enforcement and prosecutors.
@@ -110,6 +115,8 @@ SENTINELS: dict[str, frozenset[str]] = {
     LEAD_PRIORITY_REASON: LAW_ENFORCEMENT,
     LEAD_OUTCOME_NOTE: LAW_ENFORCEMENT,
     OVERLAP_ALIAS: LAW_ENFORCEMENT,
+    ASSOCIATE_NAME: LAW_ENFORCEMENT,
+    ASSOCIATE_TIE: LAW_ENFORCEMENT,
     # Victim services stay with the advocates; restricted ones with the author's agency.
     SERVICES_TEXT: ADVOCATES,
     SERVICES_AGENCY: ADVOCATES,
@@ -452,6 +459,9 @@ def build_world() -> World:
     )
     notes = _notes(users, police_case, outsider_case, atf_case)
     notes |= _overlapping_roles(users, police_case, outsider_case, atf_case)
+    people_services.record_associate(
+        police_case, users[INVESTIGATOR], f"Lent the {ASSOCIATE_TIE} car", name=f"Ezra {ASSOCIATE_NAME}"
+    )
     link = case_services.link_manually(police_case, outsider_case, users[INVESTIGATOR], "Same grey sedan seen")
     work_on_leads = _work_on_leads(users)
     coordinator = users[COORDINATOR]
@@ -685,6 +695,13 @@ EXTRA_QUERIES: dict[str, list[str]] = {
         f"q={SUSPECT_NAME[:-2]}r",
         f"q={WITNESS_NAME[:-1]}",
         f"q={OVERLAP_ALIAS[:-1]}",
+        f"q={OUTSIDER_OVERLAP_ALIAS[:-1]}",
+    ],
+    # Recording an associate looks people up as the person search does.
+    "cases:add_associate": [
+        "q=Avery Lindqvist",
+        f"q={ASSOCIATE_NAME[:-1]}",
+        f"q={SUSPECT_NAME[:-2]}r",
         f"q={OUTSIDER_OVERLAP_ALIAS[:-1]}",
     ],
     "cases:person_matches": ["name=Avery Lindqvist", f"name=Lucius {SUSPECT_NAME}", f"name={OUTSIDER_WITNESS}"],
