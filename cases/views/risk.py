@@ -34,7 +34,7 @@ def people_at_risk(request: HttpRequest) -> HttpResponse:
 
 
 def _section_html(request: HttpRequest, section) -> str:
-    return render_to_string(SECTION, {"risk": section, "swapped": True}, request)
+    return render_to_string(SECTION, {"risk": section}, request)
 
 
 @require_POST
