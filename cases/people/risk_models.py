@@ -35,7 +35,13 @@ class RiskContact(models.Model):
         MESSAGE_LEFT = "message_left", "Not reached, message left"
         NOT_REACHED = "not_reached", "Not reached"
 
-    role = models.ForeignKey("cases.PersonRole", on_delete=models.PROTECT, related_name="risk_contacts")
+    # The role follows the person through merges and undone links. An associate removed as
+    # recorded in error takes its role away: the contact stays, about the person it named then,
+    # and no longer counts for anyone.
+    role = models.ForeignKey(
+        "cases.PersonRole", null=True, blank=True, on_delete=models.SET_NULL, related_name="risk_contacts"
+    )
+    person = models.ForeignKey("cases.Person", on_delete=models.PROTECT, related_name="risk_contacts")
     # The role's shooting, kept on the row: the date bound and the lists read it without the role.
     shooting = models.ForeignKey("cases.Shooting", on_delete=models.PROTECT, related_name="risk_contacts")
     kind = models.CharField("kind", max_length=20, choices=Kind.choices)

@@ -27,7 +27,7 @@ def _by(user: User) -> dict:
 def record_contact(role: PersonRole, user: User, data: dict) -> RiskContact:
     """A contact attempt, custom notification or outreach with the person at risk of `role`."""
     return RiskContact.objects.create(
-        role=role, shooting_id=role.shooting_id, **{k: data[k] for k in FIELDS}, **_by(user)
+        role=role, person_id=role.person_id, shooting_id=role.shooting_id, **{k: data[k] for k in FIELDS}, **_by(user)
     )
 
 
@@ -44,6 +44,9 @@ def correct_contact(contact: RiskContact, user: User, data: dict, *, withdraw: b
         raise AlreadyCorrected
     return RiskContact.objects.create(
         role_id=old.role_id,
+        # Whom the role names now (a merge may have moved it), else whom the old row named.
+        person_id=PersonRole.objects.filter(pk=old.role_id).values_list("person_id", flat=True).first()
+        or old.person_id,
         shooting_id=old.shooting_id,
         replaces=old,
         withdrawn=withdraw,
