@@ -110,10 +110,10 @@ def shootings_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     return queryset if can_see_cases(user) else queryset.none()
 
 
-def notes_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
-    """The notes `user` may see, at least in part (what of each: `visible_fields`)."""
-    queryset = queryset if queryset is not None else Note.objects.all()
-    return queryset.filter(note_visibility_q(user))
+def notes_visible_to(user) -> QuerySet:
+    """The notes `user` may see, at least in part (what of each: `visible_fields`). Callers narrow
+    the result (one case's notes, one note) rather than hand in a queryset of their own."""
+    return Note.objects.filter(note_visibility_q(user))
 
 
 def note_is_visible(user, *, kind: str, author_agency_id: int, author_agency_kind: str, restricted: bool) -> bool:

@@ -21,6 +21,11 @@ class MeetingHistory:
     # For the case ids of one chunk of the export, each case's cells of those columns (a case
     # without any is left out; the export fills in empty cells).
     export_cells: Callable[[User, list[int]], dict[int, list[str]]] = lambda user, ids: {}
+    # The person page's "Open action items about this person": for the cases of the roles the
+    # reader may see, the open action items agreed on their agenda items, oldest due first, as
+    # many as `limit` (each with description, owner, agency_code, due_on, overdue, url and
+    # report_number).
+    open_actions: Callable[..., list] = lambda user, ids, *, limit: []
 
 
 meeting_history = MeetingHistory()
@@ -28,3 +33,7 @@ meeting_history = MeetingHistory()
 
 def reviews_section(shooting: Shooting, user: User, *, show_all: bool = False) -> str:
     return meeting_history.section(shooting, user, show_all=show_all)
+
+
+def open_actions_of_cases(user: User, shooting_ids: list[int], *, limit: int) -> list:
+    return meeting_history.open_actions(user, shooting_ids, limit=limit)

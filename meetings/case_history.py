@@ -1,7 +1,8 @@
 """One case's record at the meetings: every meeting that had it on its agenda, why, what was
 decided and the action items agreed. Drawn by the case page's Reviews section (through
 cases.meeting_history, which `install` fills in), by its htmx fragment and page
-(meetings.views.case_reviews), and summed up in the case export's columns.
+(meetings.views.case_reviews), summed up in the case export's columns, and, for the cases of a
+person, listed as open action items on the person page.
 
 Need-to-know follows the minutes (meetings.minutes): whoever may see a meeting reads, for each
 item, its reasons, outcome and outcome notes, its removal with the reason, and the action items
@@ -10,7 +11,7 @@ gets nothing of any meeting. No note content is ever part of it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from django.template.loader import render_to_string
@@ -21,7 +22,7 @@ from accounts.models import User
 from cases.meeting_history import meeting_history
 from cases.models import Shooting
 
-from .access import can_view_meetings
+from .access import can_complete_action_item, can_view_meetings
 from .models import ActionItem, AgendaItem, Meeting
 
 # The case page opens on the newest reviews (and on any older one with an action item still
@@ -47,6 +48,8 @@ class ActionLine:
     overdue: bool
     done_on: date | None
     url: str
+    # The case, where the line is listed away from it (the person page).
+    report_number: str = ""
 
 
 @dataclass
@@ -245,7 +248,36 @@ def _outcome_cell(discussed: bool, outcome: str, text: str) -> str:
     return label or text or ("Discussed" if discussed else "Not discussed")
 
 
+# --- The person page ---------------------------------------------------------------------------
+
+
+def open_actions_of_cases(user: User, shooting_ids: list[int], *, limit: int) -> list[ActionLine]:
+    """The open action items agreed on the agenda items of these cases (the person page lists
+    those of the cases in which the reader may see the person), as the Reviews section shows
+    them: to whoever may see the meetings. Each leads to the item's own page for whoever may
+    close it (its assignee, a coordinator), to where the minutes or the agenda list it otherwise.
+
+    Queries: one (the items with their agenda item, meeting, case, owner and agency)."""
+    if not can_view_meetings(user) or not shooting_ids:
+        return []
+    today = timezone.localdate()
+    rows = (
+        ActionItem.objects.open()
+        .filter(shooting_id__in=shooting_ids, agenda_item__isnull=False)
+        .select_related("agenda_item__meeting", "shooting", "assignee", "agency")
+        .defer("agenda_item__snapshot", "agenda_item__text", "agenda_item__meeting__cover_snapshot")
+        .order_by("due_on", "id")[:limit]
+    )
+    lines = []
+    for row in rows:
+        line = _action_line(row, row.agenda_item, today)
+        url = reverse("meetings:action_item", args=[row.pk]) if can_complete_action_item(user, row) else line.url
+        lines.append(replace(line, url=url, report_number=row.shooting.report_number))
+    return lines
+
+
 def install() -> None:
     meeting_history.section = section_html
     meeting_history.export_columns = EXPORT_COLUMNS
     meeting_history.export_cells = export_cells
+    meeting_history.open_actions = open_actions_of_cases

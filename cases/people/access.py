@@ -7,7 +7,8 @@
   which the person was shot, under the names the victims were recorded with; never that the
   person was a suspect, witness or associate anywhere, never the record's own identity fields
   (they may come from a suspect note), and never the page of a person seen only in those roles.
-- Linking, unlinking and rejecting matches: law enforcement. Merging records: their supervisors.
+- Linking, unlinking and rejecting matches, recording associates: law enforcement. Merging
+  records: their supervisors.
 
 Views get each person and role through an `access_*` lookup here, which answers what the viewer
 may not have with `accounts.audit.refuse` (404, and the attempt on record).
@@ -20,8 +21,8 @@ from django.db.models import Q, QuerySet
 from accounts.audit import refuse
 from accounts.models import User
 
-from ..access import can_see_cases, note_visibility_q, sees_investigative_detail
-from ..models import Note, Person, PersonRole
+from ..access import access_shooting, can_see_cases, note_visibility_q, sees_investigative_detail
+from ..models import Note, Person, PersonRole, Shooting
 
 
 def sees_every_role(user) -> bool:
@@ -31,6 +32,11 @@ def sees_every_role(user) -> bool:
 def can_link_people(user) -> bool:
     """Confirm or reject a suggested match, undo a link: sworn law enforcement and prosecutors."""
     return sees_investigative_detail(user)
+
+
+def can_record_associates(user) -> bool:
+    """Who is connected to a shooting is investigative detail: law enforcement and prosecutors."""
+    return can_link_people(user)
 
 
 def can_merge_people(user) -> bool:
@@ -89,6 +95,14 @@ def access_person_to_link(user, pk, request=None) -> Person:
     return person
 
 
+def access_shooting_for_associates(user, pk, request=None) -> Shooting:
+    """A case to record an associate of."""
+    shooting = access_shooting(user, pk, request)
+    if not can_record_associates(user):
+        refuse(user, "associate", pk, request)
+    return shooting
+
+
 def access_role_to_unlink(user, pk, request=None) -> PersonRole:
     role = (
         roles_visible_to(user).select_related("person", "shooting").filter(pk=pk).first()
@@ -97,6 +111,22 @@ def access_role_to_unlink(user, pk, request=None) -> PersonRole:
     )
     if role is None:
         refuse(user, "person role", pk, request)
+    return role
+
+
+def access_associate_to_remove(user, pk, request=None) -> PersonRole:
+    """An associate recorded by hand, for those who may record them: the only kind of role that
+    is removed rather than moved (the others follow their victim row or note)."""
+    role = (
+        roles_visible_to(user)
+        .select_related("person", "shooting")
+        .filter(pk=pk, kind=PersonRole.Kind.ASSOCIATE)
+        .first()
+        if can_record_associates(user) and str(pk).isdigit()
+        else None
+    )
+    if role is None:
+        refuse(user, "associate", pk, request)
     return role
 
 

@@ -128,6 +128,7 @@ class PersonChange(models.Model):
         MERGED = "merged", "Merged"
         MERGE_UNDONE = "merge_undone", "Merge undone"
         LINKED_ON_MIGRATION = "migrated", "Linked by exact name and date of birth"
+        ASSOCIATE_REMOVED = "associate_removed", "Associate removed"
 
     action = models.CharField(max_length=20, choices=Action.choices)
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="changes")

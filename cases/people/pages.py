@@ -8,13 +8,18 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
+from ..meeting_history import open_actions_of_cases
 from ..models import Person, PersonChange, PersonRole
 from . import access
 from .forms import MatchQueryForm, SamePersonForm
+from .link_chart import SHOOTING, Chart
 from .matching import Candidate, likely_matches
+from .network import link_chart
 
 # The names of a person the suggestions on their page look for (the first few of their roles).
 NAMES_COMPARED = 3
+# The open action items the page lists; the cases' own Reviews sections have them all.
+ACTIONS_SHOWN = 30
 
 
 @dataclass
@@ -29,6 +34,25 @@ class PersonPage:
     suggestions: list[Candidate] = field(default_factory=list)
     history: list[PersonChange] = field(default_factory=list)
     merged_from: list[Person] = field(default_factory=list)
+    # Open action items of the cases in which the reader may see the person (meetings' rules).
+    open_actions: list = field(default_factory=list)
+    chart: Chart | None = None
+
+    @property
+    def shown_case_ids(self) -> set[int]:
+        """Every case the page names (for the request's audit row): the roles', the chart's."""
+        ids = {role.shooting_id for role in self.roles}
+        if self.chart:
+            ids |= {int(p.node.key[1:]) for p in self.chart.nodes if p.node.kind == SHOOTING}
+        return ids
+
+    @property
+    def more_actions(self) -> bool:
+        return len(self.open_actions) > ACTIONS_SHOWN
+
+    @property
+    def actions_shown(self) -> list:
+        return self.open_actions[:ACTIONS_SHOWN]
 
     @property
     def name(self) -> str:
@@ -60,6 +84,11 @@ def person_page(person: Person, user) -> PersonPage:
         can_link=access.can_link_people(user),
         can_merge=access.can_merge_people(user),
     )
+    # Only the cases of roles the reader may see: an advocate never gets the action items of a
+    # case in which the person was a suspect or witness.
+    case_ids = sorted({role.shooting_id for role in roles})
+    page.open_actions = open_actions_of_cases(user, case_ids, limit=ACTIONS_SHOWN + 1)
+    page.chart = link_chart(person, user, roles, page.name)
     if not page.can_link:
         return page
     found: dict[int, Candidate] = {}
@@ -91,3 +120,25 @@ def match_context(user, data) -> dict:
 def chosen_person_pk(data) -> int | None:
     """The suggested person the user chose in a victim or note form, if any."""
     return SamePersonForm(data).chosen() if data is not None else None
+
+
+@dataclass
+class CaseAssociates:
+    """The case page's "Associates": the people the meeting connected with the case by hand."""
+
+    roles: list[PersonRole]
+    can_record: bool
+
+
+def case_associates(shooting, user) -> CaseAssociates | None:
+    """None for those who may not see associates (advocates): no section at all.
+
+    Queries: the case's associate roles."""
+    if not access.sees_every_role(user):
+        return None
+    roles = list(
+        access.roles_visible_to(user)
+        .filter(shooting=shooting, kind=PersonRole.Kind.ASSOCIATE)
+        .order_by("created_at", "pk")
+    )
+    return CaseAssociates(roles, access.can_record_associates(user))

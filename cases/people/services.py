@@ -94,20 +94,72 @@ def refresh_note_role(note: Note) -> None:
 
 
 @transaction.atomic
-def add_associate(shooting: Shooting, person: Person, user: User, description: str) -> PersonRole:
-    """The meeting records someone as connected to a shooting without a note of their own."""
-    values = {"name": person.name, "aliases": person.aliases, "date_of_birth": person.date_of_birth}
+def add_associate(
+    shooting: Shooting, person: Person, user: User, description: str, *, name: str | None = None
+) -> PersonRole:
+    """The meeting records someone as connected to a shooting without a note of their own.
+
+    With `name` (the name under which the recorder knows the person), the role says that name
+    and nothing else: the record's own fields may come from a note restricted to another agency,
+    and an associate is seen by all of law enforcement."""
+    if name is not None:
+        values = {"name": name[:120], "aliases": "", "date_of_birth": None, "approximate_age": None}
+    else:
+        values = {
+            "name": person.name,
+            "aliases": person.aliases,
+            "date_of_birth": person.date_of_birth,
+            "approximate_age": person.approximate_age,
+        }
     role = PersonRole.objects.create(
         person=person,
         kind=PersonRole.Kind.ASSOCIATE,
         shooting=shooting,
         description=description[:300],
-        approximate_age=person.approximate_age,
-        search_text=search_text(person.name, person.aliases),
+        search_text=search_text(values["name"], values["aliases"]),
         **values,
     )
     PersonChange.objects.create(action=PersonChange.Action.CONFIRMED, person=person, role=role, **_by(user))
     return role
+
+
+class AlreadyAssociate(ValueError):
+    """The person is recorded as an associate of this shooting already."""
+
+
+@transaction.atomic
+def record_associate(
+    shooting: Shooting, user: User, description: str, *, person: Person | None = None, name: str = ""
+) -> PersonRole:
+    """An associate recorded from the case page: an existing person (known to the recorder as
+    `name`) or, without `person`, a new one of that name. All of it or nothing."""
+    # One recording at a time per case, so that two clicks cannot record the same person twice.
+    Shooting.objects.select_for_update().only("pk").get(pk=shooting.pk)
+    if (
+        person is not None
+        and PersonRole.objects.filter(shooting=shooting, person=person, kind=PersonRole.Kind.ASSOCIATE).exists()
+    ):
+        raise AlreadyAssociate("Already recorded as an associate of this case.")
+    if person is None:
+        person = _new_person({"name": name[:120], "aliases": "", "date_of_birth": None, "approximate_age": None})
+        PersonChange.objects.create(action=PersonChange.Action.CREATED, person=person, **_by(user))
+    return add_associate(shooting, person, user, description, name=name)
+
+
+@transaction.atomic
+def remove_associate(role: PersonRole, user: User, reason: str) -> PersonChange:
+    """An associate recorded in error comes off the case. The role goes; the change keeps which
+    case, how they were said to be connected, and why it was removed, with who and when."""
+    role = PersonRole.objects.select_for_update().select_related("shooting").get(pk=role.pk)
+    said = f"{role.shooting.report_number}, {role.description}" if role.description else role.shooting.report_number
+    change = PersonChange.objects.create(
+        action=PersonChange.Action.ASSOCIATE_REMOVED,
+        person=role.person,
+        reason=f"{said}: {reason}"[:500],
+        **_by(user),
+    )
+    role.delete()
+    return change
 
 
 @transaction.atomic

@@ -24,7 +24,7 @@ from cases.forms import LinkForm, QuickEditForm, UnlinkForm, VictimDeathForm, Vi
 from cases.meeting_history import reviews_section
 from cases.models import Shooting, ShootingChange
 from cases.people import access as people_access
-from cases.people.pages import chosen_person_pk, match_context
+from cases.people.pages import case_associates, chosen_person_pk, match_context
 
 TEMPLATE = "cases/case_detail.html"
 # The sections a change to the case can alter, refreshed out of band after an htmx edit.
@@ -51,7 +51,8 @@ def render_page(request: HttpRequest, case: detail.CaseView, **extra) -> HttpRes
     # The meetings' record of the case, drawn by the meetings app; on the whole page only (no
     # edit here changes it). `?reviews=all` is the "Show all reviews" link without JavaScript.
     reviews = reviews_section(case.shooting, case.user, show_all=request.GET.get("reviews") == "all")
-    return render(request, TEMPLATE, _context(case, reviews=reviews, **extra))
+    associates = case_associates(case.shooting, case.user)
+    return render(request, TEMPLATE, _context(case, reviews=reviews, associates=associates, **extra))
 
 
 def render_parts(request: HttpRequest, main: str | None, case: detail.CaseView, oob=(), **extra) -> str:

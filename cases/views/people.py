@@ -1,5 +1,6 @@
 """People: the person search, a person's page, the suggestions offered beside the victim and
-note forms, and the decisions about who is who (undo a link, reject a match, merge and undo)."""
+note forms, the decisions about who is who (undo a link, reject a match, merge and undo), and
+recording an associate of a case."""
 
 from __future__ import annotations
 
@@ -7,19 +8,20 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.audit import annotate, showed_cases
 
 from ..people import access, services
-from ..people.forms import MatchQueryForm, OtherPersonForm, PersonSearchForm, ReasonForm
+from ..people.forms import AssociateForm, MatchQueryForm, OtherPersonForm, PersonSearchForm, ReasonForm
 from ..people.matching import likely_matches, search_people
 from ..people.pages import person_page
 from ..people.risk import sees_follow_up
 from ..people.risk_pages import risk_section
 
 PAGE = "cases/person.html"
+ASSOCIATE_PAGE = "cases/associate_form.html"
 
 
 @require_safe
@@ -39,7 +41,7 @@ def person_search(request: HttpRequest) -> HttpResponse:
 
 def _page(request: HttpRequest, person, **extra) -> HttpResponse:
     page = person_page(person, request.user)
-    showed_cases(request, {role.shooting_id for role in page.roles})
+    showed_cases(request, page.shown_case_ids)
     # The "Risk follow-up" section (cases/people/risk.py), unless the view brings it with a form.
     extra.setdefault("risk", risk_section(person, request.user))
     return render(request, PAGE, {"nav": "people", "page": page, **extra})
@@ -121,3 +123,71 @@ def undo_merge(request: HttpRequest, person_pk: int) -> HttpResponse:
     annotate(request, event="person.undo_merge", object_type="person", object_id=gone.pk, detail={"from": keep_pk})
     messages.success(request, f"The merge is undone: record {gone.pk} has its own roles again.")
     return redirect(reverse("cases:person", args=[gone.pk]))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def remove_associate(request: HttpRequest, role_pk: int) -> HttpResponse:
+    """An associate recorded in error taken off the case, with the reason kept."""
+    role = access.access_associate_to_remove(request.user, role_pk, request)
+    form = ReasonForm(request.POST if request.method == "POST" else None, auto_id="remove_%s")
+    if form.is_valid():
+        services.remove_associate(role, request.user, form.cleaned_data["reason"])
+        annotate(
+            request,
+            event="person.remove_associate",
+            object_type="person_role",
+            object_id=role_pk,
+            case_id=role.shooting_id,
+            detail={"person": role.person_id},
+        )
+        messages.success(
+            request, f"{role.name} is no longer recorded as an associate of {role.shooting.report_number}."
+        )
+        return redirect(reverse("cases:detail", args=[role.shooting_id]) + "#associates")
+    showed_cases(request, {role.shooting_id})
+    return render(request, "cases/associate_remove.html", {"nav": "cases", "role": role, "form": form})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@vary_on_headers("HX-Request")
+def add_associate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record someone as connected to a case: look them up by name (the search reloads the page,
+    or with htmx only the list of people found), then choose one of them or a new person and
+    say how they are connected. The wrong person chosen is unlinked on their page ("Not this
+    person?"), like any other link; one recorded in error is removed (remove_associate)."""
+    shooting = access.access_shooting_for_associates(request.user, pk, request)
+    posted = request.method == "POST"
+    search = PersonSearchForm(request.POST if posted else request.GET)
+    text = search.text()
+    candidates = search_people(request.user, text) if text else []
+    form = AssociateForm(
+        request.POST if posted else None,
+        candidates=candidates,
+        initial={"q": search.cleaned_data.get("q", "") if search.is_valid() else ""},
+        auto_id="associate_%s",
+    )
+    if posted and form.is_valid():
+        chosen = form.chosen()
+        person = access.access_person_to_link(request.user, chosen.person_id, request) if chosen else None
+        try:
+            role = services.record_associate(
+                shooting, request.user, form.cleaned_data["description"], person=person, name=form.name()
+            )
+        except services.AlreadyAssociate as error:
+            form.add_error("person", str(error))
+        else:
+            annotate(
+                request,
+                event="person.associate",
+                object_type="person_role",
+                object_id=role.pk,
+                case_id=shooting.pk,
+                detail={"person": role.person_id, "new": person is None},
+            )
+            messages.success(request, f"{role.name} is recorded as an associate of {shooting.report_number}.")
+            return redirect(reverse("cases:detail", args=[shooting.pk]) + "#associates")
+    showed_cases(request, {shooting.pk} | {role.shooting_id for found in candidates for role in found.roles})
+    context = {"nav": "cases", "shooting": shooting, "search": search, "form": form, "searched": bool(text)}
+    if request.htmx and not posted and not request.htmx.history_restore_request:
+        return render(request, f"{ASSOCIATE_PAGE}#who", context)
+    return render(request, ASSOCIATE_PAGE, context)

@@ -301,14 +301,14 @@ def test_detail_page_queries_do_not_grow_with_notes_victims_and_links(
     # partner agencies; linked cases: cluster members, their keys, their leads, manual links;
     # visibility of the linked cases; the manual links with their cases (for removal); the
     # meetings that had the case on their agenda (Reviews; their action items only when there
-    # are any, tests/meetings/test_case_reviews.py); the audit row (advisory lock on PostgreSQL,
-    # last hash, insert).
-    with django_assert_max_num_queries(19):
+    # are any, tests/meetings/test_case_reviews.py); the associates (law enforcement); the audit
+    # row (advisory lock on PostgreSQL, last hash, insert).
+    with django_assert_max_num_queries(20):
         response = client.get(f"/cases/{shooting.pk}/?all=1")
     assert response.status_code == 200
     # 60 notes, less the advocacy center's 12 victim-services notes, which police do not see
     assert response.content.decode().count('class="note note-') == 48
-    with django_assert_max_num_queries(19):
+    with django_assert_max_num_queries(20):
         assert client.get(f"/cases/{shooting.pk}/").status_code == 200
 
 

@@ -104,6 +104,17 @@ def test_a_lead_cited_only_in_a_note_restricted_to_another_agency_is_not_shown(
     assert hidden_case.report_number not in html
 
 
+def test_a_firearm_serial_written_like_a_lead_number_does_not_join_that_lead(client_for, atf_agent, investigator):
+    # Serials are free text: one may read exactly like a lead number. Only cited leads join cases.
+    citing, other = make_shooting(investigator), make_shooting(investigator)
+    cite(citing, atf_agent, "RB-2026-0777")
+    services.add_note(other, investigator, Note.Kind.FIREARM, {"serial_number": "RB-2026-0777"})
+    lead = NibinLead.objects.get(number="RB-2026-0777")
+    html = client_for(atf_agent).get(f"/cases/nibin/{lead.pk}/").content.decode()
+    assert citing.report_number in html
+    assert other.report_number not in html
+
+
 def test_marking_a_hit_shows_on_both_cases(client_for, atf_agent, investigator, two_cases):
     a, b = two_cases
     lead = NibinLead.objects.get(number="RB-2026-0101")

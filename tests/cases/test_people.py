@@ -139,8 +139,9 @@ def test_the_person_page_takes_the_same_queries_however_many_roles(
         witness(make_shooting(investigator), investigator, "Orrin Halberd", person=overlap["person"])
     client.force_login(investigator)
     # session, user and agency, the person, the roles with their shootings, per compared name the
-    # rejected pairs and the similar roles (three names at most), the history, the audit row
-    with django_assert_max_num_queries(16):
+    # rejected pairs and the similar roles (three names at most), the history, the open action
+    # items, the link chart's two steps, the audit row
+    with django_assert_max_num_queries(19):
         response = client.get(reverse("cases:person", args=[overlap["person"].pk]))
     assert response.content.decode().count("Witness</strong> in") == 7
 

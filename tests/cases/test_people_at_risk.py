@@ -147,8 +147,7 @@ def test_a_contact_stays_with_the_person_through_a_merge(world, investigator, su
 
 def test_an_associate_removed_as_recorded_in_error_keeps_the_contact_but_is_no_longer_at_risk(world, investigator):
     kept = contact(world.associate_role, investigator, note=LAW_NOTE)
-    # What removing an associate recorded in error does to the role.
-    PersonRole.objects.filter(pk=world.associate_role.pk).delete()
+    people_services.remove_associate(world.associate_role, investigator, "Another Corwin, wrong case")
 
     kept.refresh_from_db()
     assert (kept.role, kept.person, kept.note) == (None, world.brother, LAW_NOTE)

@@ -269,9 +269,9 @@ def test_the_case_page_costs_the_same_queries_however_many_meetings_reviewed_it(
     client = client_for(investigator)
     # session, user; the case; note summary, timeline notes, victims, change history, partner
     # agencies; the Reviews section's two: the case's agenda items with their meetings, and
-    # their action items with owner and agency; the audit row (advisory lock on PostgreSQL, last
-    # hash, insert)
-    with django_assert_max_num_queries(13):
+    # their action items with owner and agency; the associates (law enforcement); the audit row
+    # (advisory lock on PostgreSQL, last hash, insert)
+    with django_assert_max_num_queries(14):
         few = case_page(client, case, "?reviews=all")
     for weeks in range(4, 34):
         meeting = meeting_at(days_from_now(-7 * weeks), status=Meeting.Status.HELD)
@@ -286,7 +286,7 @@ def test_the_case_page_costs_the_same_queries_however_many_meetings_reviewed_it(
             due_on=timezone.localdate(),
             created_by=coordinator,
         )
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):
         many = case_page(client, case, "?reviews=all")
     assert section(few).count('<li class="review ') == 5 and section(many).count('<li class="review ') == 35
 

@@ -281,3 +281,14 @@ def test_in_one_batch_each_meetings_reminder_carries_that_meetings_calendar_file
         (True, True, False),
         (False, False, True),
     }
+
+
+def test_a_mail_server_answering_at_length_leaves_its_answer_cut_to_what_the_page_keeps(smtp, coordinator):
+    # Mail servers may answer with a long text; the row keeps its first 500 characters (the
+    # column's length on PostgreSQL), so the failure is recorded rather than raising on save.
+    due_reminders(coordinator)
+    smtp.fail_with = "451 4.3.0 " + "Mailbox busy, try later. " * 40
+    assert delivery.send_claimed(delivery.claim())["retry"] >= 1
+    errors = set(Reminder.objects.values_list("last_error", flat=True))
+    assert {len(error) for error in errors} == {500}
+    assert all(error.startswith("SMTPRecipientsRefused: ") and "451" in error for error in errors)

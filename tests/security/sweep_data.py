@@ -109,6 +109,10 @@ RISK_ASSOCIATE = "Ravensmoor"
 RISK_LAW_NOTE = "Quenwillow"
 RISK_WITH = "Marrowdene"
 RISK_ADVOCATE_NOTE = "Hazelbrook"
+# An associate the meeting recorded on the police case (name and how connected): law enforcement
+# only, on the case page, the person pages and their link charts.
+ASSOCIATE_NAME = "Halvergate"
+ASSOCIATE_TIE = "Mirewold"
 
 SENTINELS: dict[str, frozenset[str]] = {
     # Suspects, witness identities, purchasers and dealers: sworn law enforcement and prosecutors.
@@ -133,6 +137,8 @@ SENTINELS: dict[str, frozenset[str]] = {
     RISK_ASSOCIATE: LAW_ENFORCEMENT,
     RISK_LAW_NOTE: LAW_ENFORCEMENT,
     RISK_WITH: LAW_ENFORCEMENT,
+    ASSOCIATE_NAME: LAW_ENFORCEMENT,
+    ASSOCIATE_TIE: LAW_ENFORCEMENT,
     # Victim services stay with the advocates; restricted ones with the author's agency.
     SERVICES_TEXT: ADVOCATES,
     SERVICES_AGENCY: ADVOCATES,
@@ -497,6 +503,9 @@ def build_world() -> World:
     )
     notes = _notes(users, police_case, outsider_case, atf_case)
     notes |= _overlapping_roles(users, police_case, outsider_case, atf_case)
+    people_services.record_associate(
+        police_case, users[INVESTIGATOR], f"Lent the {ASSOCIATE_TIE} car", name=f"Ezra {ASSOCIATE_NAME}"
+    )
     link = case_services.link_manually(police_case, outsider_case, users[INVESTIGATOR], "Same grey sedan seen")
     work_on_leads = _work_on_leads(users)
     risk_contacts = _risk_follow_up(users, police_case)
@@ -734,6 +743,13 @@ EXTRA_QUERIES: dict[str, list[str]] = {
         f"q={SUSPECT_NAME[:-2]}r",
         f"q={WITNESS_NAME[:-1]}",
         f"q={OVERLAP_ALIAS[:-1]}",
+        f"q={OUTSIDER_OVERLAP_ALIAS[:-1]}",
+    ],
+    # Recording an associate looks people up as the person search does.
+    "cases:add_associate": [
+        "q=Avery Lindqvist",
+        f"q={ASSOCIATE_NAME[:-1]}",
+        f"q={SUSPECT_NAME[:-2]}r",
         f"q={OUTSIDER_OVERLAP_ALIAS[:-1]}",
     ],
     "cases:person_matches": ["name=Avery Lindqvist", f"name=Lucius {SUSPECT_NAME}", f"name={OUTSIDER_WITNESS}"],

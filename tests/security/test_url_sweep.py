@@ -37,6 +37,8 @@ def test_the_sweep_covers_the_pages_of_every_app():
         "cases:person_matches",
         "cases:person_unlink",
         "cases:person_merge",
+        "cases:add_associate",
+        "cases:remove_associate",
     } <= names
     # The risk follow-up: the list, recording and correcting a contact, the agenda's section.
     assert {

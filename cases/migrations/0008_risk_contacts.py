@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0005_audit_shown_cases'),
-        ('cases', '0006_link_people'),
+        ('cases', '0007_personchange_associate_removed'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
