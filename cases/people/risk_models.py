@@ -20,8 +20,9 @@ class RiskContact(models.Model):
 
     Append-only. A correction is a new row that `replaces` the one it corrects (and may withdraw
     it: recorded on the wrong person, never happened); the row in force is the one no other row
-    replaces. The role ties the contact to the person and the shooting that put them at risk,
-    and follows the role through a merge or an undone link of person records.
+    replaces. The role (victim or associate) ties the contact to the person and the shooting
+    that put them at risk, and follows the role through a merge or an undone link of person
+    records; `person` keeps whom the contact was about when it was recorded.
     """
 
     class Kind(models.TextChoices):
