@@ -119,24 +119,19 @@ def shootings_with_recent_overlap(shootings: QuerySet[Shooting], since: datetime
     """Those of `shootings` whose victim or suspect has a role (any) in another shooting that
     occurred in (since, until]. One query; whoever may see the roles (the agenda's reasons are
     worded for each reader by the presentation)."""
-    elsewhere = (
-        PersonRole.objects.filter(
-            LIVE,
-            person_id=OuterRef("person_id"),
-            shooting__occurred_from__gt=since,
-            shooting__occurred_from__lte=until,
-        )
-        .exclude(shooting_id=OuterRef("shooting_id"))
-        .values("pk")
-    )
+    recent = PersonRole.objects.filter(LIVE, shooting__occurred_from__gt=since, shooting__occurred_from__lte=until)
+    elsewhere = recent.filter(person_id=OuterRef("person_id")).exclude(shooting_id=OuterRef("shooting_id"))
     return set(
         PersonRole.objects.filter(
             LIVE,
             kind__in=[Kind.VICTIM, Kind.SUSPECT],
             person__merged_into__isnull=True,
             shooting__in=shootings.values("pk"),
+            # A year's roles are a small part of all: the people in them narrow the roles looked
+            # at before each is checked for a role in another shooting.
+            person_id__in=recent.values("person_id"),
         )
-        .filter(Exists(elsewhere))
+        .filter(Exists(elsewhere.values("pk")))
         .values_list("shooting_id", flat=True)
         .distinct()
     )
