@@ -524,9 +524,6 @@ def _day_and_year(value: date) -> str:
     return f"{day(value)} {value.year}"
 
 
-# --- NIBIN lead work on an item: state, owner and age, for readers who see investigative detail --
-
-
 def _reasons(stored: list[dict], reader: Reader, people: list[Fact], meeting: Meeting) -> list[str]:
     """The item's reasons as this reader may read them. When all the reader could have been told
     is (i)'s, and they may see none of what raised it, the item is simply an open case."""
@@ -540,6 +537,9 @@ def _reasons(stored: list[dict], reader: Reader, people: list[Fact], meeting: Me
         if text:
             shown.append(text)
     return shown or ([OPEN_CASE_TEXT] if stored else [])
+
+
+# --- NIBIN lead work on an item: state, owner and age, for readers who see investigative detail --
 
 
 def _reason_text(reason: dict, reader: Reader) -> str:
