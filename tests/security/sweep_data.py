@@ -113,6 +113,12 @@ RISK_ADVOCATE_NOTE = "Hazelbrook"
 # only, on the case page, the person pages and their link charts.
 ASSOCIATE_NAME = "Halvergate"
 ASSOCIATE_TIE = "Mirewold"
+# What the agenda items and packets say of that person (cases.people.overlaps): that the victim
+# was a suspect elsewhere, and that the suspect was shot, are for law enforcement. The outsider's
+# agency recorded the person under a name of its own (with its alias), so the item of its case
+# names them only to the outsider.
+OVERLAP_WAS_SUSPECT = "was a suspect in"
+OVERLAP_WAS_SHOT = "was shot in"
 
 SENTINELS: dict[str, frozenset[str]] = {
     # Suspects, witness identities, purchasers and dealers: sworn law enforcement and prosecutors.
@@ -139,6 +145,8 @@ SENTINELS: dict[str, frozenset[str]] = {
     RISK_WITH: LAW_ENFORCEMENT,
     ASSOCIATE_NAME: LAW_ENFORCEMENT,
     ASSOCIATE_TIE: LAW_ENFORCEMENT,
+    OVERLAP_WAS_SUSPECT: LAW_ENFORCEMENT,
+    OVERLAP_WAS_SHOT: LAW_ENFORCEMENT,
     # Victim services stay with the advocates; restricted ones with the author's agency.
     SERVICES_TEXT: ADVOCATES,
     SERVICES_AGENCY: ADVOCATES,
@@ -239,7 +247,7 @@ def _overlapping_roles(users: dict[str, User], police_case: Shooting, outsider_c
             outsider_case,
             users[OUTSIDER],
             Note.Kind.SUSPECT,
-            {**fields, "aliases": OUTSIDER_OVERLAP_ALIAS},
+            {**fields, "name": f"Avery {OUTSIDER_OVERLAP_ALIAS}", "aliases": OUTSIDER_OVERLAP_ALIAS},
             restricted=True,
             person=person,
         ),
