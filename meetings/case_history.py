@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from cases.access import sees_investigative_detail
 from cases.meeting_history import meeting_history
 from cases.models import Shooting
 from cases.people.access import sees_every_role
@@ -171,19 +172,15 @@ class _Reasons:
         self.facts = role_facts([shooting.pk]).get(shooting.pk, []) if wanted else []
         self.may_see = visible_to(user)
         self.sees_every_role = sees_every_role(user)
+        self.sees_detail = sees_investigative_detail(user)
 
     def __call__(self, item: AgendaItem) -> list[str]:
-        shown = []
-        for reason in item.reasons or []:
-            text = reason.get("text", "")
-            if reason.get("code") == rules.PERSON_OVERLAP:
-                seen = has_recent_overlap(self.facts, self.may_see, *rules.overlap_period(item.meeting))
-                text = rules.person_overlap_reason(sees_every_role=self.sees_every_role, sees_overlap=seen)
-                if not text and len(item.reasons) == 1:
-                    text = rules.OPEN_CASE_TEXT
-            if text:
-                shown.append(text)
-        return shown
+        return rules.reasons_for_reader(
+            item.reasons or [],
+            sees_detail=self.sees_detail,
+            sees_every_role=self.sees_every_role,
+            sees_overlap=lambda: has_recent_overlap(self.facts, self.may_see, *rules.overlap_period(item.meeting)),
+        )
 
 
 def _review(item: AgendaItem, actions: list[ActionLine], reasons: list[str]) -> Review:

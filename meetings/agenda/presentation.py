@@ -19,7 +19,7 @@ see them on the case page (`cases.access.sees_prosecution_status`).
 The people of a case who appear in other shootings (cases.people.overlaps) are told from the roles
 the reader and the audience may both see (`cases.people.access.role_is_visible`): an advocate
 reads only of victims shot before, and a role in a note restricted to one agency is in no packet.
-Rule (i)'s reason follows what the reader sees of them (rules.person_overlap_reason).
+Reasons are worded for each reader as everywhere else (rules.reasons_for_reader).
 """
 
 from __future__ import annotations
@@ -41,15 +41,7 @@ from cases.people.overlaps import Fact, Overlap, has_recent_overlap, overlap_lin
 from cases.prosecution import field_label
 
 from ..models import AgendaItem, Meeting, PrintedCopy
-from .rules import (
-    LEAD_PAST_GOAL,
-    OPEN_CASE_TEXT,
-    PERSON_OVERLAP,
-    Window,
-    overlap_period,
-    person_overlap_reason,
-    review_window,
-)
+from .rules import Window, overlap_period, reasons_for_reader, review_window
 from .snapshot import ACTION_ITEMS_SECTION, as_date, as_datetime, snapshot_items
 from .source_stamp import live_snapshots
 from .time_plan import TimePlan, clock, person_label, plan_times
@@ -525,28 +517,15 @@ def _day_and_year(value: date) -> str:
 
 
 def _reasons(stored: list[dict], reader: Reader, people: list[Fact], meeting: Meeting) -> list[str]:
-    """The item's reasons as this reader may read them. When all the reader could have been told
-    is (i)'s, and they may see none of what raised it, the item is simply an open case."""
-    shown = []
-    for reason in stored:
-        if reason.get("code") != PERSON_OVERLAP:
-            shown.append(_reason_text(reason, reader))
-            continue
-        seen = has_recent_overlap(people, reader.may_see_role, *overlap_period(meeting))
-        text = person_overlap_reason(sees_every_role=reader.sees_every_role, sees_overlap=seen)
-        if text:
-            shown.append(text)
-    return shown or ([OPEN_CASE_TEXT] if stored else [])
+    return reasons_for_reader(
+        stored,
+        sees_detail=reader.sees_detail,
+        sees_every_role=reader.sees_every_role,
+        sees_overlap=lambda: has_recent_overlap(people, reader.may_see_role, *overlap_period(meeting)),
+    )
 
 
 # --- NIBIN lead work on an item: state, owner and age, for readers who see investigative detail --
-
-
-def _reason_text(reason: dict, reader: Reader) -> str:
-    """The reason shown; the work on a lead (past its goal) is not for advocates' eyes."""
-    if reason.get("code") == LEAD_PAST_GOAL and not reader.sees_detail:
-        return "NIBIN lead follow-up"
-    return reason.get("text", "")
 
 
 def _leads(leads: list[dict], reader: Reader, meeting: Meeting) -> list[dict]:

@@ -27,6 +27,7 @@ cutoff (included). The agenda holds:
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -302,6 +303,31 @@ def _people_in_other_shootings(meeting: Meeting, window: Window) -> list[Reason]
     )
     found = shootings_with_recent_overlap(candidates, *overlap_period(meeting))
     return [(sid, PERSON_OVERLAP, PERSON_OVERLAP_TEXT) for sid in found]
+
+
+LEAD_FOLLOW_UP_TEXT = "NIBIN lead follow-up"
+
+
+def reasons_for_reader(
+    stored: list[dict], *, sees_detail: bool, sees_every_role: bool, sees_overlap: Callable[[], bool]
+) -> list[str]:
+    """An item's stored reasons as one reader may read them, the same on the agenda, its packets
+    and the case's Reviews. The work on a lead past its goal is investigative detail; (i)'s
+    reason follows what the reader sees of the people (`sees_overlap` is asked only when (i) is
+    among the reasons, since it costs a look at the roles). When the reader may read none of
+    them, the item is simply an open case."""
+    shown = []
+    for reason in stored:
+        code = reason.get("code")
+        if code == PERSON_OVERLAP:
+            text = person_overlap_reason(sees_every_role=sees_every_role, sees_overlap=sees_overlap())
+        elif code == LEAD_PAST_GOAL and not sees_detail:
+            text = LEAD_FOLLOW_UP_TEXT
+        else:
+            text = reason.get("text", "")
+        if text:
+            shown.append(text)
+    return shown or ([OPEN_CASE_TEXT] if stored else [])
 
 
 def person_overlap_reason(*, sees_every_role: bool, sees_overlap: bool) -> str | None:
