@@ -206,7 +206,10 @@ class GeneralNoteForm(NoteForm):
     follow_up_contact = forms.BooleanField(
         label="Records a retaliation-risk follow-up contact",
         required=False,
-        help_text="Stops the daily follow-up reminder for a case flagged as a retaliation risk.",
+        help_text=(
+            "Stops the daily follow-up reminder of a case flagged as a retaliation risk that has no "
+            "victim or associate recorded; contacts with people at risk go on their person page."
+        ),
     )
 
 

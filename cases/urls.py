@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import case_detail, case_forms, case_list, imports, nibin, nibin_work, notes, people
+from .views import case_detail, case_forms, case_list, imports, nibin, nibin_work, notes, people, risk
 
 app_name = "cases"
 urlpatterns = [
@@ -29,6 +29,9 @@ urlpatterns = [
     path("people/<int:person_pk>/merge/", people.merge_people, name="person_merge"),
     path("people/<int:person_pk>/unmerge/", people.undo_merge, name="person_unmerge"),
     path("people/roles/<int:role_pk>/unlink/", people.unlink_role, name="person_unlink"),
+    path("people/at-risk/", risk.people_at_risk, name="people_at_risk"),
+    path("people/<int:person_pk>/risk-contacts/", risk.record_contact, name="person_risk_contact"),
+    path("people/risk-contacts/<int:contact_pk>/correct/", risk.correct_contact, name="risk_contact_correct"),
     path("nibin/", nibin.nibin_list, name="nibin_list"),
     path("nibin/<int:lead_pk>/", nibin.nibin_lead, name="nibin_lead"),
     path("nibin/<int:lead_pk>/triage/", nibin_work.nibin_triage, name="nibin_triage"),

@@ -7,7 +7,8 @@ person, listed as open action items on the person page.
 Need-to-know follows the minutes (meetings.minutes): whoever may see a meeting reads, for each
 item, its reasons, outcome and outcome notes, its removal with the reason, and the action items
 with their owners, as the minutes show them to every partner at the table; whoever may not
-gets nothing of any meeting. No note content is ever part of it."""
+gets nothing of any meeting. No note content is ever part of it. The one reason that depends on
+who reads it, rule (i)'s people in other shootings, is worded as the agenda words it for them."""
 
 from __future__ import annotations
 
@@ -19,10 +20,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from cases.access import sees_investigative_detail
 from cases.meeting_history import meeting_history
 from cases.models import Shooting
+from cases.people.access import sees_every_role
+from cases.people.overlaps import has_recent_overlap, role_facts, visible_to
 
 from .access import can_complete_action_item, can_view_meetings
+from .agenda import rules
 from .models import ActionItem, AgendaItem, Meeting
 
 # The case page opens on the newest reviews (and on any older one with an action item still
@@ -104,7 +109,8 @@ def reviews_of(shooting: Shooting, user: User, *, show_all: bool = False) -> Cas
     """The meetings that had `shooting` on their agenda, as `user` may see them.
 
     Queries: the case's agenda items with their meetings; when there are any, the action items
-    agreed on them (with owner and agency). Two at most, however many meetings."""
+    agreed on them (with owner and agency); when one was brought by rule (i), the roles of the
+    case's people. Three at most, however many meetings."""
     if not can_view_meetings(user):
         return CaseReviews(shooting, [], [])
     items = list(
@@ -125,7 +131,8 @@ def reviews_of(shooting: Shooting, user: User, *, show_all: bool = False) -> Cas
         )
         for row in rows:
             actions.setdefault(row.meeting_id, []).append(_action_line(row, by_meeting[row.meeting_id], today))
-    reviews = [_review(item, actions.get(item.meeting_id, [])) for item in items]
+    reasons = _Reasons(shooting, user, items)
+    reviews = [_review(item, actions.get(item.meeting_id, []), reasons(item)) for item in items]
     shown = reviews if show_all else [r for n, r in enumerate(reviews) if n < REVIEWS_SHOWN or r.open_actions]
     return CaseReviews(shooting, reviews, shown)
 
@@ -155,7 +162,28 @@ def _action_line(row: ActionItem, item: AgendaItem, today: date) -> ActionLine:
     )
 
 
-def _review(item: AgendaItem, actions: list[ActionLine]) -> Review:
+class _Reasons:
+    """Each item's reasons as `user` may read them (meetings.agenda.presentation words them the
+    same on the agenda): rule (i)'s from the roles the user may see of the case's people, judged
+    against each meeting's own 12 months."""
+
+    def __init__(self, shooting: Shooting, user: User, items: list[AgendaItem]):
+        wanted = any(r.get("code") == rules.PERSON_OVERLAP for item in items for r in item.reasons or [])
+        self.facts = role_facts([shooting.pk]).get(shooting.pk, []) if wanted else []
+        self.may_see = visible_to(user)
+        self.sees_every_role = sees_every_role(user)
+        self.sees_detail = sees_investigative_detail(user)
+
+    def __call__(self, item: AgendaItem) -> list[str]:
+        return rules.reasons_for_reader(
+            item.reasons or [],
+            sees_detail=self.sees_detail,
+            sees_every_role=self.sees_every_role,
+            sees_overlap=lambda: has_recent_overlap(self.facts, self.may_see, *rules.overlap_period(item.meeting)),
+        )
+
+
+def _review(item: AgendaItem, actions: list[ActionLine], reasons: list[str]) -> Review:
     meeting = item.meeting
     base, label = _links(item)
     if item.removed_at is not None:
@@ -172,7 +200,7 @@ def _review(item: AgendaItem, actions: list[ActionLine]) -> Review:
         status_label=STATUS_LABELS.get(meeting.status, meeting.get_status_display()),
         url=base + anchor,
         url_label=label,
-        reasons=[reason.get("text", "") for reason in item.reasons or [] if reason.get("text")],
+        reasons=reasons,
         removed_on=timezone.localdate(item.removed_at) if item.removed_at else None,
         removal_reason=item.removal_reason,
         discussed=item.discussed,

@@ -1,7 +1,18 @@
 from django.urls import path
 
 from .views import agenda as agenda_views
-from .views import calendar, case_reviews, cover, meeting_forms, meeting_list, minutes, my_items, printing, reminders
+from .views import (
+    calendar,
+    case_reviews,
+    cover,
+    meeting_forms,
+    meeting_list,
+    minutes,
+    my_items,
+    people_at_risk,
+    printing,
+    reminders,
+)
 
 app_name = "meetings"
 urlpatterns = [
@@ -20,6 +31,7 @@ urlpatterns = [
     path("calendar/new-link/", calendar.calendar_new_link, name="calendar_new_link"),
     path("calendar/<str:token>.ics", calendar.feed, name="feed"),
     path("<int:pk>/cover/", cover.cover, name="cover"),
+    path("<int:pk>/people-at-risk/", people_at_risk.people_at_risk, name="people_at_risk"),
     path("<int:pk>/agenda.pdf", printing.agenda_pdf, name="agenda_pdf"),
     path("<int:pk>/minutes.pdf", printing.minutes_pdf, name="minutes_pdf"),
     path("reminders/", reminders.reminder_list, name="reminders"),

@@ -133,6 +133,7 @@ MODULES = [
             "tests/meetings/test_meeting_action_items.py",
             "tests/meetings/test_agenda_linked_cases.py",
             "tests/meetings/test_agenda_snapshot_content.py",
+            "tests/meetings/test_agenda_people_overlaps.py",
             # Not the packet tests: WeasyPrint costs seconds a test, and packets draw the same views.
         ),
     ),
@@ -150,6 +151,7 @@ MODULES = [
             "tests/cases/test_visibility_rules_agree_for_everyone.py",
             "tests/meetings/test_agenda_linked_cases.py",
             "tests/meetings/test_agenda_snapshot_content.py",
+            "tests/meetings/test_agenda_people_overlaps.py",
         ),
     ),
     Module(

@@ -21,7 +21,7 @@ from django.db.models import Q, QuerySet
 from accounts.audit import refuse
 from accounts.models import User
 
-from ..access import access_shooting, can_see_cases, note_visibility_q, sees_investigative_detail
+from ..access import access_shooting, can_see_cases, note_is_visible, note_visibility_q, sees_investigative_detail
 from ..models import Person, PersonRole, Shooting
 
 
@@ -63,6 +63,25 @@ def through(q: Q, relation: str) -> Q:
         for child in q.children
     ]
     return Q(*children, _connector=q.connector, _negated=q.negated)
+
+
+def role_is_visible(user, *, kind: str, note: dict | None) -> bool:
+    """The same rule as role_visibility_q, for a live role held as data (an agenda snapshot, a
+    printed packet): `note` is its suspect or witness note's kind, author agency id and kind, and
+    restriction (None for a victim or an associate). Tests check that the two always agree."""
+    if not can_see_cases(user):
+        return False
+    if not sees_every_role(user):
+        return kind == PersonRole.Kind.VICTIM
+    if kind in (PersonRole.Kind.VICTIM, PersonRole.Kind.ASSOCIATE):
+        return True
+    return note is not None and note_is_visible(
+        user,
+        kind=note["kind"],
+        author_agency_id=note["author_agency_id"],
+        author_agency_kind=note["author_agency_kind"],
+        restricted=note["restricted"],
+    )
 
 
 def roles_visible_to(user, queryset: QuerySet | None = None) -> QuerySet[PersonRole]:

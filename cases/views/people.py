@@ -17,6 +17,8 @@ from ..people import access, services
 from ..people.forms import AssociateForm, MatchQueryForm, OtherPersonForm, PersonSearchForm, ReasonForm
 from ..people.matching import likely_matches, search_people
 from ..people.pages import person_page
+from ..people.risk import sees_follow_up
+from ..people.risk_pages import risk_section
 
 PAGE = "cases/person.html"
 ASSOCIATE_PAGE = "cases/associate_form.html"
@@ -31,6 +33,7 @@ def person_search(request: HttpRequest) -> HttpResponse:
     results = search_people(request.user, text) if text else []
     showed_cases(request, {role.shooting_id for result in results for role in result.roles})
     context = {"nav": "people", "form": form, "results": results, "searched": bool(text)}
+    context["sees_risk"] = sees_follow_up(request.user)
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "cases/person_search.html#results", context)
     return render(request, "cases/person_search.html", context)
@@ -39,7 +42,13 @@ def person_search(request: HttpRequest) -> HttpResponse:
 def _page(request: HttpRequest, person, **extra) -> HttpResponse:
     page = person_page(person, request.user)
     showed_cases(request, page.shown_case_ids)
+    # The "Risk follow-up" section (cases/people/risk.py), unless the view brings it with a form.
+    extra.setdefault("risk", risk_section(person, request.user))
     return render(request, PAGE, {"nav": "people", "page": page, **extra})
+
+
+# The person page with a form of another view (the risk follow-up's) in error.
+person_page_response = _page
 
 
 @require_safe

@@ -16,6 +16,10 @@ Linked incidents show how they are linked (lead numbers, serials, a manual link'
 readers who see investigative detail; the others read "NIBIN lead", "same firearm", "linked by hand".
 Changes of referral, charges, custody and disposition since the last review reach the readers who
 see them on the case page (`cases.access.sees_prosecution_status`).
+The people of a case who appear in other shootings (cases.people.overlaps) are told from the roles
+the reader and the audience may both see (`cases.people.access.role_is_visible`): an advocate
+reads only of victims shot before, and a role in a note restricted to one agency is in no packet.
+Reasons are worded for each reader as everywhere else (rules.reasons_for_reader).
 """
 
 from __future__ import annotations
@@ -32,10 +36,12 @@ from cases.access import note_is_visible, sees_investigative_detail, sees_prosec
 from cases.display import note_lines, url_for_each
 from cases.indicators import Indicator, indicators_for
 from cases.models import LinkKey, NibinLead, Note, Shooting
+from cases.people.access import role_is_visible, sees_every_role
+from cases.people.overlaps import Fact, Overlap, has_recent_overlap, overlap_lines
 from cases.prosecution import field_label
 
 from ..models import AgendaItem, Meeting, PrintedCopy
-from .rules import LEAD_PAST_GOAL, Window, review_window
+from .rules import Window, overlap_period, reasons_for_reader, review_window
 from .snapshot import ACTION_ITEMS_SECTION, as_date, as_datetime, snapshot_items
 from .source_stamp import live_snapshots
 from .time_plan import TimePlan, clock, person_label, plan_times
@@ -74,8 +80,12 @@ class Reader:
         self.packet_reader = audience_reader(audience)
         self.people = [viewer] + ([self.packet_reader] if self.packet_reader is not None else [])
         self.sees_detail = all(sees_investigative_detail(person) for person in self.people)
+        self.sees_every_role = all(sees_every_role(person) for person in self.people)
         # Visibility depends only on these four facts of a note; an agenda repeats them a lot.
         self._seen: dict[tuple, bool] = {}
+        self._roles: dict[tuple, bool] = {}
+        self.case_url = url_for_each("cases:detail")
+        self.person_url = url_for_each("cases:person")
         self._names: dict[tuple, frozenset[str]] = {}
         # The clock dates are shown on, looked up once: an agenda shows a thousand dates.
         self.tz = timezone.get_current_timezone()
@@ -94,6 +104,17 @@ class Reader:
                 for person in self.people
             )
         return self._seen[key]
+
+    def may_see_role(self, fact: Fact) -> bool:
+        """A person's role as cases.people.overlaps keeps it: by its kind and its note's facts."""
+        note = fact["note"]
+        key = (
+            fact["role"],
+            *((note["kind"], note["author_agency_id"], note["author_agency_kind"], note["restricted"]) if note else ()),
+        )
+        if key not in self._roles:
+            self._roles[key] = all(role_is_visible(person, kind=fact["role"], note=note) for person in self.people)
+        return self._roles[key]
 
     def fields(self, note: dict) -> tuple[dict, bool]:
         """The note's fields this reader may see, and whether anything was taken out."""
@@ -212,6 +233,8 @@ class CaseView:
     new_notes_hidden: bool = False
     # Referral, charges, custody and disposition changed since the last review (_prosecution).
     prosecution: list[ProsecutionChange] = field(default_factory=list)
+    # Its people in other shootings, as far as this reader may see them (cases.people.overlaps).
+    overlaps: list[Overlap] = field(default_factory=list)
 
     @property
     def place_text(self) -> str:
@@ -390,7 +413,9 @@ def _recorded(item: AgendaItem) -> dict:
 
 
 def _item_view(item: AgendaItem, number: int, snap: dict, reader: Reader, meeting: Meeting) -> ItemView:
-    reasons = [_reason_text(r, reader) for r in item.reasons or []]
+    # A snapshot kept before people were part of it has none.
+    people = snap.get("people", [])
+    reasons = _reasons(item.reasons or [], reader, people, meeting)
     if snap.get("kind") != "case":
         view = ItemView(
             item.pk,
@@ -461,6 +486,9 @@ def _item_view(item: AgendaItem, number: int, snap: dict, reader: Reader, meetin
         new_notes_hidden=len(visible_notes) < len(snap["notes"]),
     )
     case.prosecution = _prosecution(snap, reader)
+    case.overlaps = overlap_lines(
+        people, reader.may_see_role, tz=reader.tz, case_url=reader.case_url, person_url=reader.person_url
+    )
     return ItemView(item.pk, number, s["report_number"], "", reasons, item.group_key, case=case, **_recorded(item))
 
 
@@ -488,14 +516,16 @@ def _day_and_year(value: date) -> str:
     return f"{day(value)} {value.year}"
 
 
+def _reasons(stored: list[dict], reader: Reader, people: list[Fact], meeting: Meeting) -> list[str]:
+    return reasons_for_reader(
+        stored,
+        sees_detail=reader.sees_detail,
+        sees_every_role=reader.sees_every_role,
+        sees_overlap=lambda: has_recent_overlap(people, reader.may_see_role, *overlap_period(meeting)),
+    )
+
+
 # --- NIBIN lead work on an item: state, owner and age, for readers who see investigative detail --
-
-
-def _reason_text(reason: dict, reader: Reader) -> str:
-    """The reason shown; the work on a lead (past its goal) is not for advocates' eyes."""
-    if reason.get("code") == LEAD_PAST_GOAL and not reader.sees_detail:
-        return "NIBIN lead follow-up"
-    return reason.get("text", "")
 
 
 def _leads(leads: list[dict], reader: Reader, meeting: Meeting) -> list[dict]:

@@ -18,11 +18,16 @@ cutoff (included). The agenda holds:
   (g) cases whose charges were filed, declined or disposed in the window, as recorded in the
       case's history (cases.prosecution).
   (h) cases with open work on a NIBIN lead past the CGIC goals at the cutoff (cases.lead_work).
+  (i) open cases (and the window's new ones) whose victim or suspect has a role in another
+      shooting of the 12 months before the cutoff (cases.people.overlaps). Who is behind it is
+      need-to-know, so each reader is given the reason in words they may read
+      (`person_overlap_reason`), and the item's overlaps only as far as they may see them.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -33,6 +38,7 @@ from accounts.stored_dates import shifted
 from cases import prosecution
 from cases.lead_work import late_q, open_work_q
 from cases.models import LeadAssignment, LinkKey, ManualLink, NibinLead, Note, Shooting, ShootingChange
+from cases.people.overlaps import shootings_with_recent_overlap
 
 from ..models import ActionItem, AgendaItem, Meeting
 
@@ -54,7 +60,16 @@ ACTION_DUE = "action_due"
 RETALIATION = "retaliation"
 PROSECUTION = "prosecution"
 LEAD_PAST_GOAL = "lead_past_goal"
+PERSON_OVERLAP = "person_overlap"
 ADDED_BY_HAND = "added"
+
+# (i): how far back a person's other shootings count.
+OVERLAP_LOOKBACK = timedelta(days=365)
+# (i)'s reason as stored with the item, and as each reader is given it (person_overlap_reason).
+PERSON_OVERLAP_TEXT = "Victim or suspect appears in another shooting of the last 12 months"
+VICTIM_SHOT_BEFORE_TEXT = "Victim also shot in another shooting of the last 12 months"
+# What a reader is given when (i) is an item's only reason and they may not see why.
+OPEN_CASE_TEXT = "Open case follow-up"
 
 
 @dataclass(frozen=True)
@@ -135,9 +150,10 @@ def plan_agenda(meeting: Meeting) -> AgendaPlan:
     Queries (bounded, whatever the number of cases): previous held meeting; (a) shootings in the
     window; (b) cases with notes in the window; (c) "review again" items; (e) open action items
     due; (f) open retaliation-risk cases; (g) prosecution changes in the window; (h) open lead
-    work past the goal; (d) new link keys' holders, new manual links, new or confirmed leads and
-    their holders, earlier appearances of lead-touched cases; the facts of the cases found; the
-    members of clusters that gained a link."""
+    work past the goal; (i) cases whose victim or suspect is in another recent shooting; (d) new
+    link keys' holders, new manual links, new or confirmed leads and their holders, earlier
+    appearances of lead-touched cases; the facts of the cases found; the members of clusters that
+    gained a link."""
     previous = previous_held_meeting(meeting)
     window = review_window(meeting, previous, look_up=False)
     found: dict[int, PlannedItem] = {}
@@ -155,6 +171,7 @@ def plan_agenda(meeting: Meeting) -> AgendaPlan:
         *_retaliation_risks(),
         *_prosecution_news(window),
         *_leads_past_goal(meeting),
+        *_people_in_other_shootings(meeting, window),
     ]:
         pending[sid].append((code, text))
     newly_linked, lead_touched = _new_links(window)
@@ -270,6 +287,57 @@ def _leads_past_goal(meeting: Meeting) -> list[Reason]:
         .distinct()
     )
     return [(sid, LEAD_PAST_GOAL, "Open NIBIN lead past the 24/48-hour goal") for sid in late]
+
+
+def overlap_period(meeting: Meeting) -> tuple[datetime, datetime]:
+    """(i)'s period: the 12 months up to the meeting's cutoff."""
+    return meeting.cutoff_at - OVERLAP_LOOKBACK, meeting.cutoff_at
+
+
+def _people_in_other_shootings(meeting: Meeting, window: Window) -> list[Reason]:
+    """(i) Open cases, and the window's new ones whatever their status, whose victim or suspect
+    has a role in another shooting of the 12 months before the cutoff. Any live role counts,
+    whoever may see it; the text stored is for readers who see every role."""
+    candidates = Shooting.objects.filter(
+        Q(status=Shooting.Status.OPEN) | window.q("occurred_from") | window.q("created_at")
+    )
+    found = shootings_with_recent_overlap(candidates, *overlap_period(meeting))
+    return [(sid, PERSON_OVERLAP, PERSON_OVERLAP_TEXT) for sid in found]
+
+
+LEAD_FOLLOW_UP_TEXT = "NIBIN lead follow-up"
+
+
+def reasons_for_reader(
+    stored: list[dict], *, sees_detail: bool, sees_every_role: bool, sees_overlap: Callable[[], bool]
+) -> list[str]:
+    """An item's stored reasons as one reader may read them, the same on the agenda, its packets
+    and the case's Reviews. The work on a lead past its goal is investigative detail; (i)'s
+    reason follows what the reader sees of the people (`sees_overlap` is asked only when (i) is
+    among the reasons, since it costs a look at the roles). When the reader may read none of
+    them, the item is simply an open case."""
+    shown = []
+    for reason in stored:
+        code = reason.get("code")
+        if code == PERSON_OVERLAP:
+            text = person_overlap_reason(sees_every_role=sees_every_role, sees_overlap=sees_overlap())
+        elif code == LEAD_PAST_GOAL and not sees_detail:
+            text = LEAD_FOLLOW_UP_TEXT
+        else:
+            text = reason.get("text", "")
+        if text:
+            shown.append(text)
+    return shown or ([OPEN_CASE_TEXT] if stored else [])
+
+
+def person_overlap_reason(*, sees_every_role: bool, sees_overlap: bool) -> str | None:
+    """(i)'s reason as one reader may read it: the stored text for those who see every role, a
+    victim's words for those who see people only as victims (what they can see is a victim shot
+    before), and nothing for a reader who sees no overlap of the case at all (a suspect's, or one
+    kept in another agency's restricted note): not even that there is one."""
+    if not sees_overlap:
+        return None
+    return PERSON_OVERLAP_TEXT if sees_every_role else VICTIM_SHOT_BEFORE_TEXT
 
 
 def _add_lead_touched(

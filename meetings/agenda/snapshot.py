@@ -22,6 +22,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from cases import prosecution
 from cases.indicators import NOTE_SIGNALS, signal_fields, signal_notes
 from cases.models import LeadAssignment, LinkKey, ManualLink, NibinLead, Note, Shooting, ShootingChange, Victim
+from cases.people.overlaps import role_facts
 
 from ..models import ActionItem, AgendaItem, Meeting
 
@@ -101,7 +102,8 @@ def snapshot_items(meeting: Meeting, items: list[AgendaItem]) -> dict[int, dict]
     Queries (whatever the number of items): shootings with lead investigators; victims; earlier
     appearances; latest notes per kind (a window function); notes behind the indicators; open
     action items; cluster members; their link keys; the leads those cite; manual links; the work
-    on those leads; prosecution changes; and the loose action items when the section is on the agenda."""
+    on those leads; prosecution changes; the roles of the cases' people everywhere; and the loose
+    action items when the section is on the agenda."""
     case_ids = [item.shooting_id for item in items if item.shooting_id]
     cases = _case_snapshots(meeting, case_ids) if case_ids else {}
     out: dict[int, dict] = {}
@@ -141,6 +143,9 @@ def _case_snapshots(meeting: Meeting, case_ids: list[int]) -> dict[int, dict]:
     links = _links(shootings)
     prosecution_changes = _prosecution_changes(ids, since)
     work = _lead_work(ids)
+    # Each person's roles here and elsewhere, with what decides who may see each
+    # (cases.people.overlaps); the presentation words them for each reader.
+    people = role_facts(case_ids, id_filter=ids)
     return {
         sid: {
             "shooting": _shooting(sid, s),
@@ -152,6 +157,7 @@ def _case_snapshots(meeting: Meeting, case_ids: list[int]) -> dict[int, dict]:
             "linked": links["linked"].get(sid, []),
             "action_items": actions.get(sid, []),
             "prosecution": prosecution_changes.get(sid, []),
+            "people": people.get(sid, []),
         }
         for sid, s in shootings.items()
     }

@@ -20,6 +20,7 @@ from accounts.models import User
 from cases import lead_work
 from cases.access import nibin_keys_visible_to, sees_investigative_detail
 from cases.models import LeadAssignment, NibinLead
+from cases.people import risk
 
 from ..access import can_view_meetings
 from ..models import ActionItem, Meeting, Reminder
@@ -222,18 +223,29 @@ def _overdue_digest(reminder: Reminder, user: User, now: datetime, cache: dict) 
     )
 
 
+_AT_RISK = "cases:people_at_risk"
+
+
 def _retaliation(reminder: Reminder, user: User, now: datetime, cache: dict) -> Message | None:
     shooting = retaliation_cases_awaiting_contact().filter(pk=reminder.object_id, lead_investigator=user).first()
     if shooting is None:
         return None
-    return Message(
-        subject=f"Retaliation-risk follow-up: {shooting.report_number}",
-        intro=(
+    waiting = risk.awaiting_contact().filter(shooting=shooting).values("person_id").distinct().count()
+    if waiting:
+        # How many, never who: the names stay behind the sign-in.
+        people = "1 person at risk in it has" if waiting == 1 else f"{waiting} people at risk in it have"
+        intro = (
+            f"This case is flagged as a retaliation risk and {people} no contact recorded yet. "
+            "Record each contact on the person's page (People at risk)."
+        )
+        lines = [(shooting.report_number, _link("cases:detail", shooting.pk)), ("People at risk", _link(_AT_RISK))]
+    else:
+        intro = (
             "This case is flagged as a retaliation risk and no follow-up contact has been noted. "
             "Record the contact as a general note with 'follow-up contact' ticked."
-        ),
-        lines=[(shooting.report_number, _link("cases:detail", shooting.pk))],
-    )
+        )
+        lines = [(shooting.report_number, _link("cases:detail", shooting.pk))]
+    return Message(subject=f"Retaliation-risk follow-up: {shooting.report_number}", intro=intro, lines=lines)
 
 
 def _nibin_turnaround(reminder: Reminder, user: User, now: datetime, cache: dict) -> Message | None:

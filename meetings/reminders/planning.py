@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import User
 from cases import lead_work
 from cases.models import LeadAssignment, NibinLead, Note, Shooting
+from cases.people import risk
 
 from ..models import ActionItem, AgendaEvent, AgendaItem, Meeting, Reminder, ReminderPreference
 
@@ -191,16 +192,22 @@ def plan_agenda_ready(now: datetime) -> list[Planned]:
 
 
 def retaliation_cases_awaiting_contact():
+    """Open retaliation-risk cases with a lead investigator that still owe a follow-up: a person
+    at risk (a victim or associate) not yet reached (cases.people.risk); where nobody at risk is
+    recorded, until a general note says a follow-up contact was made."""
     followed_up = Note.objects.filter(
         kind=Note.Kind.GENERAL, retracted_at__isnull=True, fields__follow_up_contact=True
     ).values("shooting_id")
+    people_waiting = Exists(risk.awaiting_contact().filter(shooting_id=OuterRef("pk")))
+    nobody_at_risk = ~Exists(risk.at_risk_roles().filter(shooting_id=OuterRef("pk")))
     return Shooting.objects.filter(
         status=Shooting.Status.OPEN, is_retaliation_risk=True, lead_investigator__isnull=False
-    ).exclude(pk__in=followed_up)
+    ).filter(people_waiting | (nobody_at_risk & ~Q(pk__in=followed_up)))
 
 
 def plan_retaliation(now: datetime) -> list[Planned]:
-    """(f) Daily to the lead of each open retaliation-risk case until a follow-up contact is noted."""
+    """(f) Daily to the lead of each open retaliation-risk case until every person at risk in it
+    has been reached (or, with nobody at risk recorded, a follow-up contact is noted)."""
     today = timezone.localdate(now)
     due = _local_at(today, settings.REMINDER_DIGEST_HOUR)
     if due > now:

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts import audit
 from accounts.models import Agency, User
 from cases.display import url_for_each
+from cases.people import risk
 
 from ..access import access_action_target, access_meeting, can_run_meetings
 from ..agenda import services
@@ -170,6 +171,8 @@ def _context(
         "attendance_error": error if ("attendance", None) in bound else "",
         "events": list(meeting.events.all()[:5]) if editor else [],
         "cover_url": _url_or_none("meetings:cover", meeting.pk),
+        # The section "People at risk with no contact yet", for those who may see the follow-up.
+        "risk_url": reverse("meetings:people_at_risk", args=[meeting.pk]) if risk.sees_follow_up(user) else None,
         # The people the items' presenter fields offer (one list for the whole page).
         "presenter_list": PRESENTER_LIST,
         "presenter_choices": [person_label(user) for user in presenters()] if editable else [],

@@ -98,9 +98,14 @@ def test_advocates_never_see_the_work_on_the_page_or_in_their_packet(client_for,
 def test_an_advocate_reads_a_plain_reason_for_a_lead_past_its_goal(
     client_for, advocate, investigator, coordinator, meeting
 ):
-    old_case_with_lead(investigator, local(2026, 2, 1, 8, 0))
+    case, _ = old_case_with_lead(investigator, local(2026, 2, 1, 8, 0))
     agenda_services.build_agenda(meeting, coordinator)
     advocate_page = client_for(advocate).get(meeting.get_absolute_url()).content.decode()
     assert "NIBIN lead follow-up" in advocate_page and "past the 24/48-hour goal" not in advocate_page
     coordinator_page = client_for(coordinator).get(meeting.get_absolute_url()).content.decode()
     assert "Open NIBIN lead past the 24/48-hour goal" in coordinator_page
+    # The case's record of its reviews words the reason the same way for each.
+    reviews = f"/meetings/cases/{case.pk}/reviews/"
+    advocate_reviews = client_for(advocate).get(reviews).content.decode()
+    assert "NIBIN lead follow-up" in advocate_reviews and "past the 24/48-hour goal" not in advocate_reviews
+    assert "Open NIBIN lead past the 24/48-hour goal" in client_for(coordinator).get(reviews).content.decode()

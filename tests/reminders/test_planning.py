@@ -222,9 +222,11 @@ def test_agenda_ready_only_once_the_freeze_is_committed(coordinator, investigato
     }
 
 
-def test_retaliation_follow_up_daily_until_a_contact_is_recorded(investigator, settings):
+def test_retaliation_follow_up_of_a_case_with_nobody_at_risk_daily_until_a_contact_is_noted(investigator, settings):
+    """A flagged case with no victim or associate recorded: the follow-up note stops it. With
+    people at risk, each person's contact does (tests/reminders/test_risk_follow_up_mail.py)."""
     settings.REMINDER_DIGEST_HOUR = 7
-    shooting = make_shooting(is_retaliation_risk=True, lead_investigator=investigator)
+    shooting = make_shooting(is_retaliation_risk=True, lead_investigator=investigator, victims=[])
     day1 = datetime(2026, 11, 23, 8, 0, tzinfo=CHICAGO)
     with time_machine.travel(day1, tick=False):
         planning.plan_due()

@@ -29,7 +29,18 @@ from pypdf import PdfReader
 from accounts.models import Agency, AuditEvent, User
 from cases import lead_work
 from cases import services as case_services
-from cases.models import LeadAssignment, ManualLink, NibinLead, Note, Person, PersonRole, Shooting, Victim
+from cases.models import (
+    LeadAssignment,
+    ManualLink,
+    NibinLead,
+    Note,
+    Person,
+    PersonRole,
+    RiskContact,
+    Shooting,
+    Victim,
+)
+from cases.people import risk_services
 from cases.people import services as people_services
 from meetings import services as meeting_services
 from meetings.access import printable_audiences
@@ -90,10 +101,24 @@ LEAD_OUTCOME_NOTE = "Wrenthorpe"
 # stays there. An advocate who reads the victim's person page must learn neither.
 OVERLAP_ALIAS = "Corvistane"
 OUTSIDER_OVERLAP_ALIAS = "Ulverholm"
+# The risk follow-up of the police case (flagged as a retaliation risk): an associate at risk is
+# for law enforcement only; a custom notification's note and "with whom" stay with law
+# enforcement, an advocate's outreach note with the advocates (each side sees only "contact
+# made, date, agency" of the other's).
+RISK_ASSOCIATE = "Ravensmoor"
+RISK_LAW_NOTE = "Quenwillow"
+RISK_WITH = "Marrowdene"
+RISK_ADVOCATE_NOTE = "Hazelbrook"
 # An associate the meeting recorded on the police case (name and how connected): law enforcement
 # only, on the case page, the person pages and their link charts.
 ASSOCIATE_NAME = "Halvergate"
 ASSOCIATE_TIE = "Mirewold"
+# What the agenda items and packets say of that person (cases.people.overlaps): that the victim
+# was a suspect elsewhere, and that the suspect was shot, are for law enforcement. The outsider's
+# agency recorded the person under a name of its own (with its alias), so the item of its case
+# names them only to the outsider.
+OVERLAP_WAS_SUSPECT = "was a suspect in"
+OVERLAP_WAS_SHOT = "was shot in"
 
 SENTINELS: dict[str, frozenset[str]] = {
     # Suspects, witness identities, purchasers and dealers: sworn law enforcement and prosecutors.
@@ -115,11 +140,17 @@ SENTINELS: dict[str, frozenset[str]] = {
     LEAD_PRIORITY_REASON: LAW_ENFORCEMENT,
     LEAD_OUTCOME_NOTE: LAW_ENFORCEMENT,
     OVERLAP_ALIAS: LAW_ENFORCEMENT,
+    RISK_ASSOCIATE: LAW_ENFORCEMENT,
+    RISK_LAW_NOTE: LAW_ENFORCEMENT,
+    RISK_WITH: LAW_ENFORCEMENT,
     ASSOCIATE_NAME: LAW_ENFORCEMENT,
     ASSOCIATE_TIE: LAW_ENFORCEMENT,
+    OVERLAP_WAS_SUSPECT: LAW_ENFORCEMENT,
+    OVERLAP_WAS_SHOT: LAW_ENFORCEMENT,
     # Victim services stay with the advocates; restricted ones with the author's agency.
     SERVICES_TEXT: ADVOCATES,
     SERVICES_AGENCY: ADVOCATES,
+    RISK_ADVOCATE_NOTE: ADVOCATES,
     SERVICES_RESTRICTED: frozenset({ADVOCATE}),
     ADVOCATE2_SERVICES: frozenset({ADVOCATE2}),
     ADVOCATE2_RESTRICTED: frozenset({ADVOCATE2}),
@@ -164,6 +195,7 @@ class World:
     feed_tokens: dict[str, str] = field(default_factory=dict)
     people: list[Person] = field(default_factory=list)
     person_roles: list[PersonRole] = field(default_factory=list)
+    risk_contacts: list[RiskContact] = field(default_factory=list)
 
 
 def _people() -> tuple[dict[str, Agency], dict[str, User]]:
@@ -215,11 +247,31 @@ def _overlapping_roles(users: dict[str, User], police_case: Shooting, outsider_c
             outsider_case,
             users[OUTSIDER],
             Note.Kind.SUSPECT,
-            {**fields, "aliases": OUTSIDER_OVERLAP_ALIAS},
+            {**fields, "name": f"Avery {OUTSIDER_OVERLAP_ALIAS}", "aliases": OUTSIDER_OVERLAP_ALIAS},
             restricted=True,
             person=person,
         ),
     }
+
+
+def _risk_follow_up(users: dict[str, User], police_case: Shooting) -> list[RiskContact]:
+    """An associate at risk beside the two victims; Avery (a suspect elsewhere) notified by the
+    police and tried by the advocates; the other victim and the associate not yet reached."""
+    cousin = Person.objects.create(name=f"Tobin {RISK_ASSOCIATE}")
+    people_services.add_associate(police_case, cousin, users[INVESTIGATOR], "Cousin, named in the threats")
+    avery = police_case.victims.order_by("pk").first().person_role
+    base = {"contacted_on": timezone.localdate(), "outcome": RiskContact.Outcome.REACHED_NOTIFIED}
+    police = risk_services.record_contact(
+        avery,
+        users[INVESTIGATOR],
+        {**base, "kind": "notification", "with_whom": f"his aunt {RISK_WITH}", "note": f"{RISK_LAW_NOTE} letter"},
+    )
+    outreach = risk_services.record_contact(
+        avery,
+        users[ADVOCATE],
+        {**base, "kind": "outreach", "with_whom": "the person", "note": f"{RISK_ADVOCATE_NOTE} safety plan"},
+    )
+    return [police, outreach]
 
 
 def _notes(users: dict[str, User], police_case: Shooting, outsider_case: Shooting, atf_case: Shooting):
@@ -464,6 +516,7 @@ def build_world() -> World:
     )
     link = case_services.link_manually(police_case, outsider_case, users[INVESTIGATOR], "Same grey sedan seen")
     work_on_leads = _work_on_leads(users)
+    risk_contacts = _risk_follow_up(users, police_case)
     coordinator = users[COORDINATOR]
     shootings = [police_case, outsider_case, atf_case]
 
@@ -571,6 +624,7 @@ def build_world() -> World:
         feed_tokens=feed_tokens,
         people=list(Person.objects.filter(roles__shooting__in=shootings).distinct().order_by("pk")),
         person_roles=list(PersonRole.objects.filter(shooting__in=shootings).order_by("pk")),
+        risk_contacts=risk_contacts,
     )
 
 
@@ -655,6 +709,8 @@ def fill(route: Route, world: World, persona: str) -> list[dict]:
             values[name] = [person.pk for person in world.people]
         elif name == "role_pk":
             values[name] = [role.pk for role in world.person_roles]
+        elif name == "contact_pk":
+            values[name] = [contact.pk for contact in world.risk_contacts]
         elif name == "victim_pk":
             values[name] = [victim.pk for victim in world.victims]
         elif name == "link_pk":

@@ -40,6 +40,13 @@ def test_the_sweep_covers_the_pages_of_every_app():
         "cases:add_associate",
         "cases:remove_associate",
     } <= names
+    # The risk follow-up: the list, recording and correcting a contact, the agenda's section.
+    assert {
+        "cases:people_at_risk",
+        "cases:person_risk_contact",
+        "cases:risk_contact_correct",
+        "meetings:people_at_risk",
+    } <= names
     assert not any(name.startswith("admin:") for name in names)
 
 

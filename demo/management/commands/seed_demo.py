@@ -9,6 +9,7 @@ from demo.seed_lead_work import seed_demo_lead_work
 from demo.seed_meetings import seed_demo_meetings
 from demo.seed_people import seed_demo_accounts
 from demo.seed_person_overlaps import seed_demo_overlaps
+from demo.seed_risk_follow_up import seed_demo_risk_follow_up
 from demo.seed_shootings import seed_demo_cases
 
 
@@ -21,6 +22,8 @@ class Command(BaseCommand):
         seed_demo_lead_work(users)
         # People who appear in several of those shootings (victim here, suspect or witness there).
         seed_demo_overlaps(users)
+        # Contacts with some of the people those shootings put at risk of retaliation.
+        seed_demo_risk_follow_up(users)
         # The years before the detailed cases, so that the cover's comparisons have something to compare.
         history = seed_history(users)
         # After the cases: the meetings' agendas are built from them.
