@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from . import access
 from .models import Note, Shooting
+from .people.matching import shootings_of_people_named
 
 # Without a recorded meeting, "since the last meeting" means this many days, and the page says so.
 FALLBACK_MEETING_DAYS = 7
@@ -149,18 +150,35 @@ def matching_text(user, term: str) -> Q:
     in_case = Q(search_text__icontains=term)
     if not access.can_search_suspects(user):
         return in_case
-    suspects = (
-        access.notes_visible_to(user)
-        .filter(kind=Note.Kind.SUSPECT, retracted_at__isnull=True, search_text__icontains=term)
-        .order_by()
-        .values("shooting_id")
-    )
+    suspects = _suspects_named(user, term)
     if len(term) < TRIGRAM_MIN_LENGTH:
         # No index helps a term this short; walking the cases in list order stops at a page.
         return in_case | Q(pk__in=suspects)
     # A UNION of ids lets PostgreSQL use the trigram index of each table; an OR across the two
     # tables leaves it no index to use, so it would test the term against every case.
     return Q(pk__in=Shooting.objects.filter(in_case).order_by().values("pk").union(suspects))
+
+
+def people_named_like(user, terms: list[str]) -> QuerySet | None:
+    """The shootings in which a person named like the search has a role the reader may see
+    (cases.people.matching: victim roles only, for advocates): a name or alias containing the
+    search, or, for two words or more ("Orin Halbert"), resembling it misspelt. A single word is
+    only looked for as part of names: likeness to one word would admit every name sharing its
+    ending ("-field"), too many to list by date and too slow to find. A search too short for the
+    trigram index looks for no one."""
+    text = " ".join(terms)
+    if len(text) < TRIGRAM_MIN_LENGTH:
+        return None
+    return shootings_of_people_named(user, text, typos=len(terms) > 1)
+
+
+def _suspects_named(user, term: str) -> QuerySet:
+    return (
+        access.notes_visible_to(user)
+        .filter(kind=Note.Kind.SUSPECT, retracted_at__isnull=True, search_text__icontains=term)
+        .order_by()
+        .values("shooting_id")
+    )
 
 
 def order_by(sort: str) -> list[str]:
@@ -180,8 +198,17 @@ def order_by(sort: str) -> list[str]:
 def find_cases(user, query: CaseQuery) -> QuerySet[Shooting]:
     """The cases `user` may see that match `query`, in the asked order."""
     shootings = access.shootings_visible_to(user)
-    for term in search_terms(query.text):
-        shootings = shootings.filter(matching_text(user, term))
+    terms = search_terms(query.text)
+    words = [matching_text(user, term) for term in terms]
+    people_named = people_named_like(user, terms)
+    if people_named is None:
+        shootings = shootings.filter(*words)
+    else:
+        # The cases matching every word, and those of the people named like the search: one list
+        # of ids, in which the first part keeps the plan it has without people (for an advocate,
+        # the words' trigram indexes ANDed).
+        matching = Shooting.objects.filter(*words).order_by().values("pk")
+        shootings = shootings.filter(pk__in=matching.union(people_named))
     if query.status in STATUS_FILTERS:
         shootings = shootings.filter(STATUS_FILTERS[query.status])
     if query.kind:

@@ -79,7 +79,10 @@ def create_shooting(user: User, data: dict, victims: Iterable[dict] = (), partne
     if partner_agencies:
         shooting.partner_agencies.set(partner_agencies)
     for victim in victims:
-        people.attach_victim(Victim.objects.create(shooting=shooting, **victim), user)
+        # An import may give a date of birth: the person's, not a field of the victim.
+        victim = dict(victim)
+        born = victim.pop("date_of_birth", None)
+        people.attach_victim(Victim.objects.create(shooting=shooting, **victim), user, born=born)
     refresh_search_text(shooting)
     _record_prosecution_on_entry(shooting, user)
     return shooting
@@ -153,11 +156,15 @@ def update_shooting(
 
 @transaction.atomic
 def add_victim(shooting: Shooting, user: User, data: dict, *, person: Person | None = None) -> Victim:
-    """A victim, and their person: `person` when the user confirmed a suggested match, else a new one."""
+    """A victim, and their person: `person` when the user confirmed a suggested match, else (by
+    an import's date of birth, `data["date_of_birth"]`) the one of exactly the same name and date
+    of birth, else a new one."""
+    data = dict(data)
+    born = data.pop("date_of_birth", None)
     victim = Victim(shooting=shooting, **data)
     victim.full_clean()
     victim.save()
-    people.attach_victim(victim, user, person)
+    people.attach_victim(victim, user, person, born=born)
     refresh_search_text(shooting)
     _touch(shooting.pk)
     return victim

@@ -25,7 +25,20 @@ from django.db.models import Count, DateTimeField, JSONField, ProtectedError
 from django.utils import timezone
 
 from accounts.models import Agency, User
-from cases.models import LinkKey, ManualLink, NibinLead, Note, NoteRevision, Shooting, ShootingChange, Victim
+from cases.models import (
+    LinkKey,
+    ManualLink,
+    NibinLead,
+    Note,
+    NoteRevision,
+    Person,
+    PersonChange,
+    PersonRole,
+    Shooting,
+    ShootingChange,
+    Victim,
+)
+from cases.people.matching import search_text
 
 from .bulk_shootings import (
     BULK_PREFIX,
@@ -35,6 +48,7 @@ from .bulk_shootings import (
     NIBIN_SHARE,
     SURNAME_HEADS,
     SURNAME_TAILS,
+    BulkPerson,
     CaseGenerator,
     CasePlan,
 )
@@ -67,6 +81,8 @@ class BulkResult:
     link_keys: int = 0
     leads: int = 0
     clusters: int = 0
+    people: int = 0
+    person_roles: int = 0
 
 
 def bulk_shootings():
@@ -201,6 +217,7 @@ def create_bulk_data(
     # A second run adds different cases, not copies of the first run's.
     rng = random.Random(f"{seed}-{first_seq}")
     gen = CaseGenerator(rng, people, now, years, nibin_share)
+    gen.plan_heavy_people(shootings)
     result = BulkResult()
     span = (now - gen.start).total_seconds()
     for offset in range(0, shootings, batch):
@@ -237,9 +254,10 @@ def refresh_statistics() -> None:
 
 
 def _write(plans: list[CasePlan], result: BulkResult, batch: int) -> None:
-    """One batch of cases with their victims, notes, revisions and link keys."""
+    """One batch of cases with their victims, notes, revisions, link keys and people."""
     shootings, victims, notes = _Table(Shooting), _Table(Victim), _Table(Note)
     revisions, keys = _Table(NoteRevision), _Table(LinkKey)
+    persons, roles = _Table(Person), _Table(PersonRole)
     with transaction.atomic():
         if connection.vendor == "postgresql":
             # Losing the last batch in a crash is harmless for generated data; waiting for the
@@ -249,15 +267,32 @@ def _write(plans: list[CasePlan], result: BulkResult, batch: int) -> None:
         shooting_ids = iter(shootings.reserve_ids(len(plans)))
         victim_ids = iter(victims.reserve_ids(sum(len(p.victims) for p in plans)))
         note_ids = iter(notes.reserve_ids(sum(len(p.notes) for p in plans)))
+        new_people = _new_people(plans)
+        for person, person_id in zip(new_people, persons.reserve_ids(len(new_people)), strict=True):
+            person.id = person_id
+            persons.add(
+                id=person_id,
+                name=person.name,
+                aliases=person.aliases,
+                approximate_age=person.age,
+                age_noted_on=person.first_seen.date() if person.age is not None else None,
+                sex=person.sex,
+                created_at=person.first_seen,
+            )
         for plan in plans:
             shooting_id = next(shooting_ids)
             shootings.add(id=shooting_id, **plan.shooting)
             ids = []
-            for victim in plan.victims:
+            for victim, person in zip(plan.victims, plan.victim_people, strict=True):
                 ids.append(next(victim_ids))
                 victims.add(id=ids[-1], shooting_id=shooting_id, **victim)
-            for kind, author, fields, at, restricted in plan.notes:
+                _add_role(
+                    roles, person, PersonRole.Kind.VICTIM, shooting_id, victim, victim["created_at"], victim_id=ids[-1]
+                )
+            for index, (kind, author, fields, at, restricted) in enumerate(plan.notes):
                 note_id = next(note_ids)
+                if index in plan.note_people:
+                    _add_role(roles, plan.note_people[index], kind, shooting_id, fields, at, note_id=note_id)
                 if kind == Note.Kind.VICTIM_SERVICES:
                     fields = {**fields, "victim": ids[fields["victim"]]}
                 elif kind == Note.Kind.FIREARM and fields["serial_number"]:
@@ -301,6 +336,35 @@ def _write(plans: list[CasePlan], result: BulkResult, batch: int) -> None:
         result.notes += notes.write(batch)
         result.revisions += revisions.write(batch)
         result.link_keys += keys.write(batch)
+        result.people += persons.write(batch)
+        result.person_roles += roles.write(batch)
+
+
+def _new_people(plans: list[CasePlan]) -> list[BulkPerson]:
+    """The people of these cases not written yet, each once, in the order they appear."""
+    seen: dict[int, BulkPerson] = {}
+    for plan in plans:
+        for person in [*plan.victim_people, *plan.note_people.values()]:
+            if person.id is None:
+                seen.setdefault(id(person), person)
+    return list(seen.values())
+
+
+def _add_role(roles: _Table, person: BulkPerson, kind: str, shooting_id: int, record: dict, at, **source) -> None:
+    """The person-role cases.people.services would make for a victim or a note: what the record
+    says of the person, and its search text."""
+    name, aliases = record["name"], record.get("aliases") or ""
+    roles.add(
+        person_id=person.id,
+        kind=kind,
+        shooting_id=shooting_id,
+        name=name,
+        aliases=aliases,
+        approximate_age=record.get("age") if kind == PersonRole.Kind.VICTIM else record.get("approximate_age"),
+        search_text=search_text(name, aliases),
+        created_at=at,
+        **source,
+    )
 
 
 def _make_leads(now: datetime) -> int:
@@ -372,6 +436,9 @@ def delete_bulk_data(progress: Callable[[str], None] | None = None) -> dict[str,
     counts: dict[str, int] = {}
     cases = bulk_shootings().values("pk")
     with transaction.atomic():
+        # The people of bulk cases: gone with their roles, unless a role elsewhere keeps them.
+        people = list(PersonRole.objects.filter(shooting__in=cases).values_list("person_id", flat=True).distinct())
+        counts["person roles"] = _delete(PersonRole, "shooting_id", cases)
         counts["link keys"] = _delete(LinkKey, "shooting_id", cases)
         notes = Note.objects.filter(shooting__in=cases).values("pk")
         counts["note revisions"] = _delete(NoteRevision, "note_id", notes)
@@ -396,6 +463,15 @@ def delete_bulk_data(progress: Callable[[str], None] | None = None) -> dict[str,
                 error.protected_objects,
             ) from error
         counts["NIBIN leads"] = NibinLead.objects.filter(number__startswith=LEAD_PREFIX).delete()[0]
+        counts["persons"] = 0
+        for start in range(0, len(people), 10_000):
+            gone = (
+                Person.objects.filter(pk__in=people[start : start + 10_000], roles__isnull=True)
+                .exclude(pk__in=PersonChange.objects.values("person_id"))
+                .exclude(pk__in=PersonChange.objects.exclude(other_person=None).values("other_person_id"))
+                .exclude(merged_from__isnull=False)
+            )
+            counts["persons"] += _delete(Person, "id", gone.values("pk"))
     # People and agencies go last and only if nothing else refers to them any more.
     try:
         with transaction.atomic():

@@ -22,6 +22,16 @@ LEAD_PREFIX = "BK-NL-"
 HEAVY_REPORT_NUMBER = f"{BULK_PREFIX}-DETAIL-HEAVY"
 # Share of firearm notes citing a NIBIN lead that other bulk cases cite too.
 NIBIN_SHARE = 0.01
+# People who come back: the share of victims who stay known (may reappear later), and the share
+# of victims, suspects and witnesses who are such a known person rather than someone new. A few
+# "heavy" people hold about HEAVY_ROLES roles each, as the handful of people at the centre of a
+# city's violence do; the person-page benchmark opens one of them.
+KNOWN_SHARE = 0.2
+KNOWN_POOL = 3000
+REAPPEAR = {"victim": 0.03, "suspect": 0.08, "witness": 0.04}
+HEAVY_PEOPLE = 5
+HEAVY_ROLES = 50
+HEAVY_ALIASES = ["Ghost", "Tank", "Spider", "Lucky", "Dash"]
 
 # fmt: off
 FIRST_NAMES = [
@@ -59,15 +69,33 @@ NOTE_KINDS = [
 ]
 
 
+@dataclass(eq=False)
+class BulkPerson:
+    """A person of the bulk data; `id` is given when the first of their roles is written."""
+
+    name: str
+    aliases: str
+    age: int | None  # at `first_seen`
+    sex: str
+    first_seen: datetime
+    id: int | None = None
+
+    def age_in(self, year: int) -> int | None:
+        return None if self.age is None else self.age + max(0, year - self.first_seen.year)
+
+
 @dataclass
 class CasePlan:
     """One case before it is written: its row, its victims, and its notes as (kind, author,
     fields, time, restricted); a victim-services note names its victim by position until the
-    victims have ids."""
+    victims have ids. `victim_people` gives each victim's person, `note_people` the person of
+    each suspect and witness note (by the note's position)."""
 
     shooting: dict
     victims: list[dict] = field(default_factory=list)
     notes: list[tuple[str, User, dict, datetime, bool]] = field(default_factory=list)
+    victim_people: list[BulkPerson] = field(default_factory=list)
+    note_people: dict[int, BulkPerson] = field(default_factory=dict)
 
 
 class CaseGenerator:
@@ -87,6 +115,14 @@ class CaseGenerator:
         self.lead_number = ""  # the lead being shared, and by how many more notes
         self.lead_left = 0
         self.leads_made = NibinLead.objects.filter(number__startswith=LEAD_PREFIX).count()
+        # People who were victims and may come back as victims, suspects or witnesses.
+        self.known: list[BulkPerson] = []
+        self.heavy: list[BulkPerson] = []
+        self.heavy_every = HEAVY_PEOPLE
+
+    def plan_heavy_people(self, shootings: int) -> None:
+        """Spread the heavy people's roles so that each gets about HEAVY_ROLES over `shootings` cases."""
+        self.heavy_every = max(HEAVY_PEOPLE, shootings // HEAVY_ROLES)
 
     def name(self) -> str:
         rng = self.rng
@@ -161,16 +197,67 @@ class CaseGenerator:
                     "created_at": reported,
                 }
             )
-        names = " ".join(v["name"] for v in plan.victims)
-        # The same text as cases.services.refresh_search_text builds.
-        plan.shooting["search_text"] = f"{number} {address} {names}".lower()
+        for victim in plan.victims:
+            plan.victim_people.append(self.person("victim", victim, occurred))
         last = reported
         for _ in range(notes):
             at = min(reported + timedelta(hours=rng.expovariate(1 / 150)), self.now)
             last = max(last, at)
             plan.notes.append(self.note(plan, at))
+        for index, (kind, _author, fields, _at, _restricted) in enumerate(plan.notes):
+            if kind in (Note.Kind.SUSPECT, Note.Kind.WITNESS):
+                plan.note_people[index] = self.person(kind, fields, occurred)
+        self.give_heavy_role(plan, seq, occurred)
+        names = " ".join(v["name"] for v in plan.victims)
+        # The same text as cases.services.refresh_search_text builds.
+        plan.shooting["search_text"] = f"{number} {address} {names}".lower()
         plan.shooting["last_activity_at"] = plan.shooting["updated_at"] = last
         return plan
+
+    def person(self, kind: str, record: dict, occurred: datetime) -> BulkPerson:
+        """The person of a victim or of a suspect or witness note: now and then someone known
+        from an earlier shooting (the record then names them exactly as before), else someone new."""
+        rng = self.rng
+        if self.known and rng.random() < REAPPEAR[kind]:
+            person = rng.choice(self.known)
+            self._name(record, person, occurred)
+            return person
+        age = record.get("age") if kind == "victim" else record.get("approximate_age")
+        person = BulkPerson(record["name"], record.get("aliases", ""), age, record.get("sex", "U"), occurred)
+        if kind == "victim" and rng.random() < KNOWN_SHARE:
+            self.known.append(person)
+            if len(self.known) > KNOWN_POOL:
+                self.known.pop(0)
+        return person
+
+    @staticmethod
+    def _name(record: dict, person: BulkPerson, occurred: datetime) -> None:
+        record["name"] = person.name
+        age = person.age_in(occurred.year)
+        if "approximate_age" in record:
+            record["aliases"] = person.aliases
+            record["approximate_age"] = age
+        elif "age" in record and not record.get("is_juvenile"):
+            record["age"] = age
+
+    def give_heavy_role(self, plan: CasePlan, seq: int, occurred: datetime) -> None:
+        """Every heavy_every-th case, one of the heavy people is its first suspect or witness (or,
+        without either, its first victim)."""
+        which = seq % self.heavy_every
+        if which >= HEAVY_PEOPLE:
+            return
+        while len(self.heavy) <= which:
+            alias = HEAVY_ALIASES[len(self.heavy) % len(HEAVY_ALIASES)]
+            self.heavy.append(BulkPerson(self.name(), alias, 22, "M", occurred))
+        person = self.heavy[which]
+        if plan.note_people:
+            index = min(plan.note_people)
+            self._name(plan.notes[index][2], person, occurred)
+            plan.note_people[index] = person
+        elif plan.victims:
+            plan.victims[0]["is_juvenile"] = False
+            self._name(plan.victims[0], person, occurred)
+            plan.victim_people[0] = person
 
     def note(self, plan: CasePlan, at: datetime) -> tuple[str, User, dict, datetime, bool]:
         rng = self.rng

@@ -67,6 +67,8 @@ class ParsedShooting:
     create_only: dict = field(default_factory=dict)
     victims: list[dict] = field(default_factory=list)
     remarks: list[str] = field(default_factory=list)
+    # False when the format gives labels instead of names (KCPD's "Victim 1"): no one to match.
+    victims_named: bool = True
 
 
 @dataclass
@@ -96,6 +98,28 @@ class Outcome:
 
 
 @dataclass
+class LinkedVictim:
+    """A victim the import linked to a person already recorded (same name and date of birth)."""
+
+    name: str
+    report_number: str
+    shooting_id: int
+    person_id: int
+
+
+@dataclass
+class LeftSuggestion:
+    """A victim the import gave a person of their own although people of a similar name are
+    recorded: someone should look at the suggestions and confirm or reject them."""
+
+    name: str
+    report_number: str
+    shooting_id: int
+    person_id: int
+    candidates: int
+
+
+@dataclass
 class ImportReport:
     format: str = ""
     dry_run: bool = True
@@ -103,6 +127,10 @@ class ImportReport:
     outcomes: list[Outcome] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    linked: list[LinkedVictim] = field(default_factory=list)
+    suggestions: list[LeftSuggestion] = field(default_factory=list)
+    # Victims not looked at for suggestions (a very large import): their person pages offer them.
+    unchecked: int = 0
 
     @property
     def ok(self) -> bool:

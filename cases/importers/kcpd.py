@@ -170,6 +170,8 @@ def _report(number: str, rows: Rows, location_key: str | None, now: datetime, er
         create_only={"summary": summary},
         victims=sorted(people.victims.values(), key=lambda v: _natural(v["name"])),
         remarks=remarks,
+        # "Victim 1" is a label, not a name: it must never be offered as anyone's match.
+        victims_named=False,
     )
 
 

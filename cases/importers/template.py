@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from django.utils import timezone
+
 from ..models import JUVENILE_UNDER, SUMMARY_MAX, Division, Shooting, Victim
 from .common import (
     Outcome,
@@ -19,6 +21,7 @@ from .common import (
     group_by_report,
     missing_columns,
     parse_age,
+    parse_date,
     parse_datetime,
     parse_decimal,
     parse_yes_no,
@@ -44,6 +47,7 @@ TEMPLATE_COLUMNS: list[tuple[str, bool, str]] = [
     ("victim_juvenile", False, "yes if the victim is under 18 and the age is withheld."),
     ("victim_sex", False, "F, M or U (unknown)."),
     ("victim_injury", False, "fatal, nonfatal or none. Blank: fatal in a homicide, none if shots fired, or nonfatal."),
+    ("victim_date_of_birth", False, "YYYY-MM-DD or M/D/YYYY. Links the victim to a person of this name and birth date"),
 ]  # fmt: skip
 TEMPLATE_REQUIRED = [name for name, required, _ in TEMPLATE_COLUMNS if required]
 SHOOTING_COLUMNS = [name for name, _, _ in TEMPLATE_COLUMNS if not name.startswith("victim_")]
@@ -127,7 +131,13 @@ def _template_victim(row: dict[str, str], kind: str) -> dict | None:
         if injury_text
         else default_injury
     )
-    return {"name": name, "age": age, "is_juvenile": juvenile, "sex": sex, "injury": injury}
+    born_text = row.get("victim_date_of_birth", "")
+    born = parse_date(born_text, "victim_date_of_birth") if born_text else None
+    if born and born > timezone.localdate():
+        raise ValueError(f"victim_date_of_birth: {born_text} is in the future")
+    victim = {"name": name, "age": age, "is_juvenile": juvenile, "sex": sex, "injury": injury}
+    # Not a victim field: the import links the victim to a person by it (cases.people).
+    return {**victim, "date_of_birth": born} if born else victim
 
 
 Rows = list[tuple[int, dict[str, str]]]

@@ -34,6 +34,7 @@ from .common import (
     detect_format,
     read_table,
 )
+from .people import report_people
 
 IMPORT_REASON = "CSV import"
 # SQLite refuses statements with too many parameters; PostgreSQL is happy either way.
@@ -65,7 +66,8 @@ def _validate(item: ParsedShooting) -> list[RowError]:
             errors.extend(RowError(item.line, f"{name}: {message}") for message in messages)
     for victim in item.victims:
         try:
-            Victim(**victim).full_clean(exclude=["shooting"], validate_unique=False, validate_constraints=False)
+            fields = {key: value for key, value in victim.items() if key != "date_of_birth"}  # the person's
+            Victim(**fields).full_clean(exclude=["shooting"], validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():
                 errors.extend(RowError(item.line, f"victim {victim['name']}: {name}: {m}") for m in messages)
@@ -177,6 +179,8 @@ def import_shootings(
     if report.errors:
         # Rolled back: the outcomes would describe cases that do not exist.
         report.outcomes = []
+        return report
+    report_people(report, user, [outcome for item, outcome, *_ in plans if item.victims_named])
     return report
 
 

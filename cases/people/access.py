@@ -22,7 +22,7 @@ from accounts.audit import refuse
 from accounts.models import User
 
 from ..access import access_shooting, can_see_cases, note_is_visible, note_visibility_q, sees_investigative_detail
-from ..models import Note, Person, PersonRole, Shooting
+from ..models import Person, PersonRole, Shooting
 
 
 def sees_every_role(user) -> bool:
@@ -50,8 +50,19 @@ def role_visibility_q(user) -> Q:
     if not sees_every_role(user):
         return Q(kind=PersonRole.Kind.VICTIM)
     from_notes = Q(kind__in=[PersonRole.Kind.SUSPECT, PersonRole.Kind.WITNESS], note__retracted_at__isnull=True)
-    visible_notes = Note.objects.filter(note_visibility_q(user)).values("pk")
-    return Q(kind__in=[PersonRole.Kind.VICTIM, PersonRole.Kind.ASSOCIATE]) | (from_notes & Q(note__in=visible_notes))
+    # The note's own visibility rule, read through the role's join to its note: as a subquery
+    # ("note in the visible notes") inside this OR, PostgreSQL would scan every note for each role.
+    visible_note = through(note_visibility_q(user), "note")
+    return Q(kind__in=[PersonRole.Kind.VICTIM, PersonRole.Kind.ASSOCIATE]) | (from_notes & visible_note)
+
+
+def through(q: Q, relation: str) -> Q:
+    """`q`, a filter on notes, as the same filter on rows that point at a note by `relation`."""
+    children = [
+        through(child, relation) if isinstance(child, Q) else (f"{relation}__{child[0]}", child[1])
+        for child in q.children
+    ]
+    return Q(*children, _connector=q.connector, _negated=q.negated)
 
 
 def role_is_visible(user, *, kind: str, note: dict | None) -> bool:

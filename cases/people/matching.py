@@ -3,9 +3,9 @@ Suggestions only; a person is linked when someone confirms (cases/people/service
 
 Both read the roles the reader may see (each keeps the name, aliases and dates its source gives),
 never the person record's own fields, so a name seen only in another agency's restricted note,
-or only in a suspect note for an advocate, never matches. On PostgreSQL names are compared by
-trigram word similarity (pg_trgm, indexed by migration 0006): typos and partial names match.
-SQLite has no pg_trgm: there a role matches when one of the words typed is part of its names.
+or only in a suspect note for an advocate, never matches. Names are compared by trigram word
+similarity (cases/people/trigrams.py: pg_trgm on PostgreSQL, indexed by migration 0006, and the
+same measure on SQLite), so typos and partial names match.
 """
 
 from __future__ import annotations
@@ -15,17 +15,17 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.contrib.postgres.lookups import TrigramStrictWordSimilar
 from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import F, FloatField, Func, Q, QuerySet, Value
+from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 
 from ..models import Person, PersonChange, PersonRole
 from .access import roles_visible_to
+from .trigrams import MIN_SIMILARITY
 
-# Below this word similarity a name is not offered (pg_trgm's own default is 0.6; people's
-# names are short and often misspelt, so a little lower).
-MIN_SIMILARITY = 0.45
 # Years either side of an approximate age that still count as the same age band.
 AGE_BAND = 3
 MAX_SUGGESTIONS = 6
@@ -40,25 +40,46 @@ def search_text(name: str, aliases: str = "") -> str:
     return normalise_name(f"{name} {aliases}")[:330]
 
 
-def _words(text: str) -> list[str]:
-    return [word for word in re.split(r"[\s,]+", normalise_name(text)) if len(word) >= 2][:6]
+def _strictly_alike(text: str):
+    """A filter on roles: a name or alias resembles `text` as whole words (MIN_SIMILARITY)."""
+    if connection.vendor == "postgresql":
+        # Served by the trigram index; the `<<%` operator's threshold is the connection's
+        # (trigrams.py).
+        return TrigramStrictWordSimilar(F("search_text"), text)
+    likeness = Func(Value(text), F("search_text"), function="STRICT_WORD_SIMILARITY", output_field=FloatField())
+    return GreaterThanOrEqual(likeness, MIN_SIMILARITY)
+
+
+def resembling(roles: QuerySet[PersonRole], text: str, *, typos: bool = True) -> QuerySet[PersonRole]:
+    """`roles` narrowed to those whose name or aliases contain `text` (part of a name is enough)
+    or, with `typos`, resemble it as whole words, misspelt (trigrams.py). Unordered: also the case
+    list's subquery. Both tests are served by the trigram index on PostgreSQL (a BitmapOr)."""
+    text = normalise_name(text)
+    if not text:
+        return roles.none()
+    named = Q(search_text__contains=text)
+    return roles.filter(named | Q(_strictly_alike(text)) if typos else named)
 
 
 def similar_roles(roles: QuerySet[PersonRole], text: str) -> QuerySet[PersonRole]:
     """`roles` narrowed to those whose name or aliases resemble `text`, most alike first."""
-    text = normalise_name(text)
-    if not text:
-        return roles.none()
-    if connection.vendor == "postgresql":
-        return (
-            roles.annotate(similarity=TrigramWordSimilarity(text, "search_text"))
-            .filter(similarity__gte=MIN_SIMILARITY)
-            .order_by("-similarity", "person_id", "pk")
-        )
-    words = Q()
-    for word in _words(text):
-        words |= Q(search_text__contains=word)
-    return roles.filter(words).order_by("person_id", "pk") if words else roles.none()
+    return (
+        resembling(roles, text)
+        .annotate(similarity=TrigramWordSimilarity(normalise_name(text), "search_text"))
+        .order_by("-similarity", "person_id", "pk")
+    )
+
+
+def shootings_of_people_named(user, text: str, *, typos: bool = True) -> QuerySet[PersonRole]:
+    """The case list's search of people: the shooting ids (a subquery) in which someone has a role
+    `user` may see, and has a name or alias (in a role `user` may see) resembling `text`.
+
+    Both steps read only visible roles: an advocate finds a person only by the names they were
+    shot under and reaches only the shootings they were shot in; a restricted note neither lends
+    its name nor leads to its shooting outside its agency."""
+    visible = roles_visible_to(user)
+    named = resembling(visible, text, typos=typos).order_by().values("person_id")
+    return visible.filter(person_id__in=named).order_by().values("shooting_id")
 
 
 @dataclass
@@ -141,18 +162,17 @@ def likely_matches(
     return [candidate for _rank, candidate in ranked[:MAX_SUGGESTIONS]]
 
 
-def exact_match(name: str, born: dt.date | None) -> Person | None:
+def exact_match(name: str, born: dt.date | None, *, visible_to=None) -> Person | None:
     """The one person recorded under exactly this name and date of birth (the conservative rule
-    of the migration, and of imports later); None when there is none, or more than one."""
+    of the migration, and of imports), in the roles `visible_to` may see when given; None when
+    there is none, or more than one."""
     if not born or not normalise_name(name):
         return None
-    people = set(
-        PersonRole.objects.filter(
-            person__merged_into__isnull=True, date_of_birth=born, search_text__startswith=normalise_name(name)
-        )
-        .filter(name__iexact=name.strip())
-        .values_list("person_id", flat=True)[:2]
-    )
+    key = normalise_name(name)
+    roles = roles_visible_to(visible_to) if visible_to is not None else PersonRole.objects.all()
+    # Names compared ignoring case and spacing, as the migration did.
+    rows = roles.filter(person__merged_into__isnull=True, date_of_birth=born, search_text__startswith=key)
+    people = {person for person, other in rows.values_list("person_id", "name")[:50] if normalise_name(other) == key}
     return Person.objects.get(pk=people.pop()) if len(people) == 1 else None
 
 

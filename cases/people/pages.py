@@ -13,10 +13,10 @@ from ..models import Person, PersonChange, PersonRole
 from . import access
 from .forms import MatchQueryForm, SamePersonForm
 from .link_chart import SHOOTING, Chart
-from .matching import Candidate, likely_matches
+from .matching import Candidate, likely_matches, normalise_name
 from .network import link_chart
 
-# The names of a person the suggestions on their page look for (the first few of their roles).
+# The names of a person the suggestions on their page look for (the first few different ones).
 NAMES_COMPARED = 3
 # The open action items the page lists; the cases' own Reviews sections have them all.
 ACTIONS_SHOWN = 30
@@ -92,8 +92,11 @@ def person_page(person: Person, user) -> PersonPage:
     if not page.can_link:
         return page
     found: dict[int, Candidate] = {}
-    for role in roles[:NAMES_COMPARED]:
-        for candidate in likely_matches(user, role.name, born=role.date_of_birth, exclude=person.pk):
+    # Each different name (and date of birth) once: a person recorded fifty times under one name
+    # is looked for once.
+    compared = list(dict.fromkeys((normalise_name(role.name), role.date_of_birth) for role in roles))
+    for name, born in compared[:NAMES_COMPARED]:
+        for candidate in likely_matches(user, name, born=born, exclude=person.pk):
             found.setdefault(candidate.person_id, candidate)
     page.suggestions = list(found.values())
     visible_roles = access.roles_visible_to(user).values("pk")

@@ -5,13 +5,15 @@ annotate it)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
 
 from ..models import Note, Person, PersonChange, PersonRole, Shooting, Victim
-from .matching import search_text
+from .matching import exact_match, search_text
 
 NOTE_ROLES = {Note.Kind.SUSPECT: PersonRole.Kind.SUSPECT, Note.Kind.WITNESS: PersonRole.Kind.WITNESS}
 
@@ -68,13 +70,30 @@ def _attach(role: PersonRole, user: User | None, person: Person | None, sex: str
     return role
 
 
+# The reason a link made by the conservative rule gives, on import.
+LINKED_ON_IMPORT = "CSV import: the same name and date of birth as a person already recorded"
+
+
 @transaction.atomic
-def attach_victim(victim: Victim, user: User | None, person: Person | None = None) -> PersonRole:
-    """The victim's person: the one `user` confirmed among the suggestions, or a new one."""
-    role = PersonRole(
-        kind=PersonRole.Kind.VICTIM, shooting_id=victim.shooting_id, victim=victim, **_victim_values(victim)
+def attach_victim(
+    victim: Victim, user: User | None, person: Person | None = None, *, born: dt.date | None = None
+) -> PersonRole:
+    """The victim's person: the one `user` confirmed among the suggestions, or a new one.
+
+    An import gives the date of birth (`born`, kept on the role, not the victim): a victim no one
+    chose a person for then goes to the one person `user` may see recorded under exactly the same
+    name and date of birth, the migration's conservative rule, and to a new person otherwise."""
+    values = {**_victim_values(victim), "date_of_birth": born}
+    role = PersonRole(kind=PersonRole.Kind.VICTIM, shooting_id=victim.shooting_id, victim=victim, **values)
+    same = exact_match(victim.name, born, visible_to=user) if person is None and born else None
+    if same is None:
+        return _attach(role, user, person, victim.sex)
+    role.person = same
+    role.save()
+    PersonChange.objects.create(
+        action=PersonChange.Action.LINKED_ON_MIGRATION, person=same, role=role, reason=LINKED_ON_IMPORT, **_by(user)
     )
-    return _attach(role, user, person, victim.sex)
+    return role
 
 
 @transaction.atomic

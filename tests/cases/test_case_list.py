@@ -249,6 +249,10 @@ def test_the_list_costs_the_same_few_queries_however_many_cases_victims_and_note
     with django_assert_max_num_queries(10):
         response = client.get("/cases/")
     assert len(rows(response.content.decode())) == 32
+    # A name with a misspelling: the people of every case are searched in the same page query.
+    with django_assert_max_num_queries(9):
+        response = client.get("/cases/", {"q": "Corwin Blackmire"})
+    assert len(rows(response.content.decode())) == 32
 
 
 def test_an_htmx_page_link_pushes_the_page_number_into_the_address_bar(client_for, investigator):

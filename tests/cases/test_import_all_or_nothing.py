@@ -14,7 +14,7 @@ import pytest
 from django.db import DatabaseError, connection
 
 from cases.importers.upsert import import_shootings
-from cases.models import Shooting, ShootingChange, Victim
+from cases.models import Person, PersonChange, PersonRole, Shooting, ShootingChange, Victim
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +44,10 @@ def everything() -> dict:
         "shootings": sorted(tuple(sorted((k, str(v)) for k, v in row.items())) for row in Shooting.objects.values()),
         "victims": sorted(tuple(sorted((k, str(v)) for k, v in row.items())) for row in Victim.objects.values()),
         "changes": ShootingChange.objects.count(),
+        # The victims' people: a rolled-back import leaves no person, role or link behind.
+        "people": sorted(Person.objects.values_list("pk", "name")),
+        "roles": sorted(PersonRole.objects.values_list("pk", "person_id", "name")),
+        "person changes": PersonChange.objects.count(),
     }
 
 

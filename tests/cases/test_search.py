@@ -133,10 +133,12 @@ def test_retracted_suspect_note_is_not_searched(client_for, investigator):
 def test_revised_suspect_note_is_searched_by_its_new_name_only(client_for, investigator):
     shooting = make_shooting()
     note = suspect(shooting, investigator, "Corwin Blackmere")
-    services.revise_note(note, investigator, {**note.fields, "name": "Corwin Blackwell"}, restricted=False)
+    # A name unlike the old one: the search forgives misspellings, so "Blackwell" would still
+    # resemble "Blackmere".
+    services.revise_note(note, investigator, {**note.fields, "name": "Corwin Ashgrove"}, restricted=False)
     client = client_for(investigator)
 
-    assert listed(client, q="blackwell") == [shooting.report_number]
+    assert listed(client, q="ashgrove") == [shooting.report_number]
     assert listed(client, q="blackmere") == []
 
 
@@ -350,3 +352,70 @@ def test_updated_since_the_last_meeting_counts_from_the_last_held_meetings_cutof
         status=Meeting.Status.SCHEDULED,
     )
     assert last_meeting_cutoff() == start - timedelta(hours=3)
+
+
+# --- People: a person's names across their roles -------------------------------------------------
+
+
+def witness(shooting, author, name: str, person=None) -> Note:
+    fields = {"name": name, "contact": "", "relation": "", "account": "", "cooperation": "cooperative"}
+    return services.add_note(shooting, author, Note.Kind.WITNESS, fields, person=person)
+
+
+@pytest.fixture
+def orrin(investigator) -> dict:
+    """Orrin Halberd was shot (A), is a suspect known as Quillfeather (B) and a witness (C): one
+    person. B's and C's victims are other people."""
+    shot = make_shooting(investigator, report_number="RB26600001", victims=[{"name": "Orrin Halberd", "age": 26}])
+    person = shot.victims.get().person_role.person
+    accused = make_shooting(investigator, report_number="RB26600002", victims=[{"name": "Piet Vallance"}])
+    fields = {"name": "Orrin Halberd", "aliases": "Quillfeather", "status": "suspect", "basis": "", "text": ""}
+    services.add_note(accused, investigator, Note.Kind.SUSPECT, fields, person=person)
+    seen = make_shooting(investigator, report_number="RB26600003", victims=[{"name": "Sela Marrow"}])
+    witness(seen, investigator, "Orrin Halberd", person=person)
+    make_shooting(investigator, report_number="RB26600004", victims=[{"name": "Tobin Saltmarsh"}])
+    return {"shot": "RB26600001", "accused": "RB26600002", "seen": "RB26600003"}
+
+
+@pytest.mark.parametrize("who", ["investigator", "atf_agent", "prosecutor", "coordinator"])
+def test_law_enforcement_finds_every_case_of_a_person_by_an_alias(orrin, client_for, request, who):
+    client = client_for(request.getfixturevalue(who))
+
+    assert sorted(listed(client, q="quillfeather")) == ["RB26600001", "RB26600002", "RB26600003"]
+
+
+def test_law_enforcement_finds_a_persons_cases_by_a_misspelt_name(orrin, client_for, investigator):
+    client = client_for(investigator)
+
+    assert sorted(listed(client, q="Orin Halbert")) == ["RB26600001", "RB26600002", "RB26600003"]
+    # A witness's name was never in the case's own search text.
+    assert "RB26600003" in listed(client, q="halberd")
+
+
+def test_an_advocate_finds_a_person_only_where_they_were_shot(orrin, client_for, advocate):
+    client = client_for(advocate)
+
+    assert listed(client, q="Orin Halbert") == ["RB26600001"]
+    assert listed(client, q="Orrin Halberd") == ["RB26600001"]
+    # The alias is known only from a suspect note: nothing, not even the victim's case.
+    assert listed(client, q="quillfeather") == []
+
+
+def test_a_restricted_notes_alias_finds_nothing_outside_its_agency(client_for, investigator, outsider):
+    shot = make_shooting(investigator, report_number="RB26600005", victims=[{"name": "Sabela Crane", "age": 31}])
+    person = shot.victims.get().person_role.person
+    kept = make_shooting(outsider, report_number="RB26600006", victims=[{"name": "Ivo Penhale"}])
+    fields = {"name": "Sabela Crane", "aliases": "Nightjar", "status": "suspect", "basis": "", "text": ""}
+    services.add_note(kept, outsider, Note.Kind.SUSPECT, fields, restricted=True, person=person)
+
+    assert listed(client_for(investigator), q="nightjar") == []
+    assert listed(client_for(investigator), q="Sabela Crane") == ["RB26600005"]
+    assert sorted(listed(client_for(outsider), q="nightjar")) == ["RB26600005", "RB26600006"]
+
+
+def test_a_word_of_an_address_with_a_first_name_is_not_taken_for_a_misspelt_person(orrin, client_for, investigator):
+    make_shooting(
+        investigator, report_number="RB26600007", address="4100 Prospect Ave", victims=[{"name": "Orrin Quay"}]
+    )
+
+    assert listed(client_for(investigator), q="prospect orrin") == ["RB26600007"]

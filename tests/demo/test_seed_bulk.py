@@ -7,11 +7,13 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import Agency, User
 from cases import linking, services
-from cases.models import LinkKey, NibinLead, Note, NoteRevision, Shooting, Victim
+from cases.models import LinkKey, NibinLead, Note, NoteRevision, Person, PersonRole, Shooting, Victim
+from cases.people.matching import search_text as services_search_text
 from demo import bulk
 from tests.factories import make_shooting
 
@@ -29,6 +31,8 @@ def _real_rows() -> list:
         list(NibinLead.objects.exclude(number__startswith="BK-").order_by("pk").values()),
         list(User.objects.exclude(username__startswith="bk_").order_by("pk").values()),
         list(Agency.objects.exclude(code__startswith="bk-").order_by("pk").values()),
+        list(PersonRole.objects.exclude(shooting__report_number__startswith="BK").order_by("pk").values()),
+        list(Person.objects.exclude(roles__shooting__report_number__startswith="BK").order_by("pk").values()),
     ]
 
 
@@ -152,3 +156,53 @@ def test_seed_bulk_leaves_the_planner_knowing_how_big_the_tables_are():
         else:
             cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = %s", [Note._meta.db_table])
             assert int(cursor.fetchone()[0].split()[0]) >= 360  # "rows [rows per key…]"
+
+
+def _people_summary() -> list:
+    return list(PersonRole.objects.order_by("pk").values_list("person__name", "kind", "shooting__report_number"))
+
+
+def test_bulk_victims_suspects_and_witnesses_are_people_some_of_them_in_several_shootings():
+    started = time.monotonic()
+    bulk.create_bulk_data(600, 6, heavy_notes=0)
+    assert time.monotonic() - started < 60
+
+    # Every victim and every suspect or witness note is someone, under the name the record gives.
+    assert PersonRole.objects.filter(kind="victim").count() == Victim.objects.count()
+    named_notes = Note.objects.filter(kind__in=["suspect", "witness"])
+    assert PersonRole.objects.exclude(kind="victim").count() == named_notes.count()
+    for role in PersonRole.objects.select_related("victim", "note")[:300]:
+        source = role.victim.name if role.victim_id else role.note.fields["name"]
+        assert role.name == source
+        assert role.search_text == services_search_text(role.name, role.aliases)
+    # Linked conservatively: the roles of one person always carry that person's exact name.
+    names_per_person = PersonRole.objects.values("person").annotate(n=Count("name", distinct=True))
+    assert not names_per_person.filter(n__gt=1).exists()
+    # Most people appear once; some victims come back as suspects and witnesses elsewhere.
+    per_person = dict(PersonRole.objects.values_list("person").annotate(n=Count("pk")))
+    assert sum(1 for n in per_person.values() if n == 1) > 0.8 * len(per_person)
+    kinds_of = {}
+    for person_id, kind, shooting_id in PersonRole.objects.values_list("person_id", "kind", "shooting_id"):
+        kinds_of.setdefault(person_id, set()).add((kind, shooting_id))
+    victim_then_suspect = [
+        p
+        for p, roles in kinds_of.items()
+        if {k for k, _ in roles} >= {"victim", "suspect"} and len({s for _, s in roles}) > 1
+    ]
+    victim_then_witness = [p for p, roles in kinds_of.items() if {k for k, _ in roles} >= {"victim", "witness"}]
+    assert len(victim_then_suspect) >= 3
+    assert len(victim_then_witness) >= 1
+    # A few people are at the centre of many shootings (the person-page benchmark opens one).
+    heavy = sorted(per_person.values(), reverse=True)[:5]
+    assert all(n >= 40 for n in heavy), heavy
+
+
+def test_bulk_people_are_the_same_on_every_run_with_the_same_seed():
+    bulk.create_bulk_data(150, 4, heavy_notes=0)
+    first = _people_summary()
+    bulk.delete_bulk_data()
+    assert not Person.objects.exists()
+    assert not PersonRole.objects.exists()
+
+    bulk.create_bulk_data(150, 4, heavy_notes=0)
+    assert _people_summary() == first

@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.urls import reverse
 
 from accounts.models import User
 from cases import access
@@ -47,6 +48,21 @@ class Command(BaseCommand):
             self.stdout.write(f"line {outcome.line:>6}  {outcome.report_number:<16} {outcome.text}{remarks}")
         if report.ignored_columns:
             self.stdout.write("Ignored columns: " + ", ".join(report.ignored_columns))
+        for victim in report.linked:
+            self.stdout.write(
+                f"Linked {victim.name} ({victim.report_number}) to person {victim.person_id}: "
+                "same name and date of birth as a person already recorded."
+            )
+        if report.suggestions:
+            self.stdout.write(
+                f"Possible matches to review ({len(report.suggestions)}): confirm or reject them on each person's page:"
+            )
+        for left in report.suggestions:
+            plural = "es" if left.candidates != 1 else ""
+            page = reverse("cases:person", args=[left.person_id])
+            self.stdout.write(f"  {left.name} ({left.report_number}): {left.candidates} possible match{plural}, {page}")
+        if report.unchecked:
+            self.stdout.write(f"{report.unchecked} more new victims were not looked at for possible matches.")
         counts = ", ".join(f"{count} {action}" for action, count in report.counts.items())
         verb = "Dry run, nothing written — would be" if dry_run else "Imported"
         self.stdout.write(

@@ -11,7 +11,8 @@ from demo import bulk
 class Command(BaseCommand):
     help = (
         "Add a large fictional data set for load and speed work: bulk cases (report numbers starting "
-        f"with {bulk.BULK_PREFIX}), with victims, notes, revisions and NIBIN links. --delete removes them again."
+        f"with {bulk.BULK_PREFIX}), with victims, notes, revisions, NIBIN links and the people in them "
+        "(some reappearing across shootings). --delete removes them again."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -64,7 +65,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Added {result.shootings} cases, {result.victims} victims, {result.notes} notes "
-                f"({result.revisions} revisions), {result.link_keys} link keys and {result.leads} NIBIN leads "
+                f"({result.revisions} revisions), {result.link_keys} link keys, {result.leads} NIBIN leads "
+                f"and {result.people} people in {result.person_roles} roles "
                 f"in {time.monotonic() - started:.1f} s; {result.clusters} linked clusters among bulk cases."
             )
         )
