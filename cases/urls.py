@@ -25,6 +25,7 @@ urlpatterns = [
     path("people/", people.person_search, name="people"),
     path("people/matches/", people.person_matches, name="person_matches"),
     path("people/<int:person_pk>/", people.person_detail, name="person"),
+    path("people/<int:person_pk>/possible-matches/", people.person_possible_matches, name="person_possible_matches"),
     path("people/<int:person_pk>/reject/", people.reject_match, name="person_reject"),
     path("people/<int:person_pk>/merge/", people.merge_people, name="person_merge"),
     path("people/<int:person_pk>/unmerge/", people.undo_merge, name="person_unmerge"),

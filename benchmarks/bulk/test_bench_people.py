@@ -1,5 +1,6 @@
 """People against the bulk data set: the person search (a full name, and the same name misspelt),
-the case list searched by a person's name, and the page of a person with about fifty roles.
+the case list searched by a person's name, and the page of a person with about fifty roles and
+the other records that may be them.
 Target: a median under 50 ms each. A report, not a pass/fail check."""
 
 from __future__ import annotations
@@ -88,3 +89,10 @@ def test_person_page_with_fifty_roles(investigator_client, busiest_person, bench
     roles = PersonRole.objects.filter(person_id=busiest_person).count()
     url = reverse("cases:person", args=[busiest_person])
     _time(investigator_client, url, bench_report, f"person page, {roles} roles")
+
+
+def test_possible_matches_of_a_person_with_fifty_roles(investigator_client, busiest_person, bench_report):
+    """The person page's "Possibly the same person", which it loads after itself: timed as the
+    page it is without JavaScript, a little more than the fragment."""
+    url = reverse("cases:person_possible_matches", args=[busiest_person])
+    _time(investigator_client, url, bench_report, "possible matches, person with 50 roles")

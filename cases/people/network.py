@@ -8,9 +8,9 @@ Two queries whatever the size of the network: each step reads at most ROWS_READ 
 
 from __future__ import annotations
 
-from django.urls import reverse
 from django.utils import timezone
 
+from ..display import url_for_each
 from ..models import Person, PersonRole
 from . import access
 from .link_chart import PERSON, SHOOTING, Chart, Edge, Graph, Node, layout, ordered_roles, shorten
@@ -27,19 +27,12 @@ def _day(moment) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
-def _shooting_node(pk: int, report_number: str, occurred_from, ring: int) -> Node:
-    return Node(
-        f"s{pk}",
-        SHOOTING,
-        report_number,
-        ring,
-        url=reverse("cases:detail", args=[pk]),
-        sublabel=_day(occurred_from),
-    )
+def _shooting_node(pk: int, report_number: str, occurred_from, ring: int, case_url) -> Node:
+    return Node(f"s{pk}", SHOOTING, report_number, ring, url=case_url(pk), sublabel=_day(occurred_from))
 
 
-def _person_node(pk: int, name: str, ring: int) -> Node:
-    return Node(f"p{pk}", PERSON, shorten(name or "Unnamed person"), ring, url=reverse("cases:person", args=[pk]))
+def _person_node(pk: int, name: str, ring: int, person_url) -> Node:
+    return Node(f"p{pk}", PERSON, shorten(name or "Unnamed person"), ring, url=person_url(pk))
 
 
 def link_graph(person: Person, user, roles: list[PersonRole], name: str) -> Graph:
@@ -48,7 +41,9 @@ def link_graph(person: Person, user, roles: list[PersonRole], name: str) -> Grap
 
     Queries: the visible roles of others in the person's shootings; when there is room left,
     the visible roles of those people in other shootings."""
-    graph = Graph(nodes=[_person_node(person.pk, name, 0)])
+    # Hundreds of nodes may be read before the nearest are kept: one reverse() per kind of link.
+    case_url, person_url = url_for_each("cases:detail"), url_for_each("cases:person")
+    graph = Graph(nodes=[_person_node(person.pk, name, 0, person_url)])
     centre = graph.nodes[0].key
     # Ring 1: the person's shootings, newest first.
     kinds: dict[int, list[str]] = {}
@@ -58,7 +53,7 @@ def link_graph(person: Person, user, roles: list[PersonRole], name: str) -> Grap
         shootings[role.shooting_id] = role.shooting
     first = sorted(shootings.values(), key=lambda s: (s.occurred_from, s.pk), reverse=True)
     for shooting in first:
-        graph.nodes.append(_shooting_node(shooting.pk, shooting.report_number, shooting.occurred_from, 1))
+        graph.nodes.append(_shooting_node(shooting.pk, shooting.report_number, shooting.occurred_from, 1, case_url))
         graph.edges.append(Edge(centre, f"s{shooting.pk}", ordered_roles(kinds[shooting.pk])))
     room = MAX_NODES - len(graph.nodes)
     drawn_first = [shooting.pk for shooting in first[: MAX_NODES - 1]]
@@ -85,7 +80,7 @@ def link_graph(person: Person, user, roles: list[PersonRole], name: str) -> Grap
         reach.setdefault(person_id, []).append(position[shooting_id])
     second = sorted(reach, key=lambda pk: (-len(reach[pk]), min(reach[pk]), pk))
     for person_id in second:
-        graph.nodes.append(_person_node(person_id, names[person_id], 2))
+        graph.nodes.append(_person_node(person_id, names[person_id], 2, person_url))
     for (person_id, shooting_id), role_kinds in ties.items():
         graph.edges.append(Edge(f"p{person_id}", f"s{shooting_id}", ordered_roles(role_kinds)))
     room -= len(second)
@@ -115,7 +110,7 @@ def link_graph(person: Person, user, roles: list[PersonRole], name: str) -> Grap
     newest = {pk: n for n, pk in enumerate(facts)}
     for shooting_id in sorted(facts, key=lambda pk: (-count[pk], newest[pk])):
         report_number, occurred_from = facts[shooting_id]
-        graph.nodes.append(_shooting_node(shooting_id, report_number, occurred_from, 3))
+        graph.nodes.append(_shooting_node(shooting_id, report_number, occurred_from, 3, case_url))
     for (person_id, shooting_id), role_kinds in ties.items():
         graph.edges.append(Edge(f"p{person_id}", f"s{shooting_id}", ordered_roles(role_kinds)))
     return graph

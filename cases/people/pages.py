@@ -31,7 +31,6 @@ class PersonPage:
     sees_every_role: bool
     can_link: bool
     can_merge: bool
-    suggestions: list[Candidate] = field(default_factory=list)
     history: list[PersonChange] = field(default_factory=list)
     merged_from: list[Person] = field(default_factory=list)
     # Open action items of the cases in which the reader may see the person (meetings' rules).
@@ -91,14 +90,6 @@ def person_page(person: Person, user) -> PersonPage:
     page.chart = link_chart(person, user, roles, page.name)
     if not page.can_link:
         return page
-    found: dict[int, Candidate] = {}
-    # Each different name (and date of birth) once: a person recorded fifty times under one name
-    # is looked for once.
-    compared = list(dict.fromkeys((normalise_name(role.name), role.date_of_birth) for role in roles))
-    for name, born in compared[:NAMES_COMPARED]:
-        for candidate in likely_matches(user, name, born=born, exclude=person.pk):
-            found.setdefault(candidate.person_id, candidate)
-    page.suggestions = list(found.values())
     visible_roles = access.roles_visible_to(user).values("pk")
     page.history = list(
         PersonChange.objects.filter(Q(person=person) | Q(other_person=person))
@@ -108,6 +99,21 @@ def person_page(person: Person, user) -> PersonPage:
     if page.can_merge:
         page.merged_from = list(person.merged_from.all())
     return page
+
+
+def possible_matches(person: Person, user) -> list[Candidate]:
+    """Other records that may be the same person, from the names and dates of birth the reader
+    may see of this one. A trigram search of every role per name: the person page asks for it
+    as a fragment of its own, so that the page itself does not wait on it."""
+    roles = access.roles_visible_to(user).filter(person=person).order_by("created_at", "pk")
+    found: dict[int, Candidate] = {}
+    # Each different name (and date of birth) once: a person recorded fifty times under one name
+    # is looked for once.
+    compared = list(dict.fromkeys((normalise_name(role.name), role.date_of_birth) for role in roles))
+    for name, born in compared[:NAMES_COMPARED]:
+        for candidate in likely_matches(user, name, born=born, exclude=person.pk):
+            found.setdefault(candidate.person_id, candidate)
+    return list(found.values())
 
 
 def match_context(user, data) -> dict:

@@ -16,7 +16,7 @@ from accounts.audit import annotate, showed_cases
 from ..people import access, services
 from ..people.forms import AssociateForm, MatchQueryForm, OtherPersonForm, PersonSearchForm, ReasonForm
 from ..people.matching import likely_matches, search_people
-from ..people.pages import person_page
+from ..people.pages import person_page, possible_matches
 from ..people.risk import sees_follow_up
 from ..people.risk_pages import risk_section
 
@@ -54,6 +54,25 @@ person_page_response = _page
 @require_safe
 def person_detail(request: HttpRequest, person_pk: int) -> HttpResponse:
     return _page(request, access.access_person(request.user, person_pk, request))
+
+
+@require_safe
+@vary_on_headers("HX-Request")
+def person_possible_matches(request: HttpRequest, person_pk: int) -> HttpResponse:
+    """The records that may be the same person as this one: a section the person page loads
+    into itself, or a page of its own without JavaScript."""
+    person = access.access_person_to_link(request.user, person_pk, request)
+    matches = possible_matches(person, request.user)
+    showed_cases(request, {role.shooting_id for match in matches for role in match.roles})
+    context = {
+        "nav": "people",
+        "person": person,
+        "matches": matches,
+        "can_merge": access.can_merge_people(request.user),
+    }
+    if request.htmx and not request.htmx.history_restore_request:
+        return render(request, "cases/people/_possible_matches.html", context)
+    return render(request, "cases/person_possible_matches.html", context)
 
 
 @require_safe

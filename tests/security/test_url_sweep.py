@@ -35,6 +35,7 @@ def test_the_sweep_covers_the_pages_of_every_app():
         "cases:people",
         "cases:person",
         "cases:person_matches",
+        "cases:person_possible_matches",
         "cases:person_unlink",
         "cases:person_merge",
         "cases:add_associate",
