@@ -43,6 +43,24 @@ def drop_stamp_triggers(schema_editor, table: str) -> None:
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_stamp_{operation}")
 
 
+def stamp_models(*models: tuple[str, str]) -> migrations.RunPython:
+    """The stamp triggers on these models' tables (app label, model name), dropped on reverse:
+    for the later migrations whose tables live agendas come to show."""
+
+    def tables(apps) -> list[str]:
+        return [apps.get_model(app, model)._meta.db_table for app, model in models]
+
+    def create(apps, schema_editor) -> None:
+        for table in tables(apps):
+            create_stamp_triggers(schema_editor, table)
+
+    def drop(apps, schema_editor) -> None:
+        for table in tables(apps):
+            drop_stamp_triggers(schema_editor, table)
+
+    return migrations.RunPython(create, drop, elidable=False)
+
+
 def create_triggers(apps, schema_editor) -> None:
     create_stamp_triggers(schema_editor, TABLE)
 

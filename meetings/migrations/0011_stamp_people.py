@@ -8,22 +8,6 @@ from django.db import migrations
 # The trigger statements are those 0008 put on the cases' change history.
 stamp = import_module("meetings.migrations.0008_stamp_shooting_changes")
 
-SOURCES = [("cases", "Person"), ("cases", "PersonRole")]
-
-
-def _tables(apps) -> list[str]:
-    return [apps.get_model(app, model)._meta.db_table for app, model in SOURCES]
-
-
-def create_triggers(apps, schema_editor) -> None:
-    for table in _tables(apps):
-        stamp.create_stamp_triggers(schema_editor, table)
-
-
-def drop_triggers(apps, schema_editor) -> None:
-    for table in _tables(apps):
-        stamp.drop_stamp_triggers(schema_editor, table)
-
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -32,5 +16,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(create_triggers, drop_triggers, elidable=False),
+        stamp.stamp_models(("cases", "Person"), ("cases", "PersonRole")),
     ]

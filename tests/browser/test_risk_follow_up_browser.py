@@ -11,32 +11,19 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from cases.models import Person, RiskContact
-from cases.people import services as people_services
+from cases.models import RiskContact
 from tests.chromium import sign_in
-from tests.factories import make_shooting
 from tests.reminders.scenario import meeting
+from tests.risk_helpers import ASSOCIATE, VICTIM, flagged_case
 
 from .axe import assert_no_violations, axe_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-VICTIM = "Ezekiel Brannigan-Moss"
-ASSOCIATE = "Corwin Ashdown-Peale"
-
 
 @pytest.fixture
 def shot(investigator):
-    shooting = make_shooting(
-        investigator,
-        report_number="RB26700001",
-        is_retaliation_risk=True,
-        lead_investigator=investigator,
-        occurred_from=timezone.now() - timedelta(days=3),
-        victims=[{"name": VICTIM, "age": 23, "sex": "M"}],
-    )
-    people_services.add_associate(shooting, Person.objects.create(name=ASSOCIATE), investigator, "Brother")
-    return shooting
+    return flagged_case(investigator, report_number="RB26700001")
 
 
 @pytest.fixture

@@ -22,6 +22,8 @@ from meetings.models import ActionItem, AgendaItem, Meeting
 from tests.factories import make_shooting
 from tests.meetings.agenda_helpers import meeting_at
 
+from .test_people import witness
+
 pytestmark = pytest.mark.django_db
 
 LAW_ENFORCEMENT = ["investigator", "atf_agent", "prosecutor", "coordinator", "supervisor"]
@@ -31,20 +33,6 @@ def suspect(shooting, user, name, *, restricted=False, person=None, aliases=""):
     fields = {"name": name, "aliases": aliases, "date_of_birth": None, "approximate_age": 30, "status": "suspect"}
     fields |= {"basis": "", "text": ""}
     return services.add_note(shooting, user, Note.Kind.SUSPECT, fields, restricted=restricted, person=person)
-
-
-def witness(shooting, user, name, *, person=None):
-    fields = {
-        "name": name,
-        "contact": "",
-        "relation": "",
-        "account": "",
-        "cooperation": "cooperative",
-        "intimidation_concern": False,
-        "relocation_requested": False,
-        "referred_to_advocate": False,
-    }
-    return services.add_note(shooting, user, Note.Kind.WITNESS, fields, person=person)
 
 
 def shot(user, number, days_ago, *victims):

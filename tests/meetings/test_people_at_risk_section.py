@@ -7,51 +7,27 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.models import Agency, User
-from cases.models import Person, PersonRole, RiskContact
-from cases.people import risk_services
-from cases.people import services as people_services
+from cases.models import PersonRole
 from meetings.agenda import services as agenda_services
 from tests.factories import AgencyFactory, UserFactory, make_shooting
 from tests.reminders.scenario import meeting
+from tests.risk_helpers import ASSOCIATE, VICTIM, flagged_case, reach
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HX-Request": "true"}
-VICTIM = "Ezekiel Brannigan-Moss"
-ASSOCIATE = "Corwin Ashdown-Peale"
 
 
 @pytest.fixture
 def shot(investigator):
-    shooting = make_shooting(
-        investigator,
-        is_retaliation_risk=True,
-        lead_investigator=investigator,
-        occurred_from=timezone.now() - timedelta(days=4),
-        victims=[{"name": VICTIM, "age": 23, "sex": "M"}],
-    )
-    people_services.add_associate(shooting, Person.objects.create(name=ASSOCIATE), investigator, "Brother")
-    return shooting
+    return flagged_case(investigator, days_ago=4)
 
 
 @pytest.fixture
 def week(coordinator, investigator, advocate):
     return meeting(coordinator, [investigator, advocate], starts_in=timedelta(days=2))
-
-
-def reach(shooting, kind, user):
-    role = PersonRole.objects.get(shooting=shooting, kind=kind)
-    data = {
-        "kind": RiskContact.Kind.NOTIFICATION,
-        "contacted_on": timezone.localdate(),
-        "with_whom": "the person",
-        "outcome": RiskContact.Outcome.REACHED_NOTIFIED,
-        "note": "",
-    }
-    risk_services.record_contact(role, user, data)
 
 
 def section(client, week, **headers) -> str:

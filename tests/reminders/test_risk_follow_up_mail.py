@@ -11,42 +11,14 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from cases.models import Person, PersonRole, RiskContact
-from cases.people import risk_services
-from cases.people import services as people_services
+from cases.models import PersonRole, RiskContact
 from meetings.models import Reminder
 from meetings.reminders import delivery, messages, planning
 from meetings.tasks import sweep_reminders
-from tests.factories import make_shooting
 from tests.processes import wait_until
+from tests.risk_helpers import ASSOCIATE, VICTIM, flagged_case, reach
 
 CHICAGO = ZoneInfo("America/Chicago")
-VICTIM = "Ezekiel Brannigan-Moss"
-ASSOCIATE = "Corwin Ashdown-Peale"
-
-
-def flagged_case(investigator):
-    shot = make_shooting(
-        investigator,
-        is_retaliation_risk=True,
-        lead_investigator=investigator,
-        occurred_from=timezone.now() - timedelta(days=3),
-        victims=[{"name": VICTIM, "age": 23, "sex": "M"}],
-    )
-    people_services.add_associate(shot, Person.objects.create(name=ASSOCIATE), investigator, "Brother")
-    return shot
-
-
-def reach(shot, kind, user, outcome=RiskContact.Outcome.REACHED_NOTIFIED):
-    role = PersonRole.objects.get(shooting=shot, kind=kind)
-    data = {
-        "kind": RiskContact.Kind.NOTIFICATION,
-        "contacted_on": timezone.localdate(),
-        "with_whom": "the person",
-        "outcome": outcome,
-        "note": "",
-    }
-    return risk_services.record_contact(role, user, data)
 
 
 def retaliation_rows():
