@@ -23,7 +23,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from cases.models import Shooting, Victim
+from cases.models import Person, PersonRole, Shooting, Victim
+from cases.people.matching import search_text
 
 from .bulk import given_timestamps
 from .shootings import DIVISIONS, FIRST_NAMES, LAST_NAMES, LEADS, STREETS
@@ -78,7 +79,7 @@ def seed_history(users: dict[str, User], now: datetime | None = None) -> int:
             ],
             batch_size=500,
         )
-        Victim.objects.bulk_create(
+        victims = Victim.objects.bulk_create(
             [
                 Victim(shooting=shooting, created_at=shooting.reported_at, **victim)
                 for shooting, plan in zip(shootings, plans, strict=True)
@@ -86,7 +87,42 @@ def seed_history(users: dict[str, User], now: datetime | None = None) -> int:
             ],
             batch_size=1000,
         )
+        _people_of(victims)
     return len(plans)
+
+
+def _people_of(victims: list[Victim]) -> None:
+    """Each history victim is a person of their own, as cases.people.services makes one for a
+    victim entered by hand, so that the person search and the overlaps reach the back file."""
+    people = Person.objects.bulk_create(
+        [
+            Person(
+                name=victim.name,
+                approximate_age=victim.age,
+                age_noted_on=victim.created_at.date() if victim.age is not None else None,
+                sex=victim.sex if victim.sex in Person.Sex.values else Person.Sex.UNKNOWN,
+                created_at=victim.created_at,
+            )
+            for victim in victims
+        ],
+        batch_size=1000,
+    )
+    PersonRole.objects.bulk_create(
+        [
+            PersonRole(
+                person=person,
+                kind=PersonRole.Kind.VICTIM,
+                shooting_id=victim.shooting_id,
+                victim=victim,
+                name=victim.name,
+                approximate_age=victim.age,
+                search_text=search_text(victim.name),
+                created_at=victim.created_at,
+            )
+            for person, victim in zip(people, victims, strict=True)
+        ],
+        batch_size=1000,
+    )
 
 
 def plan_history(now: datetime):

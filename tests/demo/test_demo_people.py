@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.models import User
-from cases.models import PersonRole, Shooting
+from cases.models import PersonRole, Shooting, Victim
 from demo.seed_person_overlaps import OVERLAPS, seed_demo_overlaps
 from demo.shootings import FIRST_SEQUENCE
 
@@ -50,3 +50,12 @@ def test_seeding_the_overlaps_again_adds_nothing(demo):
     assert seed_demo_overlaps(users) == 0
     assert PersonRole.objects.count() == before
     assert len(OVERLAPS) == 5
+
+
+def test_every_demo_victim_is_a_person_back_file_included_and_found_by_the_person_search(demo, client):
+    assert Victim.objects.count() > 1000
+    assert not Victim.objects.filter(person_role__isnull=True).exists()
+    back_file = Victim.objects.filter(shooting__occurred_from__year__lt=2025).order_by("pk").first()
+    client.force_login(User.objects.get(username="investigator"))
+    page = client.get(reverse("cases:people"), {"q": back_file.name}).content.decode()
+    assert back_file.shooting.report_number in page
