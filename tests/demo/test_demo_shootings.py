@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -196,8 +196,10 @@ def test_history_is_the_same_for_the_same_day_and_written_in_a_few_bulk_inserts(
     Victim.objects.filter(shooting__in=past).delete()
     Shooting.objects.filter(pk__in=past).delete()
 
-    # The report numbers (1), the lead investigators (1), savepoint (2), the cases (about 3 batches
-    # of 500), the victims (about 2 batches of 1000): not one query a case.
-    with django_assert_max_num_queries(12):
+    # The report numbers, the lead investigators, a savepoint, then the cases, their victims and
+    # the victims' people in batches: not one query a case. (On PostgreSQL about a dozen; SQLite
+    # caps the parameters of one statement, so its batches are smaller and more.)
+    batches = 16 if connection.vendor == "postgresql" else len(past) // 10
+    with django_assert_max_num_queries(batches):
         added = history.seed_history(users)
     assert added == len(past)
