@@ -56,7 +56,6 @@ MODULES = [
         "cases/access.py",
         (
             "tests/cases/test_visibility_rules_agree.py",
-            "tests/cases/test_visibility_rules_agree_for_everyone.py",
             "tests/security/test_audit_log.py",
             "tests/cases/test_refusals.py",
             "tests/cases/test_redaction_notice.py",
@@ -148,7 +147,6 @@ MODULES = [
             "tests/meetings/test_note_values_agree.py",
             "tests/meetings/test_item_html_reuse.py",
             "tests/meetings/test_in_meeting.py",
-            "tests/cases/test_visibility_rules_agree_for_everyone.py",
             "tests/meetings/test_agenda_linked_cases.py",
             "tests/meetings/test_agenda_snapshot_content.py",
             "tests/meetings/test_agenda_people_overlaps.py",
