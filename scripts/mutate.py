@@ -66,6 +66,8 @@ MODULES = [
             "tests/cases/test_export.py",
             "tests/cases/test_import_page.py",
             "tests/cases/test_nibin_views.py",
+            "tests/cases/test_nibin_work.py",
+            "tests/cases/test_linking.py",
             "tests/cases/test_revisions.py",
             "tests/meetings/test_printing_permissions.py",
             # Not the URL sweep: it would cost five minutes for each mutant it does not kill.
