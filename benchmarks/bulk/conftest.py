@@ -16,6 +16,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from accounts.models import User
 from demo import bulk
 
 SHOOTINGS = int(os.environ.get("BENCH_SHOOTINGS") or 100_000)
@@ -31,6 +32,13 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -
         test["NAME"] = str(settings.VAR_DIR / f"test-shootreview{DATABASE_SUFFIX}.sqlite3")
     else:
         test["NAME"] = f"test_{db['NAME']}{DATABASE_SUFFIX}"
+
+
+@pytest.fixture
+def investigator_client(client, bulk_data):
+    # A sworn investigator sees the most: suspect notes are searched too.
+    client.force_login(User.objects.get(username=f"{bulk.USER_PREFIX}investigator_1"))
+    return client
 
 
 # (page, median ms, p95 ms, target ms) for the summary below the timings table.

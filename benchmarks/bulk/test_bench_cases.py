@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 import pytest
 from django.urls import reverse
 
-from accounts.models import User
 from benchmarks.conftest import time_requests
 from cases.models import Shooting, Victim
 from demo import bulk
@@ -19,13 +18,6 @@ from .conftest import TARGETS
 pytestmark = pytest.mark.django_db
 
 TARGET_MS = 50
-
-
-@pytest.fixture
-def investigator_client(client, bulk_data):
-    # A sworn investigator sees the most: suspect notes are searched too.
-    client.force_login(User.objects.get(username=f"{bulk.USER_PREFIX}investigator_1"))
-    return client
 
 
 @pytest.fixture

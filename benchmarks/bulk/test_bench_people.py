@@ -21,12 +21,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def investigator_client(client, bulk_data):
-    client.force_login(User.objects.get(username=f"{bulk.USER_PREFIX}investigator_1"))
-    return client
-
-
-@pytest.fixture
 def advocate_client(client, bulk_data):
     client.force_login(User.objects.get(username=f"{bulk.USER_PREFIX}advocate_1"))
     return client
