@@ -82,7 +82,7 @@ bench: venv
 
 # Mutation testing of the modules that guard people and records, each with the tests that cover
 # it (scripts/mutate.py); writes docs/mutation-report.md. Slow: never part of `make test`.
-# MUTATE=access,audit runs some modules only; MUTATE_CHILDREN sets mutmut's processes (default 1).
+# MUTATE=access,audit runs some modules only; MUTATE_CHILDREN sets mutmut's processes (default: one per processor).
 mutate: venv
 	$(TEST_ENV) $(BIN)/python scripts/mutate.py $(subst $(comma), ,$(MUTATE))
 

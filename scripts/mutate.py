@@ -14,7 +14,7 @@ where one was judged equivalent (harmless), the reason, read from docs/mutation-
     python scripts/mutate.py --report-only   # the report from the last runs
     python scripts/mutate.py --again audit   # only the mutants not killed last time, with the tests as they are now
 
-MUTATE_CHILDREN (default 1) is mutmut's number of test processes; the run is niced.
+MUTATE_CHILDREN (default: one per processor) is mutmut's number of test processes; the run is niced.
 """
 
 from __future__ import annotations
@@ -212,7 +212,7 @@ def run(module: Module, *, again: bool = False) -> None:
         (where / "pyproject.toml").write_text(module_config(module))
     else:
         where = prepare(module)
-    children = os.environ.get("MUTATE_CHILDREN", "1")
+    children = os.environ.get("MUTATE_CHILDREN") or str(os.cpu_count() or 1)
     mutmut = str(Path(sys.executable).with_name("mutmut"))
     env = {**os.environ, "SHOOTREVIEW_VAR_DIR": str(where / "var")}
     print(f"== {module.title} ({module.path}): {' '.join(names)}", flush=True)

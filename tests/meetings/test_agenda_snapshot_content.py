@@ -56,3 +56,25 @@ def test_the_open_action_items_section_holds_only_open_items_of_no_case_due_by_t
         ("Send the retaliation watch list", atf_agent.get_full_name(), "2026-02-10"),
         ("Staff the phone line", "duty_desk", "2026-02-10"),
     ]
+
+
+def test_the_snapshot_names_each_note_and_action_item_it_kept_so_the_record_leads_back_to_them(
+    investigator, atf_agent, coordinator
+):
+    # A frozen agenda is the record of what the meeting saw: an auditor asked "which note was
+    # this?" must be able to go from the snapshot to the note's revisions, and from an action
+    # item to the item and its case.
+    meeting = meeting_at(local(2026, 2, 11, 9, 0))
+    case = case_at(investigator, local(2026, 1, 10, 22, 0))
+    note = note_at(local(2026, 2, 6, 12, 5), case, investigator, Note.Kind.WITNESS, witness())
+    item = action(coordinator, atf_agent, "Canvass the block again", shooting=case)
+    loose = action(coordinator, atf_agent, "Send the retaliation watch list")
+    agenda_services.build_agenda(meeting, coordinator)
+    [case_item] = meeting.items.filter(shooting=case)
+    section = meeting.items.get(group_key=ACTION_ITEMS_SECTION)
+
+    kept = snapshot_items(meeting, [case_item, section])
+
+    assert [n["id"] for n in kept[case_item.pk]["notes"]] == [note.pk]
+    assert [(a["id"], a["shooting_id"]) for a in kept[case_item.pk]["action_items"]] == [(item.pk, case.pk)]
+    assert [(a["id"], a["shooting_id"]) for a in kept[section.pk]["action_items"]] == [(loose.pk, None)]
