@@ -12,7 +12,6 @@ from django.urls import reverse
 from .. import search
 from ..forms import CaseFilterForm
 from ..models import Shooting
-from .models import SavedSearch
 
 
 @dataclass(frozen=True)
@@ -63,9 +62,9 @@ def filters_in(data: QueryDict) -> QueryDict:
     return found
 
 
-def run_url(saved: SavedSearch) -> str:
-    """The case list with the saved filters: what "run" opens."""
-    encoded = query_dict(saved.params).urlencode()
+def list_url(query: search.CaseQuery) -> str:
+    """The case list with these filters, in the order its own links write them: what "run" opens."""
+    encoded = query.params().urlencode()
     return reverse("cases:list") + (f"?{encoded}" if encoded else "")
 
 

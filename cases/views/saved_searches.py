@@ -49,7 +49,7 @@ def saved_search_save(request: HttpRequest) -> HttpResponse:
             detail={"filters": sorted(saved.params), "alert": saved.alert},
         )
         messages.success(request, f"Search saved as “{saved.name}”. Your saved searches list it.")
-        return redirect(queries.run_url(saved))
+        return redirect(queries.list_url(checked.query))
     context = {
         "nav": "cases",
         "form": form,
@@ -66,6 +66,8 @@ def saved_search_save(request: HttpRequest) -> HttpResponse:
 
 def saved_search_edit(request: HttpRequest, search_pk: int) -> HttpResponse:
     saved = access.access_saved_search(request.user, search_pk, request)
+    # The heading names the search as saved: validating copies what was typed onto the instance.
+    saved_name = saved.name
     form = SavedSearchForm(request.POST or None, instance=saved, owner=request.user)
     if request.method == "POST" and form.is_valid():
         updated = services.update_search(saved, form.cleaned_data["name"], form.cleaned_data["alert"])
@@ -79,10 +81,8 @@ def saved_search_edit(request: HttpRequest, search_pk: int) -> HttpResponse:
         messages.success(request, f"Saved search “{updated.name}” updated.")
         return redirect("cases:saved_searches")
     status = 400 if request.method == "POST" else 200
-    saved.refresh_from_db(fields=["name"])  # the heading names the search as saved, not as mistyped
-    return render(
-        request, "cases/saved_search_edit.html", {"nav": "cases", "form": form, "search": saved}, status=status
-    )
+    context = {"nav": "cases", "form": form, "search": saved, "saved_name": saved_name}
+    return render(request, "cases/saved_search_edit.html", context, status=status)
 
 
 def saved_search_delete(request: HttpRequest, search_pk: int) -> HttpResponse:
@@ -103,4 +103,4 @@ def saved_search_run(request: HttpRequest, search_pk: int) -> HttpResponse:
         # Never run wider than saved: the list says what no longer holds.
         messages.error(request, f"“{saved.name}” can no longer run as saved: {'; '.join(checked.problems)}")
         return redirect("cases:saved_searches")
-    return redirect(queries.run_url(saved))
+    return redirect(queries.list_url(checked.query))
