@@ -12,6 +12,7 @@ from django.utils import timezone
 from cases import services as case_services
 from cases.models import Note, SavedSearch, Shooting
 from cases.saved_searches import services as search_services
+from meetings.forms import PreferenceForm
 from meetings.models import Reminder, SearchAlertHit
 from meetings.reminders import messages, planning, search_alerts
 from tests.factories import make_shooting
@@ -314,3 +315,9 @@ def test_a_sweep_reads_only_the_cases_changed_since_it_last_looked(investigator,
 
     assert hits_of(search) == [shootings[0].pk]
     assert not any("IN (" in q["sql"] and q["sql"].count("%s") >= 30 for q in captured.captured_queries)
+
+
+def test_saved_search_alerts_are_set_on_each_search_not_among_the_reminder_preferences():
+    fields = PreferenceForm().fields
+    assert Reminder.Kind.MEETING in fields
+    assert Reminder.Kind.SEARCH_ALERT not in fields and Reminder.Kind.SEARCH_DIGEST not in fields
