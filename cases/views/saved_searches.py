@@ -4,6 +4,7 @@ set alerts, delete, and run one (the case list with its filters). Only the owner
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +18,7 @@ from ..saved_searches.forms import SavedSearchForm
 # A person keeps at most this many: enough for every watch a desk needs, and a bound on the list
 # and on what the alerts evaluate for one person.
 MAX_PER_PERSON = 50
+TAKEN = "You already have a saved search of that name. Choose another name."
 
 
 def saved_search_list(request: HttpRequest) -> HttpResponse:
@@ -30,16 +32,23 @@ def saved_search_list(request: HttpRequest) -> HttpResponse:
 
 
 def saved_search_save(request: HttpRequest) -> HttpResponse:
-    """GET: the form, for the filters in the address (the case list links here without
-    JavaScript as well as posting its own small form). POST: save, or the form again with why not."""
+    """POST (the case list's own small form): save, or this page again with why not. GET: the
+    same page for the filters in the address, as a page of its own."""
     owned = access.access_saved_searches(request.user, request)
     data = request.POST if request.method == "POST" else request.GET
     filters = queries.filters_in(data)
     checked = queries.check(filters)
     form = SavedSearchForm(request.POST if request.method == "POST" else None, owner=request.user)
     full = owned.count() >= MAX_PER_PERSON
+    saved = None
     if request.method == "POST" and form.is_valid() and checked.query is not None and not full:
-        saved = services.save_search(request.user, form.cleaned_data["name"], form.cleaned_data["alert"], checked.query)
+        try:
+            saved = services.save_search(
+                request.user, form.cleaned_data["name"], form.cleaned_data["alert"], checked.query
+            )
+        except IntegrityError:  # the same name saved at the same moment, in another tab
+            form.add_error("name", TAKEN)
+    if saved is not None:
         # Which filters, never their values: a search can hold a person's name.
         annotate(
             request,
@@ -69,8 +78,13 @@ def saved_search_edit(request: HttpRequest, search_pk: int) -> HttpResponse:
     # The heading names the search as saved: validating copies what was typed onto the instance.
     saved_name = saved.name
     form = SavedSearchForm(request.POST or None, instance=saved, owner=request.user)
+    updated = None
     if request.method == "POST" and form.is_valid():
-        updated = services.update_search(saved, form.cleaned_data["name"], form.cleaned_data["alert"])
+        try:
+            updated = services.update_search(saved, form.cleaned_data["name"], form.cleaned_data["alert"])
+        except IntegrityError:  # the same name saved at the same moment, in another tab
+            form.add_error("name", TAKEN)
+    if updated is not None:
         annotate(
             request,
             event="saved_search.update",
