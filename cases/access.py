@@ -22,7 +22,7 @@ from accounts.access import access_audit_trail
 from accounts.audit import refuse
 from accounts.models import Agency, User
 
-from .models import LeadAssignment, LinkKey, ManualLink, NibinLead, Note, Shooting, Victim
+from .models import LeadAssignment, LinkKey, ManualLink, NibinLead, Note, SavedSearch, Shooting, Victim
 
 LAW_ENFORCEMENT_ROLES = {
     User.Role.INVESTIGATOR,
@@ -348,3 +348,23 @@ def access_lead_work(user, lead_pk, work_pk, request=None) -> LeadAssignment:
     if work is None:
         refuse(user, "NIBIN lead work", work_pk, request)
     return work
+
+
+# --- Saved searches: each person's own, never anyone else's -------------------------------------
+
+
+def access_saved_searches(user, request=None) -> QuerySet[SavedSearch]:
+    """The person's own saved searches (only those who may see cases keep any)."""
+    if not can_see_cases(user):
+        refuse(user, "saved search list", "-", request)
+    return SavedSearch.objects.filter(owner=user)
+
+
+def access_saved_search(user, pk, request=None) -> SavedSearch:
+    """One of the person's own saved searches; another's answers as if it did not exist."""
+    search = (
+        SavedSearch.objects.filter(pk=pk, owner=user).first() if can_see_cases(user) and str(pk).isdigit() else None
+    )
+    if search is None:
+        refuse(user, "saved search", pk, request)
+    return search

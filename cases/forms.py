@@ -105,9 +105,10 @@ class CaseFilterForm(InputForm):
         widget=forms.HiddenInput,
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, since: search.UpdatedSince | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        since = search.since_last_meeting()
+        # A page checking many queries at once (the saved searches) reads the last meeting once.
+        since = since or search.since_last_meeting()
         if since.is_fallback:
             meeting_label = f"Since the last meeting (none recorded: last {search.FALLBACK_MEETING_DAYS} days)"
         else:

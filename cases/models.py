@@ -12,6 +12,7 @@ from accounts.models import Agency
 # Registered in this app through this import; the rest of the code may import them from here.
 from .people.models import Person, PersonChange, PersonRole  # noqa: F401
 from .people.risk_models import RiskContact  # noqa: F401
+from .saved_searches.models import SavedSearch  # noqa: F401
 
 SUMMARY_MAX = 2000
 NOTE_TEXT_MAX = 5000

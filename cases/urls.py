@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import case_detail, case_forms, case_list, imports, nibin, nibin_work, notes, people, risk
+from .views import case_detail, case_forms, case_list, imports, nibin, nibin_work, notes, people, risk, saved_searches
 
 app_name = "cases"
 urlpatterns = [
@@ -33,6 +33,11 @@ urlpatterns = [
     path("people/at-risk/", risk.people_at_risk, name="people_at_risk"),
     path("people/<int:person_pk>/risk-contacts/", risk.record_contact, name="person_risk_contact"),
     path("people/risk-contacts/<int:contact_pk>/correct/", risk.correct_contact, name="risk_contact_correct"),
+    path("searches/", saved_searches.saved_search_list, name="saved_searches"),
+    path("searches/save/", saved_searches.saved_search_save, name="saved_search_save"),
+    path("searches/<int:search_pk>/edit/", saved_searches.saved_search_edit, name="saved_search_edit"),
+    path("searches/<int:search_pk>/delete/", saved_searches.saved_search_delete, name="saved_search_delete"),
+    path("searches/<int:search_pk>/run/", saved_searches.saved_search_run, name="saved_search_run"),
     path("nibin/", nibin.nibin_list, name="nibin_list"),
     path("nibin/<int:lead_pk>/", nibin.nibin_lead, name="nibin_lead"),
     path("nibin/<int:lead_pk>/triage/", nibin_work.nibin_triage, name="nibin_triage"),

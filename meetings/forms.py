@@ -12,7 +12,7 @@ from accounts.models import Agency, User
 
 from . import scheduling
 from .models import Meeting, MeetingSeries, Reminder
-from .reminders.planning import ALWAYS_SENT
+from .reminders.planning import ALWAYS_SENT, PER_SEARCH
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -204,6 +204,6 @@ class PreferenceForm(InputForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for value, label in Reminder.Kind.choices:
-            if value in ALWAYS_SENT:
+            if value in ALWAYS_SENT or value in PER_SEARCH:
                 continue
             self.fields[value] = forms.BooleanField(label=label, required=False)

@@ -424,6 +424,10 @@ class Reminder(models.Model):
         # The work on a NIBIN lead (cases.lead_work): told when it joins a case, reminded when it stalls.
         NIBIN_JOINED = "nibin_joined", "NIBIN lead joined my case"
         NIBIN_STALLED = "nibin_stalled", "NIBIN lead still unassigned or not worked"
+        # A person's saved searches (cases.saved_searches), each set to alert at once or daily;
+        # the search's own setting decides, not the reminder preferences.
+        SEARCH_ALERT = "search_alert", "Saved search: cases new or changed"
+        SEARCH_DIGEST = "search_digest", "Saved searches: daily digest"
 
     class State(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -486,3 +490,30 @@ class SourceStamp(models.Model):
 
     def __str__(self) -> str:
         return f"source stamp slot {self.slot}"
+
+
+class SearchAlertHit(models.Model):
+    """A case that newly matched a person's saved search, or changed in a way that person may see,
+    as the reminder sweep found it (meetings.reminders.search_alerts). `reminder` is the mail that
+    tells of it: set at once for a search alerting at once, at the digest hour for a daily one.
+    Each hit belongs to one reminder, so it is told once."""
+
+    search = models.ForeignKey("cases.SavedSearch", on_delete=models.CASCADE, related_name="alert_hits")
+    shooting = models.ForeignKey("cases.Shooting", on_delete=models.CASCADE, related_name="+")
+    # The case's latest change the owner may see (cases.saved_searches.changes), when found.
+    changed_at = models.DateTimeField()
+    # The case was entered after the search last looked.
+    is_new = models.BooleanField(default=False)
+    found_at = models.DateTimeField(auto_now_add=True)
+    reminder = models.ForeignKey(Reminder, null=True, blank=True, on_delete=models.CASCADE, related_name="search_hits")
+
+    class Meta:
+        indexes = [
+            # What a search has already told of a case (the sweep's check before a new hit).
+            models.Index(fields=["search", "shooting", "changed_at"], name="searchhit_told_idx"),
+            # Hits waiting for their mail: the at-once and digest steps of each sweep.
+            models.Index(fields=["search"], condition=models.Q(reminder__isnull=True), name="searchhit_waiting_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"case {self.shooting_id} for saved search {self.search_id}"

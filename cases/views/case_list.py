@@ -13,6 +13,8 @@ from accounts.audit import annotate, showed_cases
 from .. import access, export, search
 from ..forms import CaseFilterForm
 from ..list_rows import case_rows, list_values
+from ..models import SavedSearch
+from ..saved_searches.queries import filters_in
 
 PER_PAGE = 50
 
@@ -45,6 +47,10 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "can_create": access.can_create_shooting(request.user),
         "can_import": access.can_import(request.user),
         "can_search_suspects": access.can_search_suspects(request.user),
+        # "Save this search" carries the filters as sent: the save refuses what does not validate
+        # rather than keep a search wider than the one typed.
+        "alert_choices": SavedSearch.Alert.choices,
+        "save_fields": [(name, value) for name, values in filters_in(request.GET).lists() for value in values],
     }
     # A history restore (back button with an empty htmx cache) needs the whole page.
     if request.htmx and not request.htmx.history_restore_request:

@@ -25,6 +25,7 @@ from cases.people import risk
 from ..access import can_view_meetings
 from ..models import ActionItem, Meeting, Reminder
 from .planning import NIBIN_STALLED, occurrence_stamp, retaliation_cases_awaiting_contact, stale_cases_by_lead
+from .search_alerts import SearchNews, still_to_tell
 
 
 @dataclass
@@ -356,6 +357,56 @@ def _nibin_stalled(reminder: Reminder, user: User, now: datetime, cache: dict) -
     )
 
 
+# --- Saved searches (meetings.reminders.search_alerts) -------------------------------------------
+
+# Cases named per search in one mail; the search's own link shows the rest.
+SEARCH_MAIL_CASES = 25
+
+
+def _search_lines(news: SearchNews) -> list[tuple[str, str]]:
+    # The search is named by its number, never its name or filters: those can hold a person's name.
+    run = _link("cases:saved_search_run", news.search_id)
+    lines = [(f"Saved search no. {news.search_id}", run)]
+    for told in news.cases[:SEARCH_MAIL_CASES]:
+        lines.append(
+            (
+                f"{told.report_number} ({'new case' if told.is_new else 'updated'})",
+                _link("cases:detail", told.shooting_id),
+            )
+        )
+    more = len(news.cases) - SEARCH_MAIL_CASES
+    if more > 0:
+        lines.append((f"and {more} more case{'s' if more > 1 else ''}: open the search", run))
+    return lines
+
+
+def _count(news: list[SearchNews]) -> str:
+    total = sum(len(item.cases) for item in news)
+    return f"{total} case{'s' if total != 1 else ''}"
+
+
+def _search_alert(reminder: Reminder, user: User, now: datetime, cache: dict) -> Message | None:
+    news = still_to_tell(reminder, user)
+    if not news:
+        return None
+    return Message(
+        subject=f"Saved search: {_count(news)} new or updated",
+        intro="Cases newly matching a search you saved, or changed since it last told you:",
+        lines=_search_lines(news[0]),
+    )
+
+
+def _search_digest(reminder: Reminder, user: User, now: datetime, cache: dict) -> Message | None:
+    news = still_to_tell(reminder, user)
+    if not news:
+        return None
+    return Message(
+        subject=f"Saved searches, daily digest: {_count(news)} new or updated",
+        intro="Since your last digest, these cases newly matched the searches you saved, or changed:",
+        lines=[line for item in news for line in _search_lines(item)],
+    )
+
+
 def after_sent(reminder: Reminder) -> None:
     """What a sent reminder records: the first mail telling the investigators of a lead is their
     notification, so the CGIC turnaround stops there and the coordinators' "not yet notified"
@@ -380,4 +431,6 @@ _OTHER_KINDS = {
     Reminder.Kind.ACTION_ASSIGNED: _action_assigned,
     Reminder.Kind.NIBIN_JOINED: _nibin_joined,
     Reminder.Kind.NIBIN_STALLED: _nibin_stalled,
+    Reminder.Kind.SEARCH_ALERT: _search_alert,
+    Reminder.Kind.SEARCH_DIGEST: _search_digest,
 }

@@ -22,8 +22,11 @@ from cases.models import LeadAssignment, NibinLead, Note, Shooting
 from cases.people import risk
 
 from ..models import ActionItem, AgendaEvent, AgendaItem, Meeting, Reminder, ReminderPreference
+from . import search_alerts
 
 ALWAYS_SENT = {Reminder.Kind.MEETING_CHANGED}
+# Set on each saved search (none, at once, daily), not among the reminder preferences.
+PER_SEARCH = {Reminder.Kind.SEARCH_ALERT, Reminder.Kind.SEARCH_DIGEST}
 
 
 @dataclass(frozen=True)
@@ -328,9 +331,11 @@ def plan_due(now: datetime | None = None) -> int:
     """Create a row for every reminder that has come due and has none yet. Idempotent: the
     unique constraint makes a second sweep (or two at once) add nothing. Returns rows added."""
     now = now or timezone.now()
+    # Saved searches make their rows themselves: each row carries the cases it tells of.
+    alerts = search_alerts.plan(now)
     planned = [p for planner in PLANNERS for p in planner(now)]
     if not planned:
-        return 0
+        return alerts
     active = set(
         User.objects.filter(pk__in={p.recipient_id for p in planned}, is_active=True).values_list("pk", flat=True)
     )
@@ -352,4 +357,4 @@ def plan_due(now: datetime | None = None) -> int:
     ]
     before = Reminder.objects.count()
     Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
-    return Reminder.objects.count() - before
+    return alerts + Reminder.objects.count() - before

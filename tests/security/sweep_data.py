@@ -37,11 +37,14 @@ from cases.models import (
     Person,
     PersonRole,
     RiskContact,
+    SavedSearch,
     Shooting,
     Victim,
 )
 from cases.people import risk_services
 from cases.people import services as people_services
+from cases.saved_searches import services as search_services
+from cases.search import CaseQuery
 from meetings import services as meeting_services
 from meetings.access import printable_audiences
 from meetings.agenda import services as agenda_services
@@ -196,6 +199,8 @@ class World:
     people: list[Person] = field(default_factory=list)
     person_roles: list[PersonRole] = field(default_factory=list)
     risk_contacts: list[RiskContact] = field(default_factory=list)
+    # One per persona, each seen and changed by its owner only.
+    saved_searches: list[SavedSearch] = field(default_factory=list)
 
 
 def _people() -> tuple[dict[str, Agency], dict[str, User]]:
@@ -603,6 +608,15 @@ def build_world() -> World:
         username="sw_locked", agency=agencies["police"], role=User.Role.INVESTIGATOR, locked_at=now
     )
     feed_tokens = {persona: meeting_services.calendar_feed_for(user).token for persona, user in users.items()}
+    saved_searches = [
+        search_services.save_search(
+            user,
+            f"Watch of {persona}",
+            SavedSearch.Alert.AT_ONCE,
+            CaseQuery(text="SW26000101", status=Shooting.Status.OPEN, flags=("retaliation",)),
+        )
+        for persona, user in users.items()
+    ]
     return World(
         agencies=agencies,
         users=users,
@@ -625,6 +639,7 @@ def build_world() -> World:
         people=list(Person.objects.filter(roles__shooting__in=shootings).distinct().order_by("pk")),
         person_roles=list(PersonRole.objects.filter(shooting__in=shootings).order_by("pk")),
         risk_contacts=risk_contacts,
+        saved_searches=saved_searches,
     )
 
 
@@ -725,6 +740,8 @@ def fill(route: Route, world: World, persona: str) -> list[dict]:
             values[name] = [world.locked_user.pk]
         elif name == "reminder_pk":
             values[name] = [reminder.pk for reminder in world.reminders]
+        elif name == "search_pk":
+            values[name] = [saved.pk for saved in world.saved_searches]
         elif name == "series_pk":
             values[name] = [series.pk for series in world.series]
         elif name == "kind":
@@ -743,6 +760,7 @@ EXTRA_QUERIES: dict[str, list[str]] = {
     "cases:detail": [*(f"kind={kind}" for kind in Note.Kind.values), "reviews=all"],
     "cases:list": ["q=SW26000101", "sort=-occurred"],
     "cases:export": ["q=SW26000101"],
+    "cases:saved_search_save": ["q=SW26000101&status=open&flag=dv"],
     "cases:nibin_list": ["status=lead"],
     # People: by a victim's name, a suspect's, a witness's and a suspect alias of a victim, each
     # misspelt (the search forgives it) so that the search box's own echo is no sentinel.

@@ -10,6 +10,7 @@ from demo.seed_meetings import seed_demo_meetings
 from demo.seed_people import seed_demo_accounts
 from demo.seed_person_overlaps import seed_demo_overlaps
 from demo.seed_risk_follow_up import seed_demo_risk_follow_up
+from demo.seed_saved_searches import seed_demo_saved_searches
 from demo.seed_shootings import seed_demo_cases
 
 
@@ -28,6 +29,8 @@ class Command(BaseCommand):
         history = seed_history(users)
         # After the cases: the meetings' agendas are built from them.
         seed_demo_meetings(users)
+        # A few saved searches with alerts, so the list is not empty on first sight.
+        seed_demo_saved_searches(users)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data is in place ({created} demo shootings and {history} from earlier years added)."
