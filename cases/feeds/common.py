@@ -87,14 +87,8 @@ class FeedReport:
         return self
 
 
-def can_import_feeds(user: User) -> bool:
-    """NIBIN lead reports and eTrace results are loaded by those who manage NIBIN leads (they may
-    add firearm-trace notes too); what each row may change is checked row by row."""
-    return access.can_manage_nibin(user)
-
-
 def check_importer(user: User) -> None:
-    if not can_import_feeds(user):
+    if not access.can_import_feeds(user):
         raise PermissionDenied(
             "Only investigators, federal agents, coordinators and supervisors of a law-enforcement agency "
             "import NIBIN lead reports and eTrace results."

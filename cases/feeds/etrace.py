@@ -25,6 +25,18 @@ COLUMNS = {
     "dealer": "dealer",
 }
 REQUIRED = ["trace_number", "status"]
+LAYOUT = [
+    (
+        "trace_number",
+        True,
+        "The eTrace request number, as given in the “eTrace request number” of a firearm-trace note "
+        "(compared without case).",
+    ),
+    ("status", True, "not submitted, pending, completed or no trace."),
+    ("time_to_crime_days", False, "Days from the first retail sale to the recovery: a whole number, 0 to 36500."),
+    ("purchaser", False, "The purchaser eTrace returned (up to 120 characters)."),
+    ("dealer", False, "The dealer (FFL) eTrace returned (up to 200 characters)."),
+]
 # Column → the note's field; the status is always given, the others only where eTrace returned them.
 FIELDS = {
     "status": "etrace_status",

@@ -34,6 +34,19 @@ COLUMNS = {
     "examiner": "examiner",
 }
 REQUIRED = ["lead_number", "lead_date", "case_numbers", "result"]
+# The layout as the upload page and the README describe it: (column, required, what it holds).
+LAYOUT = [
+    ("lead_number", True, "The NIBIN lead number, one per row (spaces are ignored, letters compared in capitals)."),
+    ("lead_date", True, "The date of the lead report (2026-03-14 or 3/14/2026, a time may follow); not in the future."),
+    (
+        "case_numbers",
+        True,
+        "The agencies' report numbers of the cases whose casings or firearm the lead correlates, separated by "
+        "semicolons. Each must be a case in the shoot review.",
+    ),
+    ("result", True, "lead (a computer correlation), hit (confirmed by the examiner) or excluded."),
+    ("examiner", False, "The firearms examiner; required for a hit or an exclusion."),
+]
 RESULTS = {
     "lead": NibinLead.Status.LEAD,
     "hit": NibinLead.Status.HIT,

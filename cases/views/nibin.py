@@ -54,6 +54,7 @@ def nibin_list(request: HttpRequest) -> HttpResponse:
         # The queue of work heads the unfiltered list only: the filters and pages are about leads.
         "queue": None if limited or status or page.number > 1 else lead_queue(user, now, request.GET.get("work", "")),
         "queue_filters": FILTERS,
+        "can_import_feeds": access.can_import_feeds(user),
     }
     return render(request, "cases/nibin_list.html", context)
 
