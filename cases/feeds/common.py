@@ -87,12 +87,22 @@ class FeedReport:
         return self
 
 
-def check_importer(user: User) -> None:
-    if not access.can_import_feeds(user):
-        raise PermissionDenied(
-            "Only investigators, federal agents, coordinators and supervisors of a law-enforcement agency "
-            "import NIBIN lead reports and eTrace results."
+def check_importer(user: User, feed: str, request=None) -> None:
+    """Refuse someone who may not run the import, with the refusal on record: the request's own
+    audit row says it within a request (the API's too), a row of its own from the command."""
+    if access.can_import_feeds(user):
+        return
+    request = getattr(request, "_request", request)
+    if request is not None:
+        request.audit_refused = ("import", feed)
+    else:
+        audit.record(
+            "access.refused", actor=user, object_type="import", object_id=feed, outcome=AuditEvent.Outcome.REFUSED
         )
+    raise PermissionDenied(
+        "Only investigators, federal agents, coordinators and supervisors of a law-enforcement agency "
+        "import NIBIN lead reports and eTrace results."
+    )
 
 
 def read(content: bytes | str, columns: dict[str, str], required: list[str]) -> tuple[Table, list[RowError]]:
@@ -169,7 +179,7 @@ def run(
     outcomes or errors, no writes), then unless it is a dry run or anything is wrong write it all
     in one transaction, the command's audit row included, so that an import never stands without
     its record. A file that cannot be read raises ImportFileError, after its audit row."""
-    check_importer(user)
+    check_importer(user, report.feed, request)
     try:
         plans = plan(content, user, report)
     except ImportFileError as exc:

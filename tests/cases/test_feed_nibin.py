@@ -271,6 +271,10 @@ def test_only_those_who_manage_leads_may_import_a_lead_report(prosecutor, advoca
         with pytest.raises(PermissionDenied):
             import_nibin_leads(lines("RB-1,2026-03-01,RB26009001,lead,"), user=user)
     assert everything()["leads"] == []
+    refusals = AuditEvent.objects.filter(event="access.refused", object_type="import", object_id="nibin")
+    assert sorted(refusals.values_list("actor_id", "outcome")) == sorted(
+        [(prosecutor.pk, "refused"), (advocate.pk, "refused")]
+    )
 
 
 def test_each_run_leaves_one_audit_row_with_counts_and_no_values(atf_agent, cases):
