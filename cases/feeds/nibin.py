@@ -188,7 +188,7 @@ def _lead_changes(row: LeadRow, lead: NibinLead | None, outcome: FeedOutcome) ->
         received_at = stored_at
     times = {name: getattr(lead, name) if lead else None for name in LEAD_TIMES}
     times["lead_received_at"] = received_at
-    form = LeadForm(data={"status": status, **times})
+    form = LeadForm(data={"status": status, "examiner": row.examiner, **times})
     errors = [] if form.is_valid() else _form_errors(form, row.line, {"lead_received_at": "lead_date"})
     data: dict = {}
     history: dict = {}

@@ -79,7 +79,11 @@ def nibin_lead(request: HttpRequest, lead_pk: int) -> HttpResponse:
         else:
             focus_first_error(form)
     if can_manage and form is None:
-        initial = {"status": lead.status, **{name: getattr(lead, name) for name in LEAD_TIMES}}
+        initial = {
+            "status": lead.status,
+            "examiner": lead.examiner,
+            **{name: getattr(lead, name) for name in LEAD_TIMES},
+        }
         form = LeadForm(initial=initial, auto_id="lead_%s")
     saved = request.method == "POST" and form is not None and not form.is_bound
     if request.htmx:
