@@ -199,7 +199,8 @@ def _lead_changes(row: LeadRow, lead: NibinLead | None, outcome: FeedOutcome) ->
     if received_at != stored_at:
         data["lead_received_at"] = received_at
         history["lead received"] = [_when(stored_at), _when(received_at)]
-    if row.examiner != (lead.examiner if lead else ""):
+    # A blank examiner (a lead report before any answer) keeps the one recorded.
+    if row.examiner and row.examiner != (lead.examiner if lead else ""):
         data["examiner"] = row.examiner
         history["examiner"] = [lead.examiner if lead else "", row.examiner]
     return data, history, errors

@@ -129,6 +129,15 @@ def test_a_lead_report_never_sets_a_hit_back_to_a_lead(atf_agent, cases):
     assert NibinLead.objects.get().status == NibinLead.Status.HIT
 
 
+def test_a_row_without_an_examiner_keeps_the_one_recorded(atf_agent, cases):
+    import_nibin_leads(lines("RB-2026-0901,2026-03-14,RB26009001,hit,Examiner Dahl"), user=atf_agent)
+
+    report = import_nibin_leads(lines("RB-2026-0901,2026-03-14,RB26009001,lead,"), user=atf_agent)
+
+    assert report.counts["unchanged"] == 1
+    assert NibinLead.objects.get().examiner == "Examiner Dahl"
+
+
 def test_a_case_that_cites_the_lead_by_hand_gets_no_second_note(atf_agent, investigator, cases):
     services.add_note(cases["a"], investigator, Note.Kind.FIREARM, {"nibin_leads": ["RB-2026-0901"]})
     hand_entered = NibinLead.objects.get(number="RB-2026-0901")
