@@ -195,6 +195,12 @@ def can_manage_nibin(user) -> bool:
     }
 
 
+def can_import_feeds(user) -> bool:
+    """NIBIN lead reports and eTrace results are loaded by those who manage NIBIN leads (they may
+    add firearm-trace notes too); what each row may change is checked row by row."""
+    return can_manage_nibin(user)
+
+
 # --- NIBIN leads: seen through the firearm-trace notes that cite them ---------------------------
 
 
@@ -314,6 +320,11 @@ def access_note_kind(user, kind: str, request=None) -> str:
 def access_import(user, request=None) -> None:
     if not can_import(user):
         refuse(user, "import", "shootings", request)
+
+
+def access_feed_import(user, feed: str, request=None) -> None:
+    if not can_import_feeds(user):
+        refuse(user, "import", feed, request)
 
 
 def access_lead_list(user, request=None) -> QuerySet:

@@ -24,6 +24,12 @@ def _datetime_field(label: str) -> forms.DateTimeField:
 
 class LeadForm(InputForm):
     status = forms.ChoiceField(label="Status", choices=NibinLead.Status.choices)
+    examiner = forms.CharField(
+        label="Examiner",
+        max_length=NibinLead._meta.get_field("examiner").max_length,
+        required=False,
+        help_text="The firearms examiner who confirmed or excluded the lead.",
+    )
     evidence_recovered_at = _datetime_field("Evidence recovered")
     entered_at = _datetime_field("Entered into NIBIN")
     lead_received_at = _datetime_field("Lead received")

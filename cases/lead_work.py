@@ -58,6 +58,11 @@ def _record(lead_id: int, user: User, changes: dict, assignment: LeadAssignment 
     )
 
 
+def record_change(lead_id: int, user: User, changes: dict) -> None:
+    """A change to the lead made outside its page (the NIBIN lead report import), in its history."""
+    _record(lead_id, user, changes)
+
+
 @transaction.atomic
 def triage(lead: NibinLead, user: User, *, priority: str, reason: str, version: int) -> NibinLead:
     """Set the lead's priority and the reason for it."""

@@ -409,6 +409,8 @@ class NibinLead(models.Model):
     status_changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The firearms examiner who confirmed or excluded the lead, as the lead report names them.
+    examiner = models.CharField("examiner", max_length=120, blank=True)
     priority = models.CharField("triage priority", max_length=10, choices=Priority.choices, default=Priority.ROUTINE)
     priority_reason = models.CharField("reason for the priority", max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -311,7 +311,7 @@ def update_nibin_lead(lead: NibinLead, user: User, data: dict) -> NibinLead:
         lead.status = status
         lead.status_changed_at = timezone.now()
         lead.status_changed_by = user
-    for name in ["evidence_recovered_at", "entered_at", "lead_received_at", "notified_at"]:
+    for name in ["evidence_recovered_at", "entered_at", "lead_received_at", "notified_at", "examiner"]:
         if name in data:
             setattr(lead, name, data[name])
     lead.full_clean()

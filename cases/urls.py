@@ -1,6 +1,18 @@
 from django.urls import path
 
-from .views import case_detail, case_forms, case_list, imports, nibin, nibin_work, notes, people, risk, saved_searches
+from .views import (
+    case_detail,
+    case_forms,
+    case_list,
+    feed_imports,
+    imports,
+    nibin,
+    nibin_work,
+    notes,
+    people,
+    risk,
+    saved_searches,
+)
 
 app_name = "cases"
 urlpatterns = [
@@ -8,6 +20,8 @@ urlpatterns = [
     path("export.csv", case_list.case_export, name="export"),
     path("new/", case_forms.case_new, name="new"),
     path("import/", imports.import_page, name="import"),
+    path("import/nibin-leads/", feed_imports.import_nibin, name="import_nibin"),
+    path("import/etrace-results/", feed_imports.import_etrace, name="import_etrace"),
     path("<int:pk>/edit/", case_forms.case_edit, name="edit"),
     path("<int:pk>/", case_detail.case_detail, name="detail"),
     path("<int:pk>/quick-edit/", case_detail.quick_edit, name="quick_edit"),

@@ -9,14 +9,14 @@ from accounts.inputs import InputForm
 from .common import FORMAT_AUTO, FORMAT_KCPD, FORMAT_LABELS, FORMAT_TEMPLATE, MAX_UPLOAD_BYTES, ImportFileError, decode
 
 
-def _megabytes(size: int) -> str:
+def megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
 
 
 class ImportForm(InputForm):
     file = forms.FileField(
         label="CSV file",
-        help_text=f"UTF-8 CSV (a byte-order mark is fine), at most {_megabytes(MAX_UPLOAD_BYTES)}.",
+        help_text=f"UTF-8 CSV (a byte-order mark is fine), at most {megabytes(MAX_UPLOAD_BYTES)}.",
     )
     format = forms.ChoiceField(
         label="Format",
@@ -32,8 +32,8 @@ class ImportForm(InputForm):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(
-                f"The file is {_megabytes(upload.size)} ({upload.size:,} bytes); the limit is "
-                f"{_megabytes(MAX_UPLOAD_BYTES)} ({MAX_UPLOAD_BYTES:,} bytes). "
+                f"The file is {megabytes(upload.size)} ({upload.size:,} bytes); the limit is "
+                f"{megabytes(MAX_UPLOAD_BYTES)} ({MAX_UPLOAD_BYTES:,} bytes). "
                 "Split it, or ask an administrator to run the import_shootings command."
             )
         try:

@@ -54,6 +54,7 @@ def nibin_list(request: HttpRequest) -> HttpResponse:
         # The queue of work heads the unfiltered list only: the filters and pages are about leads.
         "queue": None if limited or status or page.number > 1 else lead_queue(user, now, request.GET.get("work", "")),
         "queue_filters": FILTERS,
+        "can_import_feeds": access.can_import_feeds(user),
     }
     return render(request, "cases/nibin_list.html", context)
 
@@ -78,7 +79,11 @@ def nibin_lead(request: HttpRequest, lead_pk: int) -> HttpResponse:
         else:
             focus_first_error(form)
     if can_manage and form is None:
-        initial = {"status": lead.status, **{name: getattr(lead, name) for name in LEAD_TIMES}}
+        initial = {
+            "status": lead.status,
+            "examiner": lead.examiner,
+            **{name: getattr(lead, name) for name in LEAD_TIMES},
+        }
         form = LeadForm(initial=initial, auto_id="lead_%s")
     saved = request.method == "POST" and form is not None and not form.is_bound
     if request.htmx:

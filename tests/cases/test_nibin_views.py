@@ -118,11 +118,13 @@ def test_a_firearm_serial_written_like_a_lead_number_does_not_join_that_lead(cli
 def test_marking_a_hit_shows_on_both_cases(client_for, atf_agent, investigator, two_cases):
     a, b = two_cases
     lead = NibinLead.objects.get(number="RB-2026-0101")
-    data = {"status": "hit", "evidence_recovered_at": "", "entered_at": "", "lead_received_at": "", "notified_at": ""}
+    data = {"status": "hit", "examiner": "Examiner Dahl", "evidence_recovered_at": "", "entered_at": ""}
+    data |= {"lead_received_at": "", "notified_at": ""}
     response = client_for(atf_agent).post(f"/cases/nibin/{lead.pk}/", data, follow=True)
     assert "Lead RB-2026-0101 saved." in response.content.decode()
     lead.refresh_from_db()
-    assert lead.status == "hit"
+    assert (lead.status, lead.examiner) == ("hit", "Examiner Dahl")
+    assert "<dt>Examiner</dt><dd>Examiner Dahl</dd>" in response.content.decode()
     assert lead.status_changed_by == atf_agent
     for case, other in ((a, b), (b, a)):
         html = client_for(investigator).get(f"/cases/{case.pk}/").content.decode()

@@ -172,6 +172,7 @@ def test_the_pages_show_the_forms_and_filters_the_fuzzing_needs(found):
     # A few from each app: if reading the pages broke, the fuzzing would pass on nothing.
     assert {"cases:list", "cases:new", "cases:add_note", "cases:import", "cases:nibin_lead"} <= routes
     assert {"cases:saved_search_save", "cases:saved_search_edit", "cases:saved_search_delete"} <= routes
+    assert {"cases:import_nibin", "cases:import_etrace"} <= routes
     assert {"meetings:create", "meetings:series_create", "meetings:agenda_action", "audit_log"} <= routes
     assert {"cases:detail", "cases:nibin_list", "meetings:reminders"} <= set(found.filters)
 
