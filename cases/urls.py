@@ -1,11 +1,12 @@
 from django.urls import path
 
-from .views import case_detail, case_forms, case_list, imports, nibin, nibin_work, notes, people, risk
+from .views import case_detail, case_forms, case_list, case_map, imports, nibin, nibin_work, notes, people, risk
 
 app_name = "cases"
 urlpatterns = [
     path("", case_list.case_list, name="list"),
     path("export.csv", case_list.case_export, name="export"),
+    path("map/", case_map.case_map_page, name="map"),
     path("new/", case_forms.case_new, name="new"),
     path("import/", imports.import_page, name="import"),
     path("<int:pk>/edit/", case_forms.case_edit, name="edit"),
