@@ -83,7 +83,8 @@
     document.getElementById("case-map").classList.add("is-live");
     document.getElementById("case-map-legend").hidden = false;
 
-    var map = L.map(live, { attributionControl: Boolean(data.tiles.url), zoomSnap: 0.25 });
+    // Clusters need a highest zoom, which a tile layer would otherwise give.
+    var map = L.map(live, { attributionControl: Boolean(data.tiles.url), zoomSnap: 0.25, maxZoom: 19 });
     if (data.tiles.url) {
       L.tileLayer(data.tiles.url, { attribution: data.tiles.attribution, maxZoom: 19 }).addTo(map);
       map.attributionControl.setPrefix(false);
