@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -53,11 +55,12 @@ def case_map_page(request: HttpRequest) -> HttpResponse:
             "found": found,
             "filtered": any(name != "sort" for name in params),
             "map_svg": map_svg(markers, title="Shootings matching the filters", note=note),
-            "map_data": {
-                "points": [point.as_json() for point in found.placed],
-                "tiles": _tiles(),
-                "icons": kind_icons(),
-            },
+            # An attribute the template escapes rather than a JSON <script>: the pages hold no
+            # inline script of any type.
+            "map_json": json.dumps(
+                {"points": [point.as_json() for point in found.placed], "tiles": _tiles(), "icons": kind_icons()},
+                separators=(",", ":"),
+            ),
             "list_url": reverse("cases:list") + suffix,
             "legend": [(kind, label, count, icon_svg(kind)) for kind, label, count in found.counts_by_kind()],
         },

@@ -70,12 +70,11 @@
   }
 
   function start() {
-    var source = document.getElementById("case-map-data");
     var live = document.getElementById("case-map-live");
-    if (!source || !live || !window.L || !L.markerClusterGroup) {
+    if (!live || !window.L || !L.markerClusterGroup) {
       return;
     }
-    var data = JSON.parse(source.textContent);
+    var data = JSON.parse(live.getAttribute("data-map"));
     if (!data.points.length) {
       return; // the drawn map says there is nothing to show
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from html import unescape
 
 import pytest
 from django.urls import reverse
@@ -21,8 +22,9 @@ WITNESS = "Mireille Otterbach"
 
 
 def map_data(html: str) -> dict:
-    found = re.search(r'<script id="case-map-data" type="application/json">(.*?)</script>', html, re.S)
-    return json.loads(found.group(1))
+    """What the page's script draws: JSON in an attribute, escaped as HTML."""
+    found = re.search(r'id="case-map-live" data-map="([^"]*)"', html)
+    return json.loads(unescape(found.group(1)))
 
 
 def reports_on_map(html: str) -> list[str]:
