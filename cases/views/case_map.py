@@ -14,7 +14,7 @@ from accounts.audit import showed_cases
 
 from .. import search
 from ..forms import CaseFilterForm
-from ..maps.points import case_map
+from ..maps.points import case_map, list_items, table_rows
 from ..maps.svg import Marker, icon_svg, kind_icons, map_svg
 
 
@@ -61,6 +61,8 @@ def case_map_page(request: HttpRequest) -> HttpResponse:
                 {"points": [point.as_json() for point in found.placed], "tiles": _tiles(), "icons": kind_icons()},
                 separators=(",", ":"),
             ),
+            "table_rows": table_rows(found.placed),
+            "unplaced_items": list_items(found.unplaced),
             "list_url": reverse("cases:list") + suffix,
             "legend": [(kind, label, count, icon_svg(kind)) for kind, label, count in found.counts_by_kind()],
         },
