@@ -27,3 +27,10 @@ def test_case_list(client, demo_data, bench_report):
     except LookupError:
         shootings = 0
     _time(client, "/cases/", bench_report, f"case list, {shootings} shootings")
+
+
+def test_case_map(client, demo_data, bench_report):
+    # The map draws up to cases.maps.points.MAP_LIMIT cases at once, with the SVG and the table.
+    client.force_login(User.objects.get(username="investigator"))
+    _time(client, "/cases/map/", bench_report, "case map, every case")
+    _time(client, "/cases/map/?kind=homicide", bench_report, "case map, homicides")

@@ -4,6 +4,7 @@ from .views import (
     case_detail,
     case_forms,
     case_list,
+    case_map,
     feed_imports,
     imports,
     nibin,
@@ -18,6 +19,7 @@ app_name = "cases"
 urlpatterns = [
     path("", case_list.case_list, name="list"),
     path("export.csv", case_list.case_export, name="export"),
+    path("map/", case_map.case_map_page, name="map"),
     path("new/", case_forms.case_new, name="new"),
     path("import/", imports.import_page, name="import"),
     path("import/nibin-leads/", feed_imports.import_nibin, name="import_nibin"),

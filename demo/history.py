@@ -27,7 +27,7 @@ from cases.models import Person, PersonRole, Shooting, Victim
 from cases.people.matching import search_text
 
 from .bulk import given_timestamps
-from .shootings import DIVISIONS, FIRST_NAMES, LAST_NAMES, LEADS, STREETS
+from .shootings import DIVISIONS, FIRST_NAMES, LAST_NAMES, LEADS, STREETS, place_in
 
 SEED = 20260419
 # History report numbers sit below the detailed cases' (demo.shootings.FIRST_SEQUENCE).
@@ -187,6 +187,7 @@ def _case(rng: random.Random, sequence: int, occurred: datetime, today: date) ->
             "address": address,
             "division": division,
             "beat": f"{DIVISIONS.index(division) + 1}{rng.randint(10, 49)}",
+            **place_in(division, f"history-{report_number}"),
             "status": status,
             "cleared_on": cleared_on,
             "counting": counting,

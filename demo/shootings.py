@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -38,6 +39,18 @@ STREETS = [
 ]
 # fmt: on
 DIVISIONS = [d for d in Division.values if d != Division.OTHER]
+# Where each division's cases are placed on the map: a made-up city's districts (centred where
+# Kansas City is, as the KCPD import's divisions are), a few kilometres across.
+DIVISION_CENTRES = {
+    "Central": (39.100, -94.580),
+    "East": (39.075, -94.520),
+    "Metro": (39.030, -94.585),
+    "South": (38.950, -94.570),
+    "North": (39.195, -94.580),
+    "Shoal Creek": (39.225, -94.480),
+}
+# Cases the records system could not place: the map lists them under it.
+UNPLACED = {11, 27}
 
 EXTRA_INVESTIGATORS = [
     {"username": "det_fenwright", "first_name": "Corin", "last_name": "Fenwright"},
@@ -152,6 +165,7 @@ def _case(i: int, occurred: datetime, today: date, rng: random.Random) -> CaseSp
         "is_retaliation_risk": i in RETALIATION,
         "is_juvenile_involved": i in JUVENILE_VICTIMS or i == 18,
         "summary": _summary(i, kind, street, rng),
+        **_place(i, division),
     }
     days_open = max(1, (today - occurred.date()).days)
     if status in {Shooting.Status.CLEARED_ARREST, Shooting.Status.CLEARED_EXCEPTIONAL}:
@@ -166,6 +180,22 @@ def _case(i: int, occurred: datetime, today: date, rng: random.Random) -> CaseSp
         spec.partners = ["ATF-RB"]
     spec.notes = _notes(spec, rng)
     return spec
+
+
+def place_in(division: str, seed: str) -> dict:
+    """Coordinates somewhere in `division`, from a generator of their own (`seed`) so that the
+    rest of the demo data stays as it was."""
+    rng = random.Random(seed)
+    lat, lon = DIVISION_CENTRES.get(division, DIVISION_CENTRES["Central"])
+    return {
+        "latitude": Decimal(f"{lat + rng.uniform(-0.02, 0.02):.6f}"),
+        "longitude": Decimal(f"{lon + rng.uniform(-0.025, 0.025):.6f}"),
+    }
+
+
+def _place(i: int, division: str) -> dict:
+    """The detailed case's coordinates; a few get none, as the records system leaves some."""
+    return {} if i in UNPLACED else place_in(division, f"place-{i}")
 
 
 def _summary(i: int, kind: str, street: str, rng: random.Random) -> str:

@@ -7,6 +7,7 @@ rather than running with a silently wrong configuration.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -267,6 +268,45 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# --- Map ----------------------------------------------------------------------------------------
+# The case map draws its points on a plain background. With MAP_TILE_URL (a tile server the
+# deployment trusts, e.g. https://tiles.example.org/{z}/{x}/{y}.png) it draws them over that
+# server's tiles, and the page may load images from that one origin and no other.
+
+
+def map_tile_origin(url: str) -> str:
+    """The scheme and host (with port) of a tile URL template, checked so that a typo fails at
+    start-up instead of showing an empty map: http(s), a host, {z}, {x} and {y} once each, and no
+    other placeholder (a {s} subdomain would need a wildcard in the content security policy)."""
+    parsed = urlparse(url)
+    if parsed.scheme not in {"http", "https"} or not parsed.hostname:
+        raise ImproperlyConfigured(f"MAP_TILE_URL must be an http(s) URL with a host; got {url!r}")
+    if any(ch.isspace() or ch in "\"'<>\\" for ch in url) or parsed.username or parsed.password:
+        raise ImproperlyConfigured(f"MAP_TILE_URL must have no spaces, quotes or credentials; got {url!r}")
+    placeholders = re.findall(r"\{([^{}]*)\}", url)
+    if sorted(placeholders) != ["x", "y", "z"] or url.count("{") != 3 or url.count("}") != 3:
+        raise ImproperlyConfigured(
+            f"MAP_TILE_URL must hold {{z}}, {{x}} and {{y}} once each and no other placeholder; got {url!r}"
+        )
+    if parsed.hostname.startswith("{") or "{" in parsed.netloc:
+        raise ImproperlyConfigured(f"MAP_TILE_URL may not have a placeholder in its host; got {url!r}")
+    try:
+        port = parsed.port
+    except ValueError:
+        raise ImproperlyConfigured(f"MAP_TILE_URL has a bad port; got {url!r}") from None
+    host = f"[{parsed.hostname}]" if ":" in parsed.hostname else parsed.hostname
+    return f"{parsed.scheme}://{host}" + (f":{port}" if port else "")
+
+
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "").strip()
+MAP_TILE_ORIGIN = map_tile_origin(MAP_TILE_URL) if MAP_TILE_URL else ""
+MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "").strip()
+if MAP_TILE_ATTRIBUTION and not MAP_TILE_URL:
+    raise ImproperlyConfigured("MAP_TILE_ATTRIBUTION is set but MAP_TILE_URL is not: set both or neither.")
+if MAP_TILE_ORIGIN:
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(MAP_TILE_ORIGIN)
+
 if env_bool("DJANGO_HSTS_PRELOAD", False) is False:
     # Preload is a one-way commitment for the whole domain; it is the operator's call.
     SILENCED_SYSTEM_CHECKS = ["security.W021"]

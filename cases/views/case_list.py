@@ -42,6 +42,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "filtered": any(name != "sort" for name in params),
         "page_url": f"{reverse('cases:list')}?{query_string}{'&' if query_string else ''}page=",
         "export_url": reverse("cases:export") + (f"?{query_string}" if query_string else ""),
+        "map_url": reverse("cases:map") + (f"?{query_string}" if query_string else ""),
         "sort_links": search.sort_links(query),
         "updated": query.updated_cutoff(),
         "can_create": access.can_create_shooting(request.user),

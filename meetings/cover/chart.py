@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from cases.maps.svg import Marker, map_svg
+
 from .people import COUNTING_RULES
 from .stats import Week, cover_for
 
@@ -138,6 +140,20 @@ def people_context(stats) -> dict:
     }
 
 
+def window_map_svg(stats, *, id_prefix: str) -> SafeString | None:
+    """The review window's counted shootings on a map, by kind; None for a cover kept before
+    covers had maps. The markers carry their kind and nothing else: no report number, address or
+    name, so the same drawing suits every audience's packet."""
+    if stats.map_points is None:
+        return None
+    start, end = timezone.localtime(stats.window_start), timezone.localtime(stats.window_end)
+    title = f"Where the shootings of the review window happened ({start:%b} {start.day} to {end:%b} {end.day})"
+    unplaced = stats.map_unplaced
+    note = f"{unplaced} without coordinates {'is' if unplaced == 1 else 'are'} not on the map." if unplaced else ""
+    markers = [Marker(lat, lon, kind) for lat, lon, kind in stats.map_points]
+    return map_svg(markers, title=title, id_prefix=id_prefix, note=note)
+
+
 def cover_context(meeting, viewer) -> dict:
     """What `meetings/_cover.html` needs: the numbers and their chart. Shared by the cover page,
     the agenda page and the printed packets so that all three show the same."""
@@ -147,6 +163,7 @@ def cover_context(meeting, viewer) -> dict:
     return {
         "cover": stats,
         "cover_chart": weekly_chart_svg(stats.weeks, title=title, id_prefix=f"weekly-chart-{meeting.pk}"),
+        "cover_map": window_map_svg(stats, id_prefix=f"window-map-{meeting.pk}"),
         "cover_kept": meeting.is_frozen,
         **people_context(stats),
     }

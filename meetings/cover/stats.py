@@ -29,7 +29,9 @@ from .percentages import percent_change, percent_of
 
 CHART_WEEKS = 12
 # 2: the people counts (meetings.cover.people). A snapshot kept before them has none.
-SNAPSHOT_VERSION = 2
+# 3: the map's points. A snapshot kept before them has no map (None), not a live one: a frozen
+# cover shows only what stood when it was frozen.
+SNAPSHOT_VERSION = 3
 
 
 def review_window(meeting: Meeting) -> tuple[datetime, datetime]:
@@ -111,6 +113,11 @@ class CoverStats:
     prosecution: dict[str, int] = field(default_factory=dict)
     # People shot, year to date against three years, clearance by kind (meetings.cover.people).
     people: PeopleCounts | None = None
+    # The counted shootings of the window that have coordinates, as (latitude, longitude, kind):
+    # where they were and what kind, nothing else, so every audience's packet may show them.
+    map_points: list[tuple[float, float, str]] | None = None
+    # The counted shootings of the window without coordinates (not on the map).
+    map_unplaced: int = 0
 
     @property
     def window_shootings(self) -> int:
@@ -162,6 +169,7 @@ class CoverStats:
             for w in self.weeks
         ]
         data["people"] = self.people.to_json() if self.people else None
+        data["map_points"] = [list(point) for point in self.map_points] if self.map_points is not None else None
         data["version"] = SNAPSHOT_VERSION
         return data
 
@@ -170,6 +178,8 @@ class CoverStats:
         data = dict(data)
         data.pop("version", None)
         people = data.pop("people", None)
+        points = data.pop("map_points", None)
+        data["map_points"] = [(lat, lon, kind) for lat, lon, kind in points] if points is not None else None
         weeks = [
             Week(
                 start=datetime.fromisoformat(w["start"]),
@@ -189,8 +199,9 @@ def compute_cover(meeting: Meeting, viewer) -> CoverStats:
     """The cover numbers as they stand now, for what `viewer` may see.
 
     Queries: the previous held meeting (the window), one aggregate over the shootings of the
-    counted period, one count of open clusters, the prosecution changes of the year, and the
-    people counts: the data's stamp, and their two queries unless counted under that stamp before."""
+    counted period, one count of open clusters, the places of the window's shootings (the map),
+    the prosecution changes of the year, and the people counts: the data's stamp, and their two
+    queries unless counted under that stamp before."""
     start, end = review_window(meeting)
     year_start = start_of_local_year(end)
     last_year_end = same_moment_last_year(end)
@@ -242,6 +253,7 @@ def compute_cover(meeting: Meeting, viewer) -> CoverStats:
         .distinct()
         .count()
     )
+    map_points, map_unplaced = window_places(visible, start, end)
     stats = CoverStats(
         window_start=start,
         window_end=end,
@@ -255,9 +267,26 @@ def compute_cover(meeting: Meeting, viewer) -> CoverStats:
         computed_at=timezone.now(),
         prosecution=prosecution_counts(visible, start, end, year_start) if sees_prosecution_status(viewer) else {},
         people=people_for(start, end, viewer),
+        map_points=map_points,
+        map_unplaced=map_unplaced,
         **{name: row[name] for name in aggregates if not name.startswith("week_")},
     )
     return stats
+
+
+def window_places(visible: QuerySet[Shooting], start: datetime, end: datetime) -> tuple[list, int]:
+    """Where the shootings the cover counts in the window (start, end] happened, and how many of
+    them have no coordinates. One query."""
+    points, unplaced = [], 0
+    rows = visible.filter(
+        occurred_from__gt=start, occurred_from__lte=end, counting=Shooting.Counting.COUNTS
+    ).values_list("latitude", "longitude", "kind")
+    for lat, lon, kind in rows.order_by("occurred_from", "pk"):
+        if lat is None or lon is None:
+            unplaced += 1
+        else:
+            points.append((float(lat), float(lon), kind))
+    return points, unplaced
 
 
 def prosecution_counts(visible: QuerySet[Shooting], start: datetime, end: datetime, year_start: datetime) -> dict:

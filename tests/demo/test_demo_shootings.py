@@ -203,3 +203,14 @@ def test_history_is_the_same_for_the_same_day_and_written_in_a_few_bulk_inserts(
     with django_assert_max_num_queries(batches):
         added = history.seed_history(users)
     assert added == len(past)
+
+
+def test_demo_cases_are_placed_in_their_division_on_the_map_and_two_are_not(seeded):
+    shootings = list(detailed())
+    placed = [s for s in shootings if s.latitude is not None and s.longitude is not None]
+    assert len(placed) == len(shootings) - len(demo.UNPLACED)
+    for shooting in placed:
+        lat, lon = demo.DIVISION_CENTRES[shooting.division]
+        assert abs(float(shooting.latitude) - lat) <= 0.02 and abs(float(shooting.longitude) - lon) <= 0.025
+    history_cases = Shooting.objects.exclude(pk__in=[s.pk for s in shootings])
+    assert history_cases.exists() and not history_cases.filter(latitude__isnull=True).exists()

@@ -324,9 +324,10 @@ def test_the_cover_page_queries_stay_the_same_with_years_of_data(
         shooting(investigator, local(year, 2, 2, 12, 0), H, killed(2) + wounded(2), status=ARREST)
 
     # Session, user with agency (2), the meeting (1), the cover: previous held meeting, one
-    # aggregate, open clusters (3), the year's prosecution changes (1), people: the data's stamp,
-    # one aggregate, one count per year (3), the audit row (2, 3 on PostgreSQL).
-    with django_assert_max_num_queries(13):
+    # aggregate, open clusters (3), the places of the window's shootings for the map (1), the
+    # year's prosecution changes (1), people: the data's stamp, one aggregate, one count per year
+    # (3), the audit row (2, 3 on PostgreSQL).
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("meetings:cover", args=[counted.pk]))
     assert response.status_code == 200
 

@@ -180,7 +180,7 @@ def timezone_hour(moment: datetime) -> int:
     return moment.astimezone(CHICAGO).hour
 
 
-def test_cover_numbers_cost_seven_queries_however_many_shootings(investigator, meetings, django_assert_num_queries):
+def test_cover_numbers_cost_eight_queries_however_many_shootings(investigator, meetings, django_assert_num_queries):
     _, this = meetings
     for day in range(1, 30):
         case = shooting(investigator, local(2026, 2, day % 28 + 1, 12, 0), H if day % 3 else NF)
@@ -189,7 +189,8 @@ def test_cover_numbers_cost_seven_queries_however_many_shootings(investigator, m
     # 1. previous held meeting's cutoff  2. one aggregate over the counted period  3. open clusters
     # 4. the year's prosecution changes  5. the data's stamp, under which the people counts are kept
     # 6. people: one aggregate over shootings and victims  7. people per calendar year
-    with django_assert_num_queries(7):
+    # 8. the places of the window's shootings (the map)
+    with django_assert_num_queries(8):
         stats.compute_cover(this, investigator)
 
 

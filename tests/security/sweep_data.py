@@ -485,6 +485,10 @@ def build_world() -> World:
             "division": "Central",
             "beat": "114",
             "summary": "Two men shot outside a corner store.",
+            # On the case map (cases:map); the outsider's case has no coordinates and is listed
+            # under it instead.
+            "latitude": "39.099700",
+            "longitude": "-94.578600",
             "lead_investigator": users[INVESTIGATOR],
             "is_retaliation_risk": True,
         },
@@ -511,6 +515,8 @@ def build_world() -> World:
             "occurred_from": now - timedelta(days=4),
             "address": "12 Mill Race Ave",
             "division": "East",
+            "latitude": "39.112300",
+            "longitude": "-94.541200",
         },
         victims=[],
     )
@@ -761,6 +767,7 @@ EXTRA_QUERIES: dict[str, list[str]] = {
     "cases:list": ["q=SW26000101", "sort=-occurred"],
     "cases:export": ["q=SW26000101"],
     "cases:saved_search_save": ["q=SW26000101&status=open&flag=dv"],
+    "cases:map": ["q=SW26000101", "kind=homicide"],
     "cases:nibin_list": ["status=lead"],
     # People: by a victim's name, a suspect's, a witness's and a suspect alias of a victim, each
     # misspelt (the search forgives it) so that the search box's own echo is no sentinel.

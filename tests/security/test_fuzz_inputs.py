@@ -170,7 +170,7 @@ def check(response, method: str, url: str, persona: str, data: dict) -> None:
 def test_the_pages_show_the_forms_and_filters_the_fuzzing_needs(found):
     routes = {form.route for form in found.forms.values()}
     # A few from each app: if reading the pages broke, the fuzzing would pass on nothing.
-    assert {"cases:list", "cases:new", "cases:add_note", "cases:import", "cases:nibin_lead"} <= routes
+    assert {"cases:list", "cases:map", "cases:new", "cases:add_note", "cases:import", "cases:nibin_lead"} <= routes
     assert {"cases:saved_search_save", "cases:saved_search_edit", "cases:saved_search_delete"} <= routes
     assert {"cases:import_nibin", "cases:import_etrace"} <= routes
     assert {"meetings:create", "meetings:series_create", "meetings:agenda_action", "audit_log"} <= routes

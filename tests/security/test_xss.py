@@ -272,6 +272,10 @@ def html_pages(typed: Typed) -> list[tuple[str, str, dict]]:
     pages = [
         (INVESTIGATOR, reverse("cases:list"), {}),
         (INVESTIGATOR, reverse("cases:list"), HTMX),
+        # The map: the address in its table or its list of cases without coordinates, and in the
+        # data its script reads.
+        (INVESTIGATOR, reverse("cases:map"), {}),
+        (ADVOCATE, reverse("cases:map"), {}),
         (INVESTIGATOR, reverse("cases:detail", args=[case]), {}),
         (INVESTIGATOR, reverse("cases:detail", args=[case]) + "?kind=suspect", HTMX),
         (ADVOCATE, reverse("cases:detail", args=[case]), {}),
