@@ -177,6 +177,11 @@ SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_MINUTES", 30) * 60
 SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_HOURS", 12) * 3600
 # Audit rows are kept at least this long (AU-11); purge_audit refuses anything younger.
 AUDIT_RETENTION_DAYS = max(365, env_int("AUDIT_RETENTION_DAYS", 365))
+# Audit rows are written without waiting for one another and chained (sealed) by a beat task this
+# often (accounts.audit.seal); verify_audit and purge_audit seal before they read the chain.
+AUDIT_SEAL_SECONDS = env_int("AUDIT_SEAL_SECONDS", 5)
+if AUDIT_SEAL_SECONDS < 1:
+    raise ImproperlyConfigured(f"AUDIT_SEAL_SECONDS must be 1 or more; got {AUDIT_SEAL_SECONDS}")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -297,6 +302,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "shootreview")
 CELERY_BEAT_SCHEDULE = {
+    # Chain the audit rows written since the last run (accounts.audit.seal).
+    "seal-audit": {
+        "task": "accounts.tasks.seal_audit",
+        "schedule": AUDIT_SEAL_SECONDS,
+        "options": {"expires": max(1, AUDIT_SEAL_SECONDS - 1)},
+    },
     "disable-inactive-accounts": {
         "task": "accounts.tasks.disable_inactive_accounts",
         "schedule": 24 * 60 * 60,
