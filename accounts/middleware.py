@@ -18,11 +18,13 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.functional import LazyObject
 from django.views.defaults import page_not_found
+from django_otp.middleware import OTPMiddleware
 
 from . import audit, throttle
 from .addresses import throttle_key
 from .audited_cases import audited_cases
 from .models import AuditEvent
+from .user_cache import cached_device
 
 logger = logging.getLogger("shootreview.audit")
 
@@ -50,6 +52,14 @@ NAMESPACE_PK = {"cases": "shooting", "meetings": "meeting", "accounts": "user"}
 def _url_name(request) -> str:
     match = getattr(request, "resolver_match", None)
     return match.url_name if match else ""
+
+
+class CachedOTPMiddleware(OTPMiddleware):
+    """django-otp's middleware, reading the device that verified the session from the shared cache
+    (accounts.user_cache, which removes the copy whenever the device is saved or deleted)."""
+
+    def _device_from_persistent_id(self, persistent_id: str):
+        return cached_device(self._normalize_persistent_id(persistent_id))
 
 
 class LoadedUserMiddleware:

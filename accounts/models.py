@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models, transaction
 
 
 class Agency(models.Model):
@@ -29,8 +29,26 @@ class Agency(models.Model):
         return self.name
 
 
+class AccountQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        # Signals do not see a queryset's update: the cached copies of the accounts it changes
+        # (accounts.user_cache) are removed here.
+        from .user_cache import forget  # noqa: PLC0415 - user_cache imports this module
+
+        with transaction.atomic(savepoint=False):
+            pks = list(self.values_list("pk", flat=True))
+            forget(pks)
+            return super().update(**kwargs)
+
+
+class AccountManager(UserManager.from_queryset(AccountQuerySet)):
+    pass
+
+
 class User(AbstractUser):
     """A person who signs in. Superusers are administrators; everyone else has one role."""
+
+    objects = AccountManager()
 
     class Role(models.TextChoices):
         INVESTIGATOR = "investigator", "Investigator"

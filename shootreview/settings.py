@@ -93,7 +93,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.SignInThrottleMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.CachedOTPMiddleware",
     "accounts.middleware.LoadedUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionSecurityMiddleware",
@@ -183,16 +183,34 @@ AUDIT_SEAL_SECONDS = env_int("AUDIT_SEAL_SECONDS", 5)
 if AUDIT_SEAL_SECONDS < 1:
     raise ImproperlyConfigured(f"AUDIT_SEAL_SECONDS must be 1 or more; got {AUDIT_SEAL_SECONDS}")
 
+SESSION_ENGINE = "accounts.sessions"
+SESSION_CACHE_ALIAS = "shared"
+# A signed-in person's cached account lives at most this long (it is removed at once on every
+# change; this bounds a copy read while a change was in flight).
+USER_CACHE_SECONDS = env_int("USER_CACHE_SECONDS", 60)
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # --- Caches -----------------------------------------------------------------------------------
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+# "shared" is Redis, so that every server process reads the same copies and sees the same
+# removals: the sessions (accounts.sessions, also kept in the database) and the signed-in person's
+# account and agency (accounts.user_cache). Accounts only, never anything about a case.
 # "agenda_items" keeps each agenda item's drawn HTML under a digest of what it shows
 # (meetings.agenda.item_html). In the process's own memory on purpose: it holds witness and suspect
 # details, which must not sit in a shared store, and it refills itself from the database.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    "shared": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "shootreview",
+        "TIMEOUT": SESSION_ABSOLUTE_SECONDS,
+        # An unanswered Redis must not hold a request for long: reads then go to the database.
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    },
     "agenda_items": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "agenda-items",
@@ -283,7 +301,6 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Redis and Celery -------------------------------------------------------------------------
-REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_RESULT_EXPIRES = 3600

@@ -1,9 +1,13 @@
 """Audit rows are written without a lock and chained afterwards by a sealer (accounts.audit.seal),
 in the order they became visible: `chain_seq` is a row's place in the chain, set with its hashes
 in the one change the append-only trigger allows (from unsealed to sealed, nothing else
-touched). The rows already written keep their hashes; their chain order was their id order."""
+touched). The rows already written keep their hashes; their chain order was their id order.
+
+Also: the users' manager removes cached accounts when a queryset updates users (accounts.user_cache)."""
 
 from django.db import migrations, models
+
+import accounts.models
 
 SEALABLE_FUNCTION = r"""
 CREATE OR REPLACE FUNCTION accounts_auditevent_append_only() RETURNS trigger AS $$
@@ -88,5 +92,9 @@ class Migration(migrations.Migration):
             index=models.Index(
                 condition=models.Q(("chain_seq__isnull", True)), fields=["id"], name="audit_unsealed_idx"
             ),
+        ),
+        migrations.AlterModelManagers(
+            name="user",
+            managers=[("objects", accounts.models.AccountManager())],
         ),
     ]

@@ -248,7 +248,18 @@ def wrk(name: str, port: int, path: str, cookie: str, connections: int, seconds:
     if warm:
         # Discarded: the first requests of a worker load templates and open connections.
         wrk(name, port, path, cookie, connections, 1, warm=False)
-    command = ["wrk", "-t", str(min(connections, 2)), "-c", str(connections), "-d", f"{seconds}s", "--latency"]
+    command = [
+        "wrk",
+        "-t",
+        str(min(connections, 2)),
+        "-c",
+        str(connections),
+        "-d",
+        f"{seconds}s",
+        "--latency",
+        "--timeout",
+        "30s",
+    ]
     command += ["-H", "X-Forwarded-Proto: https"]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
