@@ -34,12 +34,14 @@ migrate: venv
 	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input -v 0
 
 # migrate has just run the system checks; running them again costs a second on every `make run`.
+# Needs the Redis at REDIS_URL (changing an account removes its cached copy there); `make run`
+# seeds from scripts/run_all.py instead, once a Redis of its own is up if none answers.
 seed: migrate
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo --skip-checks
 
 # exec: the supervisor becomes make's direct child, so SIGTERM to make reaches it and it notices
 # when make itself dies.
-run: seed
+run: migrate
 	exec env $(DEV_ENV) EMAIL_URL=$${EMAIL_URL:-file://$(VAR_DIR)/mail} $(BIN)/python scripts/run_all.py
 
 lint: venv
