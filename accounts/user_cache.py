@@ -9,7 +9,8 @@ A copy is removed whenever what it holds may have changed, so a stale account is
 - a saved or deleted user (role, agency, active flag, password, lock, names): signals below;
 - users changed by a queryset's update() (deactivating unused accounts, releasing a lock):
   the manager's queryset (accounts.models.AccountQuerySet);
-- a saved or deleted agency: every member's copy.
+- a saved or deleted agency: every member's copy;
+- a saved or deleted second-factor device: its owner's copy (which holds their devices).
 Each copy is removed before the change is written, again after, and once more after the
 transaction commits, so a request that read the old row while the change was in flight cannot
 leave its copy behind. If Redis does not answer, reads go to the database, and a change that
@@ -61,7 +62,10 @@ def cached_user(pk) -> User | None:
 
 
 def _from_database(pk) -> User | None:
-    return User._default_manager.select_related("agency").filter(pk=pk).first()
+    user = User._default_manager.select_related("agency").filter(pk=pk).first()
+    if user is not None:
+        user._confirmed_devices = _devices_of(user)
+    return user
 
 
 def forget(pks: Iterable) -> None:
@@ -122,48 +126,44 @@ def _forget_agency_members_again(sender, instance: Agency, **kwargs) -> None:
 
 # --- The second factor's device ------------------------------------------------------------------
 # OTPMiddleware looks up, on every request, the device that verified the session, only to know that
-# it still exists, is confirmed and is the person's. Kept beside the account, under the same rules.
+# it still exists, is confirmed and is the person's. The person's confirmed devices are read with the
+# account and kept in the same copy, which is removed whenever one of their devices changes.
 
 
-def _device_key(persistent_id: str) -> str:
-    return f"shootreview.otp_device:{persistent_id}"
+def _devices_of(user: User) -> dict[str, object]:
+    from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: PLC0415 - loads with the apps
+
+    return {d.persistent_id: d for d in TOTPDevice.objects.filter(user_id=user.pk, confirmed=True)}
 
 
-def cached_device(persistent_id: str):
-    from django_otp.models import Device  # noqa: PLC0415 - the device models load with the apps
+def device_of(user: User, persistent_id: str):
+    """The confirmed device `persistent_id` of `user` (None if there is none), from the copy of the
+    account when it holds its devices."""
+    devices = getattr(user, "_confirmed_devices", None)
+    if devices is None:
+        from django_otp.models import Device  # noqa: PLC0415
 
-    cache = caches[CACHE]
-    try:
-        device = cache.get(_device_key(persistent_id))
-    except Exception:
-        logger.warning("user cache unavailable; reading the device from the database", exc_info=True)
         return Device.from_persistent_id(persistent_id)
-    if device is not None:
-        return device
-    device = Device.from_persistent_id(persistent_id)
-    if device is not None:
-        try:
-            cache.add(_device_key(persistent_id), device, settings.USER_CACHE_SECONDS)
-        except Exception:
-            logger.warning("user cache unavailable; not keeping a copy", exc_info=True)
-    return device
+    return devices.get(persistent_id)
 
 
-def _is_device(instance) -> bool:
-    from django_otp.models import Device  # noqa: PLC0415 - the device models load with the apps
+def _device_owner(instance) -> int | None:
+    from django_otp.models import Device  # noqa: PLC0415
 
-    return isinstance(instance, Device)
+    return instance.user_id if isinstance(instance, Device) else None
 
 
 @receiver(pre_save)
 @receiver(pre_delete)
-def _forget_device(sender, instance, **kwargs) -> None:
-    if _is_device(instance) and instance.pk is not None:
-        _forget_now([_device_key(instance.persistent_id)])
+def _forget_device_owner(sender, instance, **kwargs) -> None:
+    owner = _device_owner(instance)
+    if owner is not None:
+        forget([owner])
 
 
 @receiver(post_save)
 @receiver(post_delete)
-def _forget_device_again(sender, instance, **kwargs) -> None:
-    if _is_device(instance):
-        _forget_quietly([_device_key(instance.persistent_id)])
+def _forget_device_owner_again(sender, instance, **kwargs) -> None:
+    owner = _device_owner(instance)
+    if owner is not None:
+        _forget_quietly([_key(owner)])

@@ -204,7 +204,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
     "shared": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "accounts.redis_cache.SharedRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "shootreview",
         "TIMEOUT": SESSION_ABSOLUTE_SECONDS,

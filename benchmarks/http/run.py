@@ -8,9 +8,9 @@ page answers with errors or something other than 200.
 
 Environment: BENCH_HTTP_DATABASE_URL (default DATABASE_URL; PostgreSQL only, the bulk data set is
 built there when missing, which takes many minutes), BENCH_HTTP_WORKERS (gunicorn workers,
-default 2), BENCH_HTTP_CONNECTIONS (default 4), BENCH_HTTP_SECONDS (default 15),
-BENCH_HTTP_HIGH_CONNECTIONS (the p99 run of the case pages, default 16), BENCH_HTTP_PAGES (names
-of the pages to run, comma-separated; default all).
+default 2), BENCH_HTTP_THREADS (threads per worker, default 4), BENCH_HTTP_CONNECTIONS (default
+4), BENCH_HTTP_SECONDS (default 15), BENCH_HTTP_HIGH_CONNECTIONS (the p99 run of the case pages,
+default 16), BENCH_HTTP_PAGES (names of the pages to run, comma-separated; default all).
 """
 
 from __future__ import annotations
@@ -141,7 +141,7 @@ def totp_code(username: str) -> str:
 
 
 @contextlib.contextmanager
-def gunicorn(port: int, env: dict[str, str], workers: int):
+def gunicorn(port: int, env: dict[str, str], workers: int, threads: int):
     log = tempfile.NamedTemporaryFile(prefix="bench-http-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
     proc = subprocess.Popen(
         [
@@ -153,6 +153,9 @@ def gunicorn(port: int, env: dict[str, str], workers: int):
             f"127.0.0.1:{port}",
             "--workers",
             str(workers),
+            # Threads: a request waiting for its audit row's disk flush lets another one run.
+            "--threads",
+            str(threads),
             "--access-logfile",
             "-" if os.environ.get("BENCH_HTTP_ACCESS_LOG") else "/dev/null",
             "--log-level",
@@ -296,6 +299,7 @@ def main() -> None:
     if not database_url.startswith(("postgres://", "postgresql://")):
         fail("needs PostgreSQL: set BENCH_HTTP_DATABASE_URL (or DATABASE_URL) to postgres://...")
     workers = int(os.environ.get("BENCH_HTTP_WORKERS") or 2)
+    threads = int(os.environ.get("BENCH_HTTP_THREADS") or 4)
     connections = int(os.environ.get("BENCH_HTTP_CONNECTIONS") or 4)
     high = int(os.environ.get("BENCH_HTTP_HIGH_CONNECTIONS") or 16)
     seconds = int(os.environ.get("BENCH_HTTP_SECONDS") or 15)
@@ -308,13 +312,13 @@ def main() -> None:
 
         port = free_port()
         bare_env = server_env(database_url, static_root, "benchmarks.http.bare_settings")
-        with gunicorn(port, bare_env, workers):
+        with gunicorn(port, bare_env, workers, threads):
             results.append(wrk("bare Django hello view, no middleware", port, "/hello/", "", connections, seconds))
             print(f"  {results[-1]}", flush=True)
 
         port = free_port()
         app_env = server_env(database_url, static_root, "benchmarks.http.settings")
-        with gunicorn(port, app_env, workers):
+        with gunicorn(port, app_env, workers, threads):
             reader = Browser(port)
             reader.sign_in(prepared.investigator, prepared.password)
             admin = Browser(port)
@@ -342,17 +346,17 @@ def main() -> None:
                 results.append(wrk(name, port, path, browser.cookie_header(), high, seconds))
                 print(f"  {results[-1]}", flush=True)
         print(f"load average at end: {load_average()}")
-        report(results, workers, seconds)
+        report(results, workers, threads, seconds)
         if any(r.errors for r in results):
             fail("some requests failed (non-2xx/3xx answers or socket errors); see the errors column")
     finally:
         shutil.rmtree(static_root, ignore_errors=True)
 
 
-def report(results: list[Result], workers: int, seconds: int) -> None:
+def report(results: list[Result], workers: int, threads: int, seconds: int) -> None:
     bare = results[0].rps
     print()
-    print(f"gunicorn {workers} workers, wrk {seconds} s per row, {os.cpu_count()} cores")
+    print(f"gunicorn {workers} workers × {threads} threads, wrk {seconds} s per row, {os.cpu_count()} cores")
     print(f"{'page':<58} {'conn':>4} {'req/s':>8} {'÷ bare':>7} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}")
     for r in results:
         ratio = r.rps / bare if bare else 0

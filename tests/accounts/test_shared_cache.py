@@ -196,3 +196,22 @@ def test_without_redis_signing_out_fails_whole_and_the_session_is_still_one_thin
     assert signed_in_as(client) == investigator.username
     client.post(reverse("logout"))
     assert signed_in_as(client) is None
+
+
+def test_a_removed_authenticator_no_longer_counts_as_the_second_factor(client, investigator, settings):
+    from django_otp.oath import TOTP  # noqa: PLC0415
+    from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: PLC0415
+
+    settings.REQUIRE_MFA = True
+    device = TOTPDevice.objects.create(user=investigator, name="phone", confirmed=True)
+    client.post(reverse("login"), {"username": investigator.username, "password": PASSWORD, "acknowledge": "on"})
+    code = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()
+    client.post(reverse("mfa_verify"), {"code": f"{code:06d}"})
+    assert client.get(reverse("cases:list")).status_code == 200
+    assert client.get(reverse("cases:list")).status_code == 200  # now from the cached account
+
+    device.delete()
+
+    response = client.get(reverse("cases:list"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("mfa_verify")) or response["Location"].startswith(reverse("login"))
