@@ -218,6 +218,14 @@ CACHES = {
         # A week's agenda seen in each of its modes by each kind of reader, with room to spare.
         "OPTIONS": {"MAX_ENTRIES": env_int("AGENDA_ITEM_CACHE_ENTRIES", 8000)},
     },
+    # The case timeline's notes' drawn HTML under a digest of what each shows (cases.note_html).
+    # In the process's own memory on purpose, like "agenda_items": it holds what notes say.
+    "note_html": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "note-html",
+        "TIMEOUT": 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": env_int("NOTE_HTML_CACHE_ENTRIES", 20000)},
+    },
     # Live agendas' snapshots, each under the stamp of the data it was built from
     # (meetings.agenda.source_stamp): a superseded one is never asked for again and ages out.
     "agenda_snapshots": {
