@@ -132,6 +132,20 @@ def test_the_beat_task_seals_what_was_written():
     assert not AuditEvent.objects.filter(row_hash=None).exists()
 
 
+@pytest.mark.celery
+@pytest.mark.django_db(transaction=True)
+def test_the_beat_task_seals_on_a_real_worker(celery_worker):
+    audit.record("test.event")
+    audit.record("test.event")
+
+    sealed = tasks.seal_audit.delay().get(timeout=30)
+
+    # SQLite chains each row as it is written; on PostgreSQL the worker chained both.
+    assert sealed == (2 if connection.vendor == "postgresql" else 0)
+    assert audit.unsealed() == (0, None)
+    call_command("verify_audit")
+
+
 @postgresql_only
 @pytest.mark.django_db
 @pytest.mark.parametrize(
