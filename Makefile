@@ -12,7 +12,7 @@ DEV_ENV := DJANGO_SETTINGS_MODULE=shootreview.settings DJANGO_DEBUG=$${DJANGO_DE
 TEST_ENV := DJANGO_SETTINGS_MODULE=tests.settings
 comma := ,
 
-.PHONY: run test lint format bench mutate venv migrate seed browser axe clean
+.PHONY: run test lint format bench bench-http mutate venv migrate seed browser axe clean
 
 venv: $(STAMP)
 
@@ -34,12 +34,14 @@ migrate: venv
 	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input -v 0
 
 # migrate has just run the system checks; running them again costs a second on every `make run`.
+# Needs the Redis at REDIS_URL (changing an account removes its cached copy there); `make run`
+# seeds from scripts/run_all.py instead, once a Redis of its own is up if none answers.
 seed: migrate
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo --skip-checks
 
 # exec: the supervisor becomes make's direct child, so SIGTERM to make reaches it and it notices
 # when make itself dies.
-run: seed
+run: migrate
 	exec env $(DEV_ENV) EMAIL_URL=$${EMAIL_URL:-file://$(VAR_DIR)/mail} $(BIN)/python scripts/run_all.py
 
 lint: venv
@@ -79,6 +81,16 @@ bench: venv
 		|| test $$? -eq 5
 	$(TEST_ENV) $(BIN)/python -m pytest -p no:cacheprovider --reuse-db benchmarks/bulk $(PYTEST_ARGS) \
 		|| test $$? -eq 5
+
+# The app served for real (gunicorn, production settings, the bulk data set on PostgreSQL at
+# BENCH_HTTP_DATABASE_URL or DATABASE_URL) under load from wrk, signed in through the real forms;
+# see benchmarks/http/run.py. wrk is installed from Debian when missing (as root).
+bench-http: venv
+	@command -v wrk >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			apt-get install -y -qq wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }; \
+		else echo "bench-http needs wrk (Debian/Ubuntu: apt-get install wrk; macOS: brew install wrk)." >&2; exit 1; fi; }
+	$(BIN)/python benchmarks/http/run.py
 
 # Mutation testing of the modules that guard people and records, each with the tests that cover
 # it (scripts/mutate.py); writes docs/mutation-report.md. Slow: never part of `make test`.

@@ -10,6 +10,6 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         # Here, not at the top: importing security connects the sign-in and account-change
         # receivers, and it imports the models, which exist only once apps are loaded.
-        from . import security  # noqa: F401
+        from . import security, user_cache  # noqa: F401
 
         stored_dates.install()

@@ -2,12 +2,20 @@
 
 `record()` is the one way a row is written. Rows form a SHA-256 chain: each row's hash covers
 its own fields, the cases it showed and the previous row's hash, so altering or removing a row
-(or one of its cases) breaks the chain from there on. Writers take a lock so that two requests
-never chain onto the same row; the chain's order is the rows' id order.
+(or one of its cases) breaks the chain from there on. The chain's order is `chain_seq`.
+
+On PostgreSQL a request's row is written on its own, with no lock and no read: writers never wait
+for one another. `seal()` then chains the rows written since it last ran, in one transaction, in
+the order they became visible (a sequence hands out ids before commit, so a row may commit after a
+row with a higher id: chaining in id order would have to wait for it). Celery beat seals every
+AUDIT_SEAL_SECONDS, and `verify_audit` and `purge_audit` seal before they read the chain. Until it
+is sealed a row is already append-only (the trigger refuses every change but the one-time seal).
+On SQLite, whose writers take turns anyway, `record()` chains the row as it writes it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -32,8 +40,9 @@ GENESIS = "0" * 64
 # The request being served (set by the audit middleware), so that rows written from model
 # signals or services still name the actor, source address and session.
 current_request: ContextVar = ContextVar("current_request", default=None)
-# Any constant works; it names the advisory lock that serialises audit writers on PostgreSQL.
-_ADVISORY_LOCK_KEY = 0x5AD17
+# Any constant works; it names the advisory lock that keeps two sealers from chaining onto the
+# same row (writers never take it).
+_SEALER_LOCK_KEY = 0x5AD17
 
 
 def can_audit(user) -> bool:
@@ -118,22 +127,93 @@ def record(
     )
     try:
         # No savepoint: a failed write must doom the surrounding transaction anyway (fail closed),
-        # and every request pays for this, so it stays at two statements (three on PostgreSQL),
-        # and one more when the request showed cases of an agenda or a packet.
-        with transaction.atomic(savepoint=False):
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_KEY])
-            # Taken under the lock, so that times follow the chain's order as far as one clock can.
+        # and every request pays for this, so it stays at one statement on PostgreSQL (two on
+        # SQLite), and one more when the request showed cases of an agenda or a packet.
+        # A lone insert on PostgreSQL needs no transaction of its own (one round trip, not three).
+        alone = connection.vendor == "postgresql" and not shown
+        with contextlib.nullcontext() if alone else transaction.atomic(savepoint=False):
             row.at = timezone.now()
-            row.prev_hash = AuditEvent.objects.order_by("-id").values_list("row_hash", flat=True).first() or GENESIS
-            row.row_hash = row_digest(row, shown)
+            if connection.vendor != "postgresql":
+                # SQLite's writers take turns (immediate transactions): chain the row as it is written.
+                last = AuditEvent.objects.filter(chain_seq__isnull=False).order_by("-chain_seq")
+                last_seq, last_hash = last.values_list("chain_seq", "row_hash").first() or (0, GENESIS)
+                row.chain_seq, row.prev_hash = last_seq + 1, last_hash
+                row.row_hash = row_digest(row, shown)
             row.save(force_insert=True)
             if shown:
                 AuditEventCase.objects.bulk_create(AuditEventCase(event=row, case_id=pk) for pk in shown)
     except Exception as exc:  # any failure to write must stop the request, whatever it was
         raise AuditWriteError(f"could not write audit row for {event}") from exc
     return row
+
+
+def seal(*, wait: bool = True, batch_size: int = 2000) -> int:
+    """Chain every row written but not yet sealed, in id order among themselves, after the last
+    sealed row; return how many. One sealer at a time: with `wait` False (the beat task) it
+    returns 0 at once if another is sealing."""
+    sealed = 0
+    while True:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    if wait:
+                        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_SEALER_LOCK_KEY])
+                    else:
+                        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_SEALER_LOCK_KEY])
+                        if not cursor.fetchone()[0]:
+                            return sealed
+            # A row with a hash but no place in the chain was not written by record(): it is left
+            # for verify_chain to name, and sealing it would be refused anyway.
+            waiting = AuditEvent.objects.filter(chain_seq__isnull=True, row_hash__isnull=True)
+            rows = list(waiting.order_by("id")[:batch_size])
+            if not rows:
+                return sealed
+            last = AuditEvent.objects.filter(chain_seq__isnull=False).order_by("-chain_seq")
+            seq, prev = last.values_list("chain_seq", "row_hash").first() or (0, GENESIS)
+            cases = _cases_of(rows)
+            for row in rows:
+                seq += 1
+                row.chain_seq, row.prev_hash = seq, prev
+                row.row_hash = prev = row_digest(row, cases.get(row.pk, ()))
+            _write_seals(rows)
+            sealed += len(rows)
+        if len(rows) < batch_size:
+            return sealed
+
+
+def _write_seals(rows: list[AuditEvent]) -> None:
+    if connection.vendor != "postgresql":
+        # SQLite seals as it writes; this is only for rows written before that (none, usually).
+        AuditEvent.objects.bulk_update(rows, ["chain_seq", "prev_hash", "row_hash"])
+        return
+    # One statement joined to arrays: bulk_update's CASE per column is quadratic in the batch.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE accounts_auditevent AS e SET chain_seq = v.seq, prev_hash = v.prev, row_hash = v.hash "
+            "FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[]) AS v(id, seq, prev, hash) "
+            "WHERE e.id = v.id",
+            [
+                [r.pk for r in rows],
+                [r.chain_seq for r in rows],
+                [r.prev_hash for r in rows],
+                [r.row_hash for r in rows],
+            ],
+        )
+
+
+def _cases_of(rows: list[AuditEvent]) -> dict[int, list[int]]:
+    cases: dict[int, list[int]] = {}
+    for event_id, case_id in AuditEventCase.objects.filter(event_id__in=[r.pk for r in rows]).values_list(
+        "event_id", "case_id"
+    ):
+        cases.setdefault(event_id, []).append(case_id)
+    return cases
+
+
+def unsealed() -> tuple[int, object]:
+    """How many rows wait for the sealer, and when the oldest of them was written (None: none)."""
+    waiting = AuditEvent.objects.filter(chain_seq__isnull=True)
+    return waiting.count(), waiting.order_by("id").values_list("at", flat=True).first()
 
 
 @dataclass
@@ -143,20 +223,20 @@ class ChainProblem:
 
 
 def verify_chain(batch_size: int = 5000) -> ChainProblem | None:
-    """Walk the whole log in id order; return the first altered or missing row (or row whose
-    cases were altered), or None."""
+    """Walk the whole sealed log in chain order; return the first altered or missing row (or row
+    whose cases were altered), or a row that claims a hash outside the chain; None if whole."""
+    outside = AuditEvent.objects.filter(chain_seq__isnull=True).exclude(row_hash=None).order_by("id").first()
+    if outside is not None:
+        return ChainProblem(outside.pk, "this row claims a hash but has no place in the chain (it was inserted)")
     expected_prev = None
-    last_id = 0
+    last_seq = None
     first = True
     while True:
-        rows = list(AuditEvent.objects.filter(id__gt=last_id).order_by("id")[:batch_size])
+        sealed = AuditEvent.objects.filter(chain_seq__isnull=False).order_by("chain_seq")
+        rows = list((sealed if last_seq is None else sealed.filter(chain_seq__gt=last_seq))[:batch_size])
         if not rows:
             return None
-        cases: dict[int, list[int]] = {}
-        for event_id, case_id in AuditEventCase.objects.filter(
-            event_id__gt=last_id, event_id__lte=rows[-1].pk
-        ).values_list("event_id", "case_id"):
-            cases.setdefault(event_id, []).append(case_id)
+        cases = _cases_of(rows)
         for row in rows:
             if first:
                 first = False
@@ -170,7 +250,7 @@ def verify_chain(batch_size: int = 5000) -> ChainProblem | None:
             if row_digest(row, cases.get(row.pk, ())) != row.row_hash:
                 return ChainProblem(row.pk, "this row was altered")
             expected_prev = row.row_hash
-            last_id = row.pk
+            last_seq = row.chain_seq
 
 
 def purge_anchors() -> list[str]:

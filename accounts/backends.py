@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
 from .security import is_locked
+from .user_cache import cached_user
 
 
 class LockoutAwareBackend(ModelBackend):
@@ -13,11 +13,9 @@ class LockoutAwareBackend(ModelBackend):
         return super().user_can_authenticate(user) and not is_locked(user)
 
     def get_user(self, user_id):
-        # Every page asks for the signed-in person's agency (need-to-know decides on it): read it
-        # with the user rather than in a query of its own on each request.
-        users = get_user_model()._default_manager.select_related("agency")
-        try:
-            user = users.get(pk=user_id)
-        except get_user_model().DoesNotExist:
+        # Every page asks for the signed-in person's agency (need-to-know decides on it): the
+        # pair comes from the shared cache, kept current by accounts.user_cache.
+        user = cached_user(user_id)
+        if user is None:
             return None
         return user if self.user_can_authenticate(user) else None

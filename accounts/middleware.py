@@ -18,11 +18,14 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.functional import LazyObject
 from django.views.defaults import page_not_found
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.middleware import OTPMiddleware
 
 from . import audit, throttle
 from .addresses import throttle_key
 from .audited_cases import audited_cases
 from .models import AuditEvent
+from .user_cache import device_of
 
 logger = logging.getLogger("shootreview.audit")
 
@@ -50,6 +53,19 @@ NAMESPACE_PK = {"cases": "shooting", "meetings": "meeting", "accounts": "user"}
 def _url_name(request) -> str:
     match = getattr(request, "resolver_match", None)
     return match.url_name if match else ""
+
+
+class CachedOTPMiddleware(OTPMiddleware):
+    """django-otp's middleware, finding the device that verified the session among the person's
+    confirmed devices, which come with their cached account (accounts.user_cache)."""
+
+    def _verify_user_sync(self, request, user):
+        self._init_user_fields(user)
+        if user.is_authenticated:
+            persistent_id = request.session.get(DEVICE_ID_SESSION_KEY)
+            device = device_of(user, self._normalize_persistent_id(persistent_id)) if persistent_id else None
+            user.otp_device = self._finalize_device(request, user, device)
+        return user
 
 
 class LoadedUserMiddleware:

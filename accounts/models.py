@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models, transaction
 
 
 class Agency(models.Model):
@@ -29,8 +29,26 @@ class Agency(models.Model):
         return self.name
 
 
+class AccountQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        # Signals do not see a queryset's update: the cached copies of the accounts it changes
+        # (accounts.user_cache) are removed here.
+        from .user_cache import forget  # noqa: PLC0415 - user_cache imports this module
+
+        with transaction.atomic(savepoint=False):
+            pks = list(self.values_list("pk", flat=True))
+            forget(pks)
+            return super().update(**kwargs)
+
+
+class AccountManager(UserManager.from_queryset(AccountQuerySet)):
+    pass
+
+
 class User(AbstractUser):
     """A person who signs in. Superusers are administrators; everyone else has one role."""
+
+    objects = AccountManager()
 
     class Role(models.TextChoices):
         INVESTIGATOR = "investigator", "Investigator"
@@ -56,8 +74,8 @@ class User(AbstractUser):
 
 class AuditEvent(models.Model):
     """One row per security-relevant event (CJIS AU-2/AU-3). Append-only: on PostgreSQL a trigger
-    refuses UPDATE, DELETE and TRUNCATE, and each row's hash chains to the row before, so an
-    altered or missing row is found by `manage.py verify_audit`.
+    refuses UPDATE (but the one-time seal), DELETE and TRUNCATE, and each row's hash chains to the
+    row before, so an altered or missing row is found by `manage.py verify_audit`.
 
     Never holds a password, a code, a note's text or a witness's name: only who, when, from
     where, what kind of event, on which object, and the outcome."""
@@ -83,12 +101,19 @@ class AuditEvent(models.Model):
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS)
     session_hash = models.CharField(max_length=64, blank=True)
     detail = models.JSONField(default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    row_hash = models.CharField(max_length=64, unique=True)
+    # The chain (accounts.audit.seal): empty until the row is sealed, then set once. NULL, not "",
+    # for a row not yet sealed: the columns are unique among sealed rows.
+    prev_hash = models.CharField(max_length=64, blank=True, default="")
+    row_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)  # noqa: DJ001
+    chain_seq = models.BigIntegerField(unique=True, null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-id"]
-        indexes = [models.Index(fields=["event", "at"], name="audit_event_at_idx")]
+        indexes = [
+            models.Index(fields=["event", "at"], name="audit_event_at_idx"),
+            # The rows the sealer has still to chain: few, however long the log.
+            models.Index(fields=["id"], condition=models.Q(chain_seq__isnull=True), name="audit_unsealed_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S.%f} {self.actor_username or '-'} {self.event} {self.outcome}"

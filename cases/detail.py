@@ -345,6 +345,13 @@ class CaseView:
         return [self.note_view(n) for n in self.shown]
 
     @property
+    def timeline_html(self) -> str:
+        """The timeline's notes drawn (cases.note_html keeps each drawing for what it shows)."""
+        from .note_html import render_notes  # noqa: PLC0415 - note_html imports this module
+
+        return render_notes(self.timeline)
+
+    @property
     def timeline_total(self) -> int:
         return self.summary.counts.get(self.kind, 0) if self.kind else self.summary.total
 

@@ -212,6 +212,11 @@ def main() -> int:
             children.append(child)
         env["REDIS_URL"] = redis_url
         print(f"  Redis: {redis_url}", flush=True)
+        # After Redis is up: setting the demo accounts' passwords removes their cached copies there.
+        # migrate (make's prerequisite) has just run the system checks.
+        seeded = subprocess.run([PYTHON, "manage.py", "seed_demo", "--skip-checks"], cwd=ROOT, env=env, check=False)
+        if seeded.returncode != 0:
+            sys.exit("Seeding the demo data failed; see above.")
 
         celery = [PYTHON, "-m", "celery", "-A", "shootreview"]
         children.append(

@@ -94,7 +94,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.SignInThrottleMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.CachedOTPMiddleware",
     "accounts.middleware.LoadedUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionSecurityMiddleware",
@@ -178,23 +178,54 @@ SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_MINUTES", 30) * 60
 SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_HOURS", 12) * 3600
 # Audit rows are kept at least this long (AU-11); purge_audit refuses anything younger.
 AUDIT_RETENTION_DAYS = max(365, env_int("AUDIT_RETENTION_DAYS", 365))
+# Audit rows are written without waiting for one another and chained (sealed) by a beat task this
+# often (accounts.audit.seal); verify_audit and purge_audit seal before they read the chain.
+AUDIT_SEAL_SECONDS = env_int("AUDIT_SEAL_SECONDS", 5)
+if AUDIT_SEAL_SECONDS < 1:
+    raise ImproperlyConfigured(f"AUDIT_SEAL_SECONDS must be 1 or more; got {AUDIT_SEAL_SECONDS}")
+
+SESSION_ENGINE = "accounts.sessions"
+SESSION_CACHE_ALIAS = "shared"
+# A signed-in person's cached account lives at most this long (it is removed at once on every
+# change; this bounds a copy read while a change was in flight).
+USER_CACHE_SECONDS = env_int("USER_CACHE_SECONDS", 60)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # --- Caches -----------------------------------------------------------------------------------
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+# "shared" is Redis, so that every server process reads the same copies and sees the same
+# removals: the sessions (accounts.sessions, also kept in the database) and the signed-in person's
+# account and agency (accounts.user_cache). Accounts only, never anything about a case.
 # "agenda_items" keeps each agenda item's drawn HTML under a digest of what it shows
 # (meetings.agenda.item_html). In the process's own memory on purpose: it holds witness and suspect
 # details, which must not sit in a shared store, and it refills itself from the database.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    "shared": {
+        "BACKEND": "accounts.redis_cache.SharedRedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "shootreview",
+        "TIMEOUT": SESSION_ABSOLUTE_SECONDS,
+        # An unanswered Redis must not hold a request for long: reads then go to the database.
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    },
     "agenda_items": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "agenda-items",
         "TIMEOUT": 24 * 3600,
         # A week's agenda seen in each of its modes by each kind of reader, with room to spare.
         "OPTIONS": {"MAX_ENTRIES": env_int("AGENDA_ITEM_CACHE_ENTRIES", 8000)},
+    },
+    # The case timeline's notes' drawn HTML under a digest of what each shows (cases.note_html).
+    # In the process's own memory on purpose, like "agenda_items": it holds what notes say.
+    "note_html": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "note-html",
+        "TIMEOUT": 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": env_int("NOTE_HTML_CACHE_ENTRIES", 20000)},
     },
     # Live agendas' snapshots, each under the stamp of the data it was built from
     # (meetings.agenda.source_stamp): a superseded one is never asked for again and ages out.
@@ -318,7 +349,6 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Redis and Celery -------------------------------------------------------------------------
-REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_RESULT_EXPIRES = 3600
@@ -337,6 +367,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "shootreview")
 CELERY_BEAT_SCHEDULE = {
+    # Chain the audit rows written since the last run (accounts.audit.seal).
+    "seal-audit": {
+        "task": "accounts.tasks.seal_audit",
+        "schedule": AUDIT_SEAL_SECONDS,
+        "options": {"expires": max(1, AUDIT_SEAL_SECONDS - 1)},
+    },
     "disable-inactive-accounts": {
         "task": "accounts.tasks.disable_inactive_accounts",
         "schedule": 24 * 60 * 60,

@@ -6,7 +6,10 @@ as plugins."""
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
+from django.core.cache import caches
 from django.db import connection
+from django.test import override_settings
 
 from accounts.models import Agency, User
 
@@ -110,3 +113,31 @@ def _audit_table_flush_allowed_only_in_teardown(request):
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET shootreview.audit_maintenance = 'on'")
+
+
+# --- The shared cache (Redis) -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def _shared_cache_on_the_tests_redis(redis_url):
+    """Sessions and signed-in accounts are read from Redis (accounts.sessions, accounts.user_cache):
+    the shared cache uses the tests' Redis, REDIS_URL's or the suite's own when none answers."""
+    shared = {**settings.CACHES["shared"], "LOCATION": redis_url}
+    with override_settings(CACHES={**settings.CACHES, "shared": shared}):
+        yield
+
+
+def _empty_shared_cache() -> None:
+    client = caches["shared"]._cache.get_client(write=True)
+    keys = list(client.scan_iter(f"{settings.CACHES['shared']['KEY_PREFIX']}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
+@pytest.fixture(autouse=True)
+def _shared_cache_emptied(_shared_cache_on_the_tests_redis):
+    """Each test starts with nothing cached: a rolled-back test leaves copies of accounts whose ids
+    the next test's accounts may take again (SQLite hands out the same ids after a rollback)."""
+    _empty_shared_cache()
+    yield
+    _empty_shared_cache()

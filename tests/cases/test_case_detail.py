@@ -302,7 +302,7 @@ def test_detail_page_queries_do_not_grow_with_notes_victims_and_links(
     # visibility of the linked cases; the manual links with their cases (for removal); the
     # meetings that had the case on their agenda (Reviews; their action items only when there
     # are any, tests/meetings/test_case_reviews.py); the associates (law enforcement); the audit
-    # row (advisory lock on PostgreSQL, last hash, insert).
+    # row (insert; on SQLite the last hash first).
     with django_assert_max_num_queries(20):
         response = client.get(f"/cases/{shooting.pk}/?all=1")
     assert response.status_code == 200

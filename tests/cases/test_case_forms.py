@@ -317,7 +317,7 @@ def test_new_case_form_costs_a_few_queries(client_for, investigator, django_asse
     client = client_for(investigator)
 
     # session, user, agency, lead investigator choices with their agencies, partner agency
-    # choices; the audit row (advisory lock on PostgreSQL, last hash, insert)
+    # choices; the audit row (insert; on SQLite the last hash first)
     with django_assert_max_num_queries(9):
         response = client.get("/cases/new/")
     assert response.status_code == 200
@@ -506,8 +506,7 @@ def test_edit_form_costs_a_few_queries(client_for, investigator, atf_office, dja
     client = client_for(investigator)
 
     # session, user, agency, the case, its partner agencies (form initial), lead investigator
-    # choices with their agencies, partner agency choices; the audit row (advisory lock on
-    # PostgreSQL, last hash, insert)
+    # choices with their agencies, partner agency choices; the audit row (insert; on SQLite the last hash first)
     with django_assert_max_num_queries(10):
         response = client.get(f"/cases/{shooting.pk}/edit/")
     assert response.status_code == 200

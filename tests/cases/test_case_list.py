@@ -236,7 +236,7 @@ def test_the_list_costs_the_same_few_queries_however_many_cases_victims_and_note
 
     # session, user, agency (header and need-to-know), the page of cases with their lead
     # investigators and (for a search of words of three letters or more) how many match, the
-    # victims of those cases; the audit row (advisory lock on PostgreSQL, last hash, insert, the
+    # victims of those cases; the audit row (insert; on SQLite the last hash first, the
     # cases the page shows); the
     # last held meeting's cutoff (for "updated since the last meeting"). The list without a
     # search counts its cases in a query of its own (10).

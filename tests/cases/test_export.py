@@ -184,8 +184,8 @@ def test_export_costs_the_same_few_queries_however_many_cases(
         services.add_note(shooting, atf_agent, Note.Kind.GENERAL, {"text": "Casings sent to the lab."})
     client = client_for(investigator)
 
-    # session, user, agency (need-to-know), the ids of the cases; the audit row (advisory lock on
-    # PostgreSQL, last hash, insert, the cases it lists); the last held meeting's cutoff (for
+    # session, user, agency (need-to-know), the ids of the cases; the audit row (insert; on SQLite the last hash
+    # first, the cases it lists); the last held meeting's cutoff (for
     # "updated since the last meeting"); per thousand cases, the cases with their lead
     # investigators, their victims, the held meetings' items and the open action items on them
     # (the meeting columns), the suspect notes the investigator may see

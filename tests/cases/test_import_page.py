@@ -76,7 +76,7 @@ def test_preview_cost_does_not_grow_with_the_number_of_reports(client_for, coord
     changed = "\n".join(line.replace("Elm St", "Elm Street") for line in lines)
 
     # session, user, savepoint, agency, the existing shootings by report number, their victims,
-    # the audit row (advisory lock on PostgreSQL, last hash, insert), release savepoint
+    # the audit row (insert; on SQLite the last hash first), release savepoint
     with django_assert_max_num_queries(10):
         response = post(client, "preview", changed)
     assert response.content.decode().count("updated: fields address") == 40

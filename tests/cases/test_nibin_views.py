@@ -200,7 +200,7 @@ def test_list_queries_do_not_grow_with_leads(client_for, atf_agent, investigator
     client = client_for(atf_agent)
     # session, user, the viewer's agency; the page's count and rows; their cases' report numbers;
     # the turnaround summary; the queue of work (counts, rows, people, medians); the audit row
-    # (advisory lock on PostgreSQL, last hash, insert)
+    # (insert; on SQLite the last hash first)
     with django_assert_max_num_queries(14):
         response = client.get("/cases/nibin/")
     assert response.status_code == 200
@@ -213,8 +213,7 @@ def test_lead_page_queries_do_not_grow_with_cases(client_for, atf_agent, investi
     lead = NibinLead.objects.get(number="RB-2026-0500")
     client = client_for(atf_agent)
     # session, user, the viewer's agency; the lead; its cases; the work on them, the people to
-    # assign it to (two) and its history; the audit row (advisory lock on PostgreSQL, last hash,
-    # insert, the cases it shows)
+    # assign it to (two) and its history; the audit row (insert; on SQLite the last hash first, the cases it shows)
     with django_assert_max_num_queries(13):
         html = client.get(f"/cases/nibin/{lead.pk}/").content.decode()
     assert "Cases joined (12)" in html

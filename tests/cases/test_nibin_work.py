@@ -244,7 +244,7 @@ def test_the_list_queries_do_not_grow_with_work(client_for, atf_agent, investiga
     client = client_for(atf_agent)
     # session, user, the viewer's agency; the page's count and rows; their cases' report numbers;
     # the turnaround summary; the queue's counts, rows, people and medians; the audit row
-    # (advisory lock on PostgreSQL, last hash, insert)
+    # (insert; on SQLite the last hash first)
     with django_assert_max_num_queries(14):
         html = client.get("/cases/nibin/").content.decode()
     assert "<strong>25</strong> open" in html
@@ -260,7 +260,7 @@ def test_the_lead_page_queries_do_not_grow_with_work(
     client = client_for(atf_agent)
     # session, user, the viewer's agency; the lead; its cases; the work on them; the people to
     # assign (eligible, and current holders who no longer are); the history; the audit row
-    # (advisory lock on PostgreSQL, last hash, insert, the cases it shows)
+    # (insert; on SQLite the last hash first, the cases it shows)
     with django_assert_max_num_queries(13):
         html = client.get(f"/cases/nibin/{lead.pk}/").content.decode()
     assert html.count('class="card lead-work-row"') == 10

@@ -102,7 +102,7 @@ def test_revisions_page_queries_do_not_grow_with_revisions(client_for, investiga
         note = services.revise_note(note, investigator, {"text": f"v{i}"}, restricted=False)
     client = client_for(investigator)
     # session, user, the viewer's agency, the note (with case, author, agency), its revisions; the
-    # audit row (the note's case, advisory lock on PostgreSQL, last hash, insert)
+    # audit row (the note's case, insert; on SQLite the last hash first)
     with django_assert_max_num_queries(9):
         html = revisions_page(client, note)
     assert "<h2>Revision 24</h2>" in html

@@ -23,8 +23,9 @@ BANNER = "running at"
 
 @pytest.fixture(scope="module")
 def app_env(tmp_path_factory) -> dict[str, str]:
-    """The environment of a developer's `make run`, with a migrated and seeded SQLite database
-    of its own. The test settings' variables, set in this process, must not leak into it."""
+    """The environment of a developer's `make run`, with a migrated SQLite database of its own
+    (the supervisor seeds it, once its Redis is up, as under `make run`). The test settings'
+    variables, set in this process, must not leak into it."""
     tmp = tmp_path_factory.mktemp("run_all")
     own = {"DATABASE_URL", "REDIS_URL", "SITE_URL", "DEFAULT_FROM_EMAIL", "PORT", "HOST"}
     env = {
@@ -41,8 +42,9 @@ def app_env(tmp_path_factory) -> dict[str, str]:
         EMAIL_URL=f"file://{tmp / 'mail'}",
         PYTHONUNBUFFERED="1",
     )
-    for command in (["migrate", "--no-input", "-v", "0"], ["seed_demo", "-v", "0"]):
-        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, timeout=120)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True, timeout=120
+    )
     return env
 
 

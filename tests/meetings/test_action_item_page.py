@@ -110,7 +110,7 @@ def test_the_page_names_the_case_on_its_audit_row_and_costs_few_queries(
 ):
     client = client_for(investigator)
     # session, user, the item with its case, meeting and agency, the case's visibility, the
-    # assignee, the audit row (advisory lock on PostgreSQL, last hash, insert, shown case)
+    # assignee, the audit row (insert; on SQLite the last hash first, shown case)
     with django_assert_max_num_queries(10):
         client.get(page_url(item))
 

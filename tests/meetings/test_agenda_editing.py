@@ -483,7 +483,7 @@ def test_the_agenda_page_costs_the_same_queries_for_thirty_busy_items(
     # appearances, latest notes, indicator notes, open action items, cluster members, link keys,
     # leads, manual links, the work on the leads, prosecution changes, people's roles; previous
     # held meeting (window); action items recorded at this meeting; recent agenda events; the
-    # people offered as presenters; the audit row (advisory lock on PostgreSQL, last hash, insert,
+    # people offered as presenters; the audit row (insert; on SQLite the last hash first,
     # the cases the page shows)
     with django_assert_max_num_queries(26):
         response = client.get(url("detail", meeting))

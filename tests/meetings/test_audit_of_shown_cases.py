@@ -160,7 +160,7 @@ def test_who_has_seen_costs_the_same_few_queries_however_many_viewers(
         client_for(person).get(reverse("cases:detail", args=[homicide]))
     client = client_for(supervisor)
     # session, user; the case; its witness notes; the events about it or that showed it; their
-    # people; the audit row (advisory lock on PostgreSQL, last hash, insert)
+    # people; the audit row (insert; on SQLite the last hash first)
     with django_assert_max_num_queries(9):
         page = client.get(reverse("case_viewers", args=[homicide])).content.decode()
     for name in ("Priya Castellane", "Jordan Kessley", "Dana Whitfield", "Marcus Ortelli"):

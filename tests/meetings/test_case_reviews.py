@@ -270,7 +270,7 @@ def test_the_case_page_costs_the_same_queries_however_many_meetings_reviewed_it(
     # session, user; the case; note summary, timeline notes, victims, change history, partner
     # agencies; the Reviews section's two: the case's agenda items with their meetings, and
     # their action items with owner and agency; the associates (law enforcement); the audit row
-    # (advisory lock on PostgreSQL, last hash, insert)
+    # (insert; on SQLite the last hash first)
     with django_assert_max_num_queries(14):
         few = case_page(client, case, "?reviews=all")
     for weeks in range(4, 34):
@@ -361,7 +361,7 @@ def test_the_fragment_costs_the_same_queries_however_many_meetings(
         AgendaItem.objects.create(meeting=meeting, shooting=case, reasons=reasons("Review again"))
     client = client_for(investigator)
     # session, user; the case; the case's agenda items with their meetings; their action items
-    # with owner and agency; the audit row (advisory lock on PostgreSQL, last hash, insert)
+    # with owner and agency; the audit row (insert; on SQLite the last hash first)
     with django_assert_max_num_queries(8):
         response = client.get(f"/meetings/cases/{case.pk}/reviews/", headers=HTMX)
     assert response.content.decode().count('<li class="review ') == 25

@@ -119,8 +119,7 @@ def test_a_frozen_agenda_renders_from_its_snapshots_only(
     client = client_for(investigator)
 
     # session, user, user's agency, meeting, items, previous held meeting (window), action items
-    # of the meeting, who froze it, the audit row (advisory lock on PostgreSQL, last hash,
-    # insert): no case table is read.
+    # of the meeting, who froze it, the audit row (insert; on SQLite the last hash first): no case table is read.
     with django_assert_max_num_queries(11) as captured:
         client.get(url("detail", built))
 

@@ -328,7 +328,7 @@ def test_the_in_meeting_page_stays_within_its_query_budget(
 
     # session, user, user's agency, meeting, items, previous held meeting, action items of the
     # meeting, who froze it, recent events, invited agencies, attendance and its people, the
-    # agencies' members, the audit row (advisory lock on PostgreSQL, last hash, insert); the
+    # agencies' members, the audit row (insert; on SQLite the last hash first); the
     # action-item form with everyone in it is loaded only when opened
     with django_assert_max_num_queries(16):
         response = client.get(url("detail", frozen))

@@ -220,8 +220,8 @@ def test_the_held_meetings_page_stays_within_its_query_budget(
     client = client_for(coordinator)
 
     # session, user, user's agency, meeting, items, previous held meeting, action items of the
-    # meeting, who froze it, recent events, the audit row (advisory lock on PostgreSQL, last hash,
-    # insert); no attendance or people: a held meeting takes no more of either
+    # meeting, who froze it, recent events, the audit row (insert; on SQLite the last hash first); no attendance or
+    # people: a held meeting takes no more of either
     with django_assert_max_num_queries(12):
         response = client.get(url("detail", held))
 

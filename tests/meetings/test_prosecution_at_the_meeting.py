@@ -296,7 +296,7 @@ def test_the_agenda_page_costs_the_same_queries_with_many_prosecution_changes(
     # session, user (with agency); meeting; items; source stamp; snapshot: shootings, victims,
     # earlier appearances, latest notes, indicator notes, open action items, link keys, the work
     # on leads, prosecution changes, people's roles; previous held meeting (window); action items
-    # recorded at this meeting; the audit row (advisory lock on PostgreSQL, last hash, insert, the
+    # recorded at this meeting; the audit row (insert; on SQLite the last hash first, the
     # cases the page shows)
     with django_assert_max_num_queries(21):
         response = client.get(reverse("meetings:detail", args=[this.pk]))

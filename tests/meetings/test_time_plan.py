@@ -217,7 +217,7 @@ def test_the_editable_agenda_costs_the_same_queries_with_many_presenters(
     # the snapshot queries (shootings, victims, last reviews, indicator notes, latest notes, open
     # action items, link keys, the work on leads, prosecution changes, people's roles), previous
     # held meeting, action items recorded at this meeting, recent agenda events, the people
-    # offered as presenters, the audit row (advisory lock on PostgreSQL, last hash, insert, shown
+    # offered as presenters, the audit row (insert; on SQLite the last hash first, shown
     # cases); none of it per item or per presenter
     with django_assert_max_num_queries(23):
         response = client.get(url("detail", meeting))

@@ -23,6 +23,8 @@ class Command(BaseCommand):
         if older_than_days < 365:
             raise CommandError("Audit rows are kept at least 365 days (CJIS AU-11).")
         cutoff = timezone.now() - timedelta(days=older_than_days)
+        # The chain is cut between two sealed rows: seal what was written since the sealer ran.
+        audit.seal()
         with transaction.atomic():
             old, kept_old = purgeable(cutoff)
             count = old.count()
@@ -32,7 +34,7 @@ class Command(BaseCommand):
                     f"{count} rows older than {cutoff:%Y-%m-%d} would be deleted{later}; add --yes to delete."
                 )
                 return
-            last_purged = old.order_by("-id").first()
+            last_purged = old.order_by("-chain_seq").first()
             if last_purged is None:
                 self.stdout.write(f"Nothing to purge{later}.")
                 return
@@ -40,7 +42,7 @@ class Command(BaseCommand):
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL shootreview.audit_maintenance = 'on'")
             # The cases first: the trigger lets a case row go only while its event is there and old.
-            AuditEventCase.objects.filter(event_id__lte=last_purged.id).delete()
+            AuditEventCase.objects.filter(event__in=old).delete()
             old.delete()
             # The oldest kept row chains to the last purged one; record that hash as the anchor
             # so verify_audit still accepts the start of the log.
@@ -54,14 +56,16 @@ class Command(BaseCommand):
 
 
 def purgeable(cutoff) -> tuple[QuerySet, int]:
-    """The rows a purge may delete: the longest run from the start of the chain (id order) of rows
-    older than `cutoff`, so the chain is cut between two rows and the kept part stays whole. Rows
-    are not written in exactly the order of their times (writers a few milliseconds apart), so an
-    old row after a newer one waits for a later purge. Also returns how many such rows wait."""
-    first_kept = AuditEvent.objects.filter(at__gte=cutoff).order_by("id").values_list("id", flat=True).first()
+    """The rows a purge may delete: the longest run from the start of the chain (chain order) of
+    rows older than `cutoff`, so the chain is cut between two rows and the kept part stays whole.
+    Rows are not chained in exactly the order of their times (writers a few milliseconds apart),
+    so an old row after a newer one waits for a later purge. Also returns how many such rows
+    wait. Rows not yet sealed are never purged: they have no place in the chain yet."""
+    sealed = AuditEvent.objects.filter(chain_seq__isnull=False)
+    first_kept = sealed.filter(at__gte=cutoff).order_by("chain_seq").values_list("chain_seq", flat=True).first()
     if first_kept is None:
-        # Every row is old; the bound keeps rows written meanwhile (by this purge, too) out.
-        last = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
-        return AuditEvent.objects.filter(id__lte=last), 0
-    waiting = AuditEvent.objects.filter(id__gt=first_kept, at__lt=cutoff).count()
-    return AuditEvent.objects.filter(id__lt=first_kept), waiting
+        # Every sealed row is old; the bound keeps rows sealed meanwhile out.
+        last = sealed.order_by("-chain_seq").values_list("chain_seq", flat=True).first() or 0
+        return sealed.filter(chain_seq__lte=last), 0
+    waiting = sealed.filter(chain_seq__gt=first_kept, at__lt=cutoff).count()
+    return sealed.filter(chain_seq__lt=first_kept), waiting
