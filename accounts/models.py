@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models, transaction
 
+from .user_cache_removal import forget
+
 
 class Agency(models.Model):
     """A partner at the table: a police department, a federal field office, a prosecutor's
@@ -33,8 +35,6 @@ class AccountQuerySet(models.QuerySet):
     def update(self, **kwargs):
         # Signals do not see a queryset's update: the cached copies of the accounts it changes
         # (accounts.user_cache) are removed here.
-        from .user_cache import forget  # noqa: PLC0415 - user_cache imports this module
-
         with transaction.atomic(savepoint=False):
             pks = list(self.values_list("pk", flat=True))
             forget(pks)

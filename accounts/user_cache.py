@@ -20,23 +20,16 @@ cannot remove a copy is refused before anything is written.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from .models import Agency, User
+from .user_cache_removal import CACHE, _forget_now, _forget_quietly, _key, forget
 
 logger = logging.getLogger("shootreview.sessions")
-
-CACHE = "shared"
-
-
-def _key(pk) -> str:
-    return f"shootreview.user:{int(pk)}"
 
 
 def cached_user(pk) -> User | None:
@@ -66,29 +59,6 @@ def _from_database(pk) -> User | None:
     if user is not None:
         user._confirmed_devices = _devices_of(user)
     return user
-
-
-def forget(pks: Iterable) -> None:
-    """Remove the cached copies of these users now, again once the change is written and once
-    more after the transaction commits. Raises if Redis does not answer: the change must not
-    go ahead with copies left (call it before writing)."""
-    _forget_now([_key(pk) for pk in pks])
-
-
-def _forget_now(keys: list[str]) -> None:
-    if not keys:
-        return
-    caches[CACHE].delete_many(keys)
-    transaction.on_commit(lambda: _forget_quietly(keys))
-
-
-def _forget_quietly(keys: list[str]) -> None:
-    try:
-        caches[CACHE].delete_many(keys)
-    except Exception:
-        # The copies were removed before the change was written; one written since lives at
-        # most USER_CACHE_SECONDS.
-        logger.exception("could not remove cached accounts after a change")
 
 
 # Before the write, so that a Redis that does not answer stops the change before anything is

@@ -24,6 +24,7 @@ from . import access, linking
 from .display import NoteValue, field_names_in_order, note_values
 from .indicators import Indicator, indicators_for
 from .models import ManualLink, NibinLead, Note, NoteRevision, Shooting, ShootingChange, Victim
+from .note_html import render_notes
 
 # The CGIC goal: every affected investigator told within 24–48 hours of recovering the evidence.
 NIBIN_GOAL_HOURS = 48
@@ -347,8 +348,6 @@ class CaseView:
     @property
     def timeline_html(self) -> str:
         """The timeline's notes drawn (cases.note_html keeps each drawing for what it shows)."""
-        from .note_html import render_notes  # noqa: PLC0415 - note_html imports this module
-
         return render_notes(self.timeline)
 
     @property

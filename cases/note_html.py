@@ -21,7 +21,7 @@ from django.core.cache import caches
 from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
 
-from .detail import NoteView
+from .digests import digest
 
 NOTE_PARTIAL = "cases/case_detail.html#note"
 CACHE = "note_html"
@@ -30,16 +30,14 @@ CACHE = "note_html"
 NOTE_ATTRIBUTES = ("pk", "kind")
 
 
-def shown(view: NoteView) -> tuple:
-    """Everything the note partial shows of `view`, as plain values."""
-    own = tuple((f.name, getattr(view, f.name)) for f in fields(NoteView) if f.name != "note")
+def shown(view) -> tuple:
+    """Everything the note partial shows of `view` (a cases.detail.NoteView), as plain values."""
+    own = tuple((f.name, getattr(view, f.name)) for f in fields(view) if f.name != "note")
     return (tuple(getattr(view.note, name) for name in NOTE_ATTRIBUTES), own)
 
 
-def render_notes(views: list[NoteView]) -> SafeString:
+def render_notes(views: list) -> SafeString:
     """The HTML of `views` in order, each from the kept drawings where there is one."""
-    from meetings.agenda.digests import digest  # noqa: PLC0415 - a plain helper of another app
-
     template = get_template(NOTE_PARTIAL)
     # A changed template gives new keys without a restart (the development server reloads
     # templates but keeps the process and its cache).

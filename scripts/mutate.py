@@ -80,6 +80,7 @@ MODULES = [
         (
             "tests/security/test_audit_log.py",
             "tests/security/test_audit_tampering.py",
+            "tests/security/test_audit_sealer.py",
             "tests/security/test_audit_request_details.py",
             "tests/security/test_fail_closed.py",
             # Its fragment tests; the every-URL sweep checks the middleware, at a minute a mutant.

@@ -21,8 +21,9 @@ from django.core.cache import caches
 from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
 
+from cases.digests import digest
+
 from ..models import AgendaItem
-from .digests import digest
 from .forms import PAGE_FORM, PRESENTER_LIST
 from .presentation import ItemView
 

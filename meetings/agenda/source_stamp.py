@@ -22,8 +22,9 @@ from django.core.cache import caches
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
+from cases.digests import digest
+
 from ..models import AgendaItem, Meeting, SourceStamp
-from .digests import digest
 from .snapshot import SNAPSHOT_VERSION, snapshot_items
 
 CACHE = "agenda_snapshots"

@@ -33,10 +33,10 @@ from django.utils import timezone
 
 from accounts.stored_dates import SAFE_MIN
 from cases.access import can_see_cases, shootings_visible_to
+from cases.digests import digest
 from cases.models import Shooting, Victim
 
 from ..agenda import source_stamp
-from ..agenda.digests import digest
 from .percentages import percent_change, percent_of
 
 COMPARED_YEARS = 3
