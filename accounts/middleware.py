@@ -41,6 +41,9 @@ OBJECT_KWARGS = [
     ("user_pk", "user"),
     ("reminder_pk", "reminder"),
     ("series_pk", "meeting_series"),
+    ("meeting_pk", "meeting"),
+    ("token_pk", "api_token"),
+    ("account_pk", "user"),
     # A page of one app about a case (the meetings' record of it).
     ("shooting_pk", "shooting"),
 ]
@@ -251,6 +254,10 @@ class AuditMiddleware:
         verb = "view" if request.method in SAFE_METHODS else "change"
         event = annotations.get("event") or f"{match.view_name}.{verb}"
         detail = {"method": request.method, "status": status, "view": match.view_name}
+        token = getattr(request, "api_token", None)
+        if token is not None:
+            # A call with an API token: which token, so that revoking a leaked one can be judged.
+            detail["token"] = token.prefix
         if request.headers.get("HX-Request"):
             detail["htmx"] = True
         detail.update(annotations.get("detail", {}))
