@@ -134,15 +134,17 @@ class LeadWorkSerializer(serializers.Serializer):
 
 
 class LeadSerializer(serializers.Serializer):
+    """Victim advocates read a lead's `id`, `number` and `cases` only, as on the NIBIN pages."""
+
     id = serializers.IntegerField()
     number = serializers.CharField()
-    status = serializers.CharField()
-    evidence_recovered_at = serializers.DateTimeField(allow_null=True)
-    entered_at = serializers.DateTimeField(allow_null=True)
-    lead_received_at = serializers.DateTimeField(allow_null=True)
-    notified_at = serializers.DateTimeField(allow_null=True)
-    turnaround_hours = serializers.FloatField(allow_null=True)
-    version = serializers.IntegerField()
+    status = serializers.CharField(required=False)
+    evidence_recovered_at = serializers.DateTimeField(allow_null=True, required=False)
+    entered_at = serializers.DateTimeField(allow_null=True, required=False)
+    lead_received_at = serializers.DateTimeField(allow_null=True, required=False)
+    notified_at = serializers.DateTimeField(allow_null=True, required=False)
+    turnaround_hours = serializers.FloatField(allow_null=True, required=False)
+    version = serializers.IntegerField(required=False)
     priority = serializers.CharField(required=False, help_text="For those who work on leads only.")
     priority_reason = serializers.CharField(required=False, help_text="For those who work on leads only.")
     cases = serializers.ListField(child=serializers.DictField(), required=False)

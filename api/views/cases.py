@@ -128,6 +128,9 @@ class CaseList(ApiView):
 
 
 def lead_json(lead, user, *, with_work: list | None = None) -> dict:
+    """A lead as the NIBIN pages show it: advocates read its number only (and its cases)."""
+    if access.is_advocate(user):
+        return {"id": lead.pk, "number": lead.number}
     data = {
         "id": lead.pk,
         "number": lead.number,
@@ -170,7 +173,6 @@ def case_json(shooting: Shooting, user) -> dict:
     work_by_lead: dict[int, list[dict]] = defaultdict(list)
     for work in access.lead_work_visible_to(user).filter(shooting=shooting).select_related("investigator"):
         work_by_lead[work.lead_id].append(work_json(work))
-    victim_names = case.victim_names
     return {
         "id": shooting.pk,
         "report_number": shooting.report_number,
@@ -190,7 +192,7 @@ def case_json(shooting: Shooting, user) -> dict:
         "prosecution": prosecution_json(shooting),
         "version": shooting.version,
         "victims": [victim_json(v) for v in case.victims],
-        "notes": [note_json(note, user, victim_names) for note in case.shown],
+        "notes": [note_json(note, user) for note in case.shown],
         "linked_cases": [
             {
                 "id": item.shooting.pk,

@@ -23,7 +23,7 @@ from .base import READ_ERRORS, WRITE_ERRORS, ApiView, django_request
 ETRACE_FIELDS = frozenset({"etrace_number", "etrace_status"})
 
 
-def note_json(note: Note, user, victim_names: dict[int, str] | None = None) -> dict:
+def note_json(note: Note, user) -> dict:
     """A note as `user` may see it: only the fields access.visible_fields lets through."""
     return {
         "id": note.pk,

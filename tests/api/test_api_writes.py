@@ -246,7 +246,8 @@ def test_a_prosecutor_sees_a_lead_but_does_not_manage_it_and_an_advocate_never_s
         == 403
     )
     seen = ApiClient(token_for(advocate)).get(f"/api/v1/leads/{lead.pk}/").json()
-    assert "work" not in seen and "priority" not in seen
+    # Advocates read a lead's number and cases only, as on the NIBIN pages.
+    assert set(seen) == {"id", "number", "cases"}
     assert (
         ApiClient(token_for(advocate))
         .post(f"/api/v1/leads/{lead.pk}/triage/", {"priority": "high", "version": 1})
