@@ -9,8 +9,8 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 
-from accounts.audit import refuse, showed_cases
-from meetings.access import access_meeting, access_meetings, can_run_meetings
+from accounts.audit import showed_cases
+from meetings.access import access_everyones_action_items, access_meeting, access_meetings
 from meetings.agenda.presentation import ItemView, agenda_view
 from meetings.models import ActionItem, Meeting
 
@@ -167,9 +167,7 @@ class ActionItemList(ApiView):
             raise InvalidInput(errors)
         items = ActionItem.objects.select_related("assignee", "agency", "shooting")
         if scope == "all":
-            if not can_run_meetings(user):
-                # Everyone's items are the coordinators' page: asking for them is refused like it.
-                refuse(user, "action items of everyone", "-", http)
+            access_everyones_action_items(user, http)
         else:
             items = items.filter(assignee=user)
         if wanted:

@@ -159,3 +159,25 @@ def test_a_supervisor_revokes_an_integration_token(client, supervisor, police, d
     client.post(reverse("integration_token_revoke", args=[account.pk, token.pk]))
     assert ApiClient(secret).get("/api/v1/cases/").status_code == 401
     assert ApiToken.objects.get(pk=token.pk).revoked_by == supervisor
+
+
+def test_the_integration_accounts_page_asks_the_same_queries_however_many_accounts(
+    client, supervisor, police, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(supervisor)
+    integration_account(police, User.Role.INVESTIGATOR, "feed-1")
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("integration_accounts"))
+    for n in range(2, 7):
+        integration_account(police, User.Role.PROSECUTOR, f"feed-{n}")
+    # The session, the user, the accounts (with agency), the agencies of the form, the audit row
+    # (three on PostgreSQL).
+    with django_assert_max_num_queries(8):
+        page = client.get(reverse("integration_accounts")).content.decode()
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse("integration_accounts"))
+    assert len(few) == len(many)
+    assert all(f"feed-{n}" in page for n in range(1, 7))
