@@ -3,6 +3,7 @@
 
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
+from drf_spectacular.renderers import OpenApiJsonRenderer2, OpenApiYamlRenderer
 from drf_spectacular.views import SpectacularAPIView
 
 from .docs import api_docs
@@ -15,8 +16,14 @@ def _api(view):
     return login_not_required(view.as_view())
 
 
+class Schema(SpectacularAPIView):
+    """The OpenAPI document: JSON (errors too, like every answer of the API), YAML on request."""
+
+    renderer_classes = [OpenApiJsonRenderer2, OpenApiYamlRenderer]
+
+
 urlpatterns = [
-    path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
+    path("schema/", _api(Schema), name="schema"),
     path("docs/", api_docs, name="docs"),
     path("cases/", _api(cases.CaseList), name="case_list"),
     path("cases/<int:shooting_pk>/", _api(cases.CaseDetail), name="case_detail"),

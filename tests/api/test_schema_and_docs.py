@@ -31,9 +31,11 @@ def test_the_schema_validates_without_warnings(tmp_path):
 
 def test_the_schema_is_served_at_api_v1_schema_to_callers_only(investigator, client):
     assert ApiClient(None).get("/api/v1/schema/").status_code == 401
-    response = ApiClient(token_for(investigator)).get("/api/v1/schema/", {"format": "json"})
+    response = ApiClient(token_for(investigator)).get("/api/v1/schema/")
     assert response.status_code == 200
     assert response.json()["info"]["title"] == "Shoot review API"
+    as_yaml = ApiClient(token_for(investigator)).get("/api/v1/schema/", {"format": "yaml"})
+    assert yaml.safe_load(as_yaml.content)["openapi"].startswith("3.")
     client.force_login(investigator)
     assert client.get("/api/v1/schema/").status_code == 200
 
