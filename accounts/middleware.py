@@ -311,8 +311,10 @@ class AppNotFoundPageMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if response.status_code == 404 and settings.DEBUG:
-            # No view answers 404 with a body of its own: every 404 is an Http404 (a refusal
+        # The REST API answers its 404s in JSON, with no list of URL patterns to hide.
+        is_json = response.get("Content-Type", "").startswith("application/json")
+        if response.status_code == 404 and settings.DEBUG and not is_json:
+            # No page answers 404 with a body of its own: every 404 is an Http404 (a refusal
             # from accounts.audit.refuse or an unknown URL), which production draws the same way.
             return page_not_found(request, Http404())
         return response

@@ -5,7 +5,8 @@ the object exists: a refusal is the same 404 as a missing object (accounts.audit
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -67,3 +68,29 @@ def handle(exc, context):
 
 def json_error(status_code: int, detail: str) -> Response:
     return Response({"detail": detail}, status=status_code)
+
+
+API_PREFIX = "/api/v1/"
+# The documentation is a page of the app, with the app's own error pages.
+DOCS = "/api/v1/docs/"
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith(API_PREFIX) and not request.path.startswith(DOCS)
+
+
+def not_found(request, exception=None):
+    """The project's 404 (handler404): JSON under the API (a path that names nothing), the app's
+    own page elsewhere."""
+    if _is_api(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """The project's 500 (handler500): JSON under the API, the app's own page elsewhere."""
+    if _is_api(request):
+        return JsonResponse(
+            {"detail": "The server failed to answer. The failure is logged; try again later."}, status=500
+        )
+    return defaults.server_error(request)
