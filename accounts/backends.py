@@ -10,7 +10,8 @@ class LockoutAwareBackend(ModelBackend):
     """Django's backend, refusing accounts locked after repeated failed logins (AC-7)."""
 
     def user_can_authenticate(self, user) -> bool:
-        return super().user_can_authenticate(user) and not is_locked(user)
+        # An integration account is a system: it reaches the API with tokens, never a session.
+        return super().user_can_authenticate(user) and not is_locked(user) and not user.is_integration
 
     def get_user(self, user_id):
         # Every page asks for the signed-in person's agency (need-to-know decides on it): the

@@ -44,6 +44,9 @@ OBJECT_KWARGS = [
     ("user_pk", "user"),
     ("reminder_pk", "reminder"),
     ("series_pk", "meeting_series"),
+    ("meeting_pk", "meeting"),
+    ("token_pk", "api_token"),
+    ("account_pk", "user"),
     # A page of one app about a case (the meetings' record of it).
     ("shooting_pk", "shooting"),
 ]
@@ -267,6 +270,10 @@ class AuditMiddleware:
         verb = "view" if request.method in SAFE_METHODS else "change"
         event = annotations.get("event") or f"{match.view_name}.{verb}"
         detail = {"method": request.method, "status": status, "view": match.view_name}
+        token = getattr(request, "api_token", None)
+        if token is not None:
+            # A call with an API token: which token, so that revoking a leaked one can be judged.
+            detail["token"] = token.prefix
         if request.headers.get("HX-Request"):
             detail["htmx"] = True
         detail.update(annotations.get("detail", {}))
@@ -320,8 +327,10 @@ class AppNotFoundPageMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if response.status_code == 404 and settings.DEBUG:
-            # No view answers 404 with a body of its own: every 404 is an Http404 (a refusal
+        # The REST API answers its 404s in JSON, with no list of URL patterns to hide.
+        is_json = response.get("Content-Type", "").startswith("application/json")
+        if response.status_code == 404 and settings.DEBUG and not is_json:
+            # No page answers 404 with a body of its own: every 404 is an Http404 (a refusal
             # from accounts.audit.refuse or an unknown URL), which production draws the same way.
             return page_not_found(request, Http404())
         return response

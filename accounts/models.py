@@ -64,6 +64,9 @@ class User(AbstractUser):
     role = models.CharField("role", max_length=20, choices=Role.choices, blank=True)
     # Set when too many failed logins lock the account; a supervisor or administrator releases it.
     locked_at = models.DateTimeField("locked", null=True, blank=True)
+    # A system (a records feed, a lab's software) rather than a person: it reaches the API only,
+    # with tokens a supervisor of its agency creates, and never signs in (accounts.backends).
+    is_integration = models.BooleanField("integration account", default=False)
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
@@ -175,3 +178,37 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"session of {self.user}"
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def usable(self, now) -> ApiTokenQuerySet:
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now)
+
+
+class ApiToken(models.Model):
+    """A credential for the REST API (`Authorization: Bearer <token>`), acting as its user: a
+    person's own (made on their profile after a sign-in that passed the second factor) or an
+    integration account's (made by a supervisor). Only a SHA-256 hash of the token is kept; the
+    token itself is shown once, when it is made. The prefix names it in lists and audit rows."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField("name", max_length=100)
+    # The token's first characters, shown in lists and the audit trail; not enough to use it.
+    prefix = models.CharField(max_length=16, unique=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    expires_at = models.DateTimeField("expires")
+    last_used_at = models.DateTimeField("last used", null=True, blank=True)
+    revoked_at = models.DateTimeField("revoked", null=True, blank=True)
+    revoked_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        # The profile page and the integration page list one account's tokens.
+        indexes = [models.Index(fields=["user", "-created_at"], name="apitoken_user_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

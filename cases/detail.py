@@ -453,9 +453,21 @@ def lead_investigator_choices(current_id: int | None = None) -> QuerySet[User]:
     (and whoever leads it now, so that editing other fields never drops them)."""
     eligible = Q(
         is_active=True,
+        # A system's account (accounts.tokens) never leads a case.
+        is_integration=False,
         agency__kind__in=access.LAW_ENFORCEMENT_AGENCIES,
         role__in=LEAD_INVESTIGATOR_ROLES,
     )
     if current_id:
         eligible |= Q(pk=current_id)
     return User.objects.filter(eligible).select_related("agency").order_by("last_name", "first_name", "username")
+
+
+def assignable_people(current: list[int]) -> list[User]:
+    """Who may be assigned the work on a lead: those who may lead cases, and whoever holds it now
+    (the lead's page and the API offer the same people)."""
+    return list(lead_investigator_choices().filter(pk__isnull=False)) + list(
+        User.objects.filter(pk__in=[pk for pk in current if pk]).exclude(
+            pk__in=lead_investigator_choices().values("pk")
+        )
+    )

@@ -291,7 +291,12 @@ class ShootingForm(InputModelForm):
         # Values of the same fields as saved by someone else meanwhile (set by show_conflict).
         self.theirs: dict[str, str] = {}
         self.conflict_by: str = ""
-        leads = Q(is_active=True, role__in=LEAD_ROLES, agency__kind__in=[Agency.Kind.POLICE, Agency.Kind.FEDERAL])
+        leads = Q(
+            is_active=True,
+            is_integration=False,
+            role__in=LEAD_ROLES,
+            agency__kind__in=[Agency.Kind.POLICE, Agency.Kind.FEDERAL],
+        )
         if self.instance.lead_investigator_id:
             leads |= Q(pk=self.instance.lead_investigator_id)
         self.fields["lead_investigator"].queryset = (
@@ -430,6 +435,17 @@ class ShootingForm(InputModelForm):
         self.conflict_by = saved_by
         self.data = self.data.copy()
         self.data["version"] = str(current.version)
+
+
+class ProsecutionForm(InputModelForm):
+    """The prosecution follow-through on its own (the API changes it without the rest of the
+    case): the same model fields, so the same choices, lengths and input checks as the case form."""
+
+    version = forms.IntegerField(min_value=1)
+
+    class Meta:
+        model = Shooting
+        fields = ["referred_to", "charges_filed", "custody_status", "disposition"]
 
 
 # --- The case page's own edits ---------------------------------------------------------------

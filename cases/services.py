@@ -223,12 +223,25 @@ def add_note(
     return note
 
 
+class NoteConflict(Exception):
+    """Someone revised the note after the caller read the revision it names."""
+
+    def __init__(self, current: Note):
+        super().__init__("The note was changed by someone else.")
+        self.current = current
+
+
 @transaction.atomic
-def revise_note(note: Note, user: User, fields: dict, *, restricted: bool) -> Note:
-    """An edit is a new revision; the old one stays viewable."""
+def revise_note(
+    note: Note, user: User, fields: dict, *, restricted: bool, expected_revision: int | None = None
+) -> Note:
+    """An edit is a new revision; the old one stays viewable. With `expected_revision` (the API
+    sends the revision it read) a note revised since is refused with NoteConflict."""
     note = Note.objects.select_for_update().get(pk=note.pk)
     if note.is_retracted:
         raise ValueError("A retracted note cannot be edited.")
+    if expected_revision is not None and expected_revision != note.revision_number:
+        raise NoteConflict(note)
     if fields == note.fields and restricted == note.restricted_to_agency:
         return note
     note.revision_number += 1
@@ -302,18 +315,39 @@ def remove_manual_link(link: ManualLink, user: User, reason: str) -> None:
     linking.relink({link.from_shooting_id, link.to_shooting_id})
 
 
+class LeadConflict(Exception):
+    """Someone changed the lead after the caller read the version it names."""
+
+    def __init__(self, current: NibinLead):
+        super().__init__("The lead was changed by someone else.")
+        self.current = current
+
+
+# What the lead page (and the feed of lead reports) may set besides the status.
+LEAD_FIELDS = ["evidence_recovered_at", "entered_at", "lead_received_at", "notified_at", "examiner"]
+
+
 @transaction.atomic
-def update_nibin_lead(lead: NibinLead, user: User, data: dict) -> NibinLead:
-    """Change a lead's status or times; a status change is stamped with who and when."""
+def update_nibin_lead(lead: NibinLead, user: User, data: dict, *, expected_version: int | None = None) -> NibinLead:
+    """Change a lead's status or times; a status change is stamped with who and when. A change
+    bumps the lead's version; with `expected_version` (the API sends the version it read) a lead
+    changed since is refused with LeadConflict."""
     lead = NibinLead.objects.select_for_update().get(pk=lead.pk)
+    if expected_version is not None and expected_version != lead.version:
+        raise LeadConflict(lead)
     status = data.get("status", lead.status)
+    changed = False
     if status != lead.status:
         lead.status = status
         lead.status_changed_at = timezone.now()
         lead.status_changed_by = user
-    for name in ["evidence_recovered_at", "entered_at", "lead_received_at", "notified_at", "examiner"]:
-        if name in data:
+        changed = True
+    for name in LEAD_FIELDS:
+        if name in data and data[name] != getattr(lead, name):
             setattr(lead, name, data[name])
+            changed = True
+    if changed:
+        lead.version += 1
     lead.full_clean()
     lead.save()
     for shooting in linking.shootings_for_lead(lead):

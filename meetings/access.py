@@ -89,6 +89,12 @@ def can_complete_action_item(user, item) -> bool:
     return can_view_meetings(user) and (item.assignee_id == user.pk or can_run_meetings(user))
 
 
+def access_everyones_action_items(user, request=None) -> None:
+    """Everyone's action items (the API's `scope=all`; the coordinators' part of My items)."""
+    if not can_run_meetings(user):
+        refuse(user, "action items of everyone", "-", request)
+
+
 def access_action_item(user, pk, request=None):
     item = (
         ActionItem.objects.select_related("shooting", "meeting", "agency").filter(pk=pk).first()

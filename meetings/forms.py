@@ -31,7 +31,7 @@ class PeopleChoiceField(forms.ModelMultipleChoiceField):
 
 
 def people():
-    return User.objects.filter(is_active=True).exclude(role="").select_related("agency")
+    return User.objects.filter(is_active=True, is_integration=False).exclude(role="").select_related("agency")
 
 
 class SeriesForm(InputModelForm):

@@ -79,9 +79,13 @@ INSTALLED_APPS = [
     "template_partials",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "rest_framework",
+    "drf_spectacular",
     "accounts",
     "cases",
     "meetings",
+    # The REST API: imports the apps, none imports it.
+    "api",
     # Demo and bulk data (seed_demo, seed_bulk): imports the apps, none imports it.
     "demo",
 ]
@@ -235,6 +239,59 @@ CACHES = {
         "TIMEOUT": 3600,
         "OPTIONS": {"MAX_ENTRIES": 32},
     },
+}
+
+# The API's rate-limit counters (api.throttling), shared by every web process. Counters only:
+# no case material goes into a shared cache. If Redis is down they are counted per process.
+CACHES["api_throttle"] = {
+    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+    "LOCATION": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+    "KEY_PREFIX": "shootreview",
+    "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+}
+CACHES["api_throttle_fallback"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "api-throttle",
+}
+
+# --- REST API ---------------------------------------------------------------------------------
+# Calls per token (or per signed-in person) per minute; more answer 429 with Retry-After.
+API_REQUESTS_PER_MINUTE = env_int("API_REQUESTS_PER_MINUTE", 300)
+if API_REQUESTS_PER_MINUTE < 1:
+    raise ImproperlyConfigured(f"API_REQUESTS_PER_MINUTE must be 1 or more; got {API_REQUESTS_PER_MINUTE}")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.BearerTokenAuthentication",
+        "api.authentication.SignedInSession",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerTokenRateThrottle"],
+    # JSON unless a browser asks for the browsable API (?format=api or Accept: text/html).
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.handle",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Shoot review API",
+    "DESCRIPTION": (
+        "Cases, notes, NIBIN leads, meetings and action items, as the caller may see them. "
+        "Authenticate with `Authorization: Bearer <token>`."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Like every page of the app, the schema is for people and systems with an account.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
 }
 
 # --- Time and language ------------------------------------------------------------------------

@@ -17,6 +17,8 @@ os.environ.setdefault("PREPARE_PACKETS", "0")
 # Likewise the sweep queued after a new action item or a meeting marked held; the mail tests
 # turn it on with a worker running.
 os.environ.setdefault("REMINDERS_AT_ONCE", "0")
+# The sweeps call the API hundreds of times a minute as one person; the rate-limit test sets its own.
+os.environ.setdefault("API_REQUESTS_PER_MINUTE", "100000")
 
 from shootreview.settings import *  # noqa: E402,F403
 

@@ -12,13 +12,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from cases import access, detail, services
 from cases.focus import focus_first_error, status_region
-from cases.lead_forms import LEAD_TIMES, LeadForm
+from cases.lead_forms import LEAD_TIMES, LeadForm, triage_form
 from cases.lead_queue import FILTERS, lead_queue
 from cases.models import NibinLead
 from cases.views.nibin_work import lead_page
@@ -88,6 +89,11 @@ def nibin_lead(request: HttpRequest, lead_pk: int) -> HttpResponse:
     saved = request.method == "POST" and form is not None and not form.is_bound
     if request.htmx:
         response = lead_page(request, lead, form=form, saved=saved, partial="#lead_panel")
+        if saved:
+            # A saved status or time is a new version of the lead: the priority form takes it,
+            # or saving the priority next would be refused as someone else's change.
+            triage = {"lead": lead, "triage": triage_form(lead), "oob": True}
+            response.content += render_to_string("cases/nibin_lead.html#triage_panel", triage, request).encode()
         # The message goes to the page's status region, which announces it.
         response.content += status_region(request).encode()
         return response

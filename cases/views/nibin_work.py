@@ -13,7 +13,6 @@ from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.audit import annotate, showed_cases
-from accounts.models import User
 from cases import access, detail, lead_work
 from cases.focus import focus_first_error, status_region
 from cases.lead_forms import TriageForm, WorkForm, triage_form, work_form
@@ -21,14 +20,6 @@ from cases.lead_queue import lead_history, lead_work_rows, work_row
 from cases.models import NibinLead
 
 CONFLICT = "Someone else changed this after you opened the page. It now shows their change; check it and save again."
-
-
-def assignable_people(current: list[int]) -> list[User]:
-    return list(detail.lead_investigator_choices().filter(pk__isnull=False)) + list(
-        User.objects.filter(pk__in=[pk for pk in current if pk]).exclude(
-            pk__in=detail.lead_investigator_choices().values("pk")
-        )
-    )
 
 
 def _conflicted(form: forms.Form, version: int) -> None:
@@ -83,7 +74,7 @@ def nibin_triage(request: HttpRequest, lead_pk: int) -> HttpResponse:
 def nibin_work(request: HttpRequest, lead_pk: int, work_pk: int) -> HttpResponse:
     user = request.user
     work = access.access_lead_work(user, lead_pk, work_pk, request)
-    people = assignable_people([work.investigator_id])
+    people = detail.assignable_people([work.investigator_id])
     form = work_form(work, people)
     if request.method == "POST":
         form = work_form(work, people, request.POST)
@@ -154,7 +145,7 @@ def lead_page(
     can_manage = access.can_manage_nibin(user)
     forms_by_work = dict(work_forms or {})
     if can_manage and rows:
-        people = assignable_people([row.work.investigator_id for row in rows])
+        people = detail.assignable_people([row.work.investigator_id for row in rows])
         for row in rows:
             forms_by_work.setdefault(row.work.pk, work_form(row.work, people))
     limited = access.is_advocate(user)

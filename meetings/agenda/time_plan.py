@@ -30,7 +30,7 @@ def person_label(user: User) -> str:
 def presenters() -> QuerySet:
     """Who may present an item: anyone active at a partner agency."""
     return (
-        User.objects.filter(is_active=True, agency__isnull=False)
+        User.objects.filter(is_active=True, is_integration=False, agency__isnull=False)
         .select_related("agency")
         .order_by("last_name", "first_name", "username")
     )

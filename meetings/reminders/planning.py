@@ -55,7 +55,11 @@ def _meeting_people(meeting: Meeting) -> set[int]:
 
 
 def _coordinators() -> list[int]:
-    return list(User.objects.filter(is_active=True, role=User.Role.COORDINATOR).values_list("pk", flat=True))
+    return list(
+        User.objects.filter(is_active=True, is_integration=False, role=User.Role.COORDINATOR).values_list(
+            "pk", flat=True
+        )
+    )
 
 
 # --- What has come due ------------------------------------------------------------------------

@@ -67,7 +67,7 @@ ITEM_URLS = {
 
 
 def _people_choices() -> list[tuple[int, str]]:
-    users = User.objects.filter(is_active=True, agency__isnull=False).select_related("agency")
+    users = User.objects.filter(is_active=True, is_integration=False, agency__isnull=False).select_related("agency")
     return [(u.pk, f"{u.get_full_name() or u.username} ({u.agency.code})") for u in users]
 
 
@@ -79,7 +79,9 @@ def _attendance_rows(meeting: Meeting, bound: dict | None = None) -> list[dict]:
     known = {a.pk for a in agencies}
     agencies += [a.agency for a in recorded.values() if a.agency_id not in known]
     members: dict[int, list[User]] = {}
-    for user in User.objects.filter(agency__in=agencies, is_active=True).order_by("last_name", "first_name"):
+    for user in User.objects.filter(agency__in=agencies, is_active=True, is_integration=False).order_by(
+        "last_name", "first_name"
+    ):
         members.setdefault(user.agency_id, []).append(user)
     rows = []
     for agency in agencies:

@@ -43,7 +43,7 @@ def hit(investigator, atf_agent, supervisor):
     cite(a, atf_agent, "RB-2026-0701")
     cite(b, atf_agent, "RB-2026-0701")
     lead = NibinLead.objects.get(number="RB-2026-0701")
-    services.update_nibin_lead(lead, atf_agent, {"status": NibinLead.Status.HIT})
+    lead = services.update_nibin_lead(lead, atf_agent, {"status": NibinLead.Status.HIT})
     return lead, a, b
 
 
@@ -137,9 +137,10 @@ def test_triage_sets_the_priority_with_its_reason_and_keeps_history(client_for, 
     )
     assert response.status_code == 302
     lead.refresh_from_db()
-    assert (lead.priority, lead.priority_reason, lead.version) == ("high", "Same gun in two homicides", 2)
+    # Version 2 was the examiner's hit (a status change is a new version of the lead too).
+    assert (lead.priority, lead.priority_reason, lead.version) == ("high", "Same gun in two homicides", 3)
     assert LeadChange.objects.get(lead=lead, assignment=None).changes["priority"] == ["Routine", "High"]
-    stale = client.post(f"/cases/nibin/{lead.pk}/triage/", {"priority": "routine", "version": 1})
+    stale = client.post(f"/cases/nibin/{lead.pk}/triage/", {"priority": "routine", "version": 2})
     assert "Someone else changed this" in stale.content.decode()
     lead.refresh_from_db()
     assert lead.priority == "high"
@@ -264,3 +265,17 @@ def test_the_lead_page_queries_do_not_grow_with_work(
     with django_assert_max_num_queries(13):
         html = client.get(f"/cases/nibin/{lead.pk}/").content.decode()
     assert html.count('class="card lead-work-row"') == 10
+
+
+def test_a_status_saved_with_htmx_hands_the_priority_form_the_leads_new_version(client_for, hit, atf_agent):
+    lead, _, _ = hit
+    client = client_for(atf_agent)
+    response = client.post(f"/cases/nibin/{lead.pk}/", {"status": NibinLead.Status.EXCLUDED}, headers=HTMX)
+    lead.refresh_from_db()
+    html = response.content.decode()
+    assert 'id="triage-panel"' in html and 'hx-swap-oob="true"' in html
+    assert f'name="version" value="{lead.version}"' in html
+    saved = client.post(f"/cases/nibin/{lead.pk}/triage/", {"priority": "high", "version": lead.version}, headers=HTMX)
+    assert "Someone else changed this" not in saved.content.decode()
+    lead.refresh_from_db()
+    assert lead.priority == "high"

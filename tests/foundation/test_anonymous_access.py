@@ -30,17 +30,32 @@ def _concrete(route: str) -> str:
     return "/" + route
 
 
+# The REST API answers a caller without a token (or session) 401 in JSON, not a sign-in form;
+# its documentation is a page like the others.
+API = "/api/v1/"
+API_DOCS = "/api/v1/docs/"
+
+
 def app_urls() -> list[str]:
     urls = sorted({_concrete(r) for r in _walk(get_resolver().url_patterns)})
     return [u for u in urls if not u.startswith("/admin/") and "(?P" not in u and u not in PUBLIC]
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url", app_urls())
+@pytest.mark.parametrize("url", [u for u in app_urls() if not u.startswith(API) or u == API_DOCS])
 def test_anonymous_request_is_sent_to_login(client, url):
     response = client.get(url)
     assert response.status_code == 302, url
     assert response["Location"].startswith("/accounts/login/?next=")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", [u for u in app_urls() if u.startswith(API) and u != API_DOCS])
+def test_an_anonymous_api_call_answers_401_in_json(client, url):
+    for response in (client.get(url), client.post(url, {}, content_type="application/json")):
+        assert response.status_code == 401, url
+        assert response["Content-Type"] == "application/json"
+        assert response["WWW-Authenticate"].startswith("Bearer")
 
 
 def test_the_sweep_covers_the_main_pages():

@@ -15,6 +15,9 @@ VIEW_MODULES = sorted(
         *(ROOT / "cases" / "views").glob("*.py"),
         *(ROOT / "meetings" / "views").glob("*.py"),
         ROOT / "accounts" / "views.py",
+        ROOT / "accounts" / "token_views.py",
+        *(ROOT / "api" / "views").glob("*.py"),
+        ROOT / "api" / "docs.py",
     ]
 )
 
@@ -54,6 +57,8 @@ def test_every_view_module_is_scanned():
     assert "meetings/views/case_reviews.py" in names
     # People: the person page, search, suggestions and the decisions about who is who.
     assert "cases/views/people.py" in names
+    # The REST API and the pages of its tokens.
+    assert {"api/views/cases.py", "api/views/notes.py", "api/views/meetings.py", "accounts/token_views.py"} <= names
 
 
 @pytest.mark.parametrize("path", VIEW_MODULES, ids=lambda path: str(path.relative_to(ROOT)))

@@ -26,7 +26,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from accounts.models import Agency, AuditEvent, User
+from accounts import tokens as api_tokens
+from accounts.models import Agency, ApiToken, AuditEvent, User
 from cases import lead_work
 from cases import services as case_services
 from cases.models import (
@@ -201,6 +202,12 @@ class World:
     risk_contacts: list[RiskContact] = field(default_factory=list)
     # One per persona, each seen and changed by its owner only.
     saved_searches: list[SavedSearch] = field(default_factory=list)
+    # API tokens: each persona's own (persona → the token), and the integration accounts' (an
+    # advocacy centre's system with the advocate's role, a police system with the investigator's).
+    api_tokens: dict[str, str] = field(default_factory=dict)
+    integration_accounts: dict[str, User] = field(default_factory=dict)
+    integration_tokens: dict[str, str] = field(default_factory=dict)
+    token_rows: list[ApiToken] = field(default_factory=list)
 
 
 def _people() -> tuple[dict[str, Agency], dict[str, User]]:
@@ -623,6 +630,31 @@ def build_world() -> World:
         )
         for persona, user in users.items()
     ]
+    expires = timezone.localdate() + timedelta(days=30)
+    own_tokens = {
+        persona: api_tokens.create_token(user, name="Sweep script", expires_on=expires, created_by=user).secret
+        for persona, user in users.items()
+    }
+    integrations = {
+        ADVOCATE: api_tokens.create_integration_account(
+            username="sw-advocacy-system",
+            name="Advocacy case system",
+            agency=agencies["advocacy"],
+            role=User.Role.VICTIM_ADVOCATE,
+            created_by=users[SUPERVISOR],
+        ),
+        INVESTIGATOR: api_tokens.create_integration_account(
+            username="sw-police-rms",
+            name="Police records feed",
+            agency=agencies["police"],
+            role=User.Role.INVESTIGATOR,
+            created_by=users[SUPERVISOR],
+        ),
+    }
+    integration_secrets = {
+        persona: api_tokens.create_token(account, name="Feed", expires_on=expires, created_by=users[SUPERVISOR]).secret
+        for persona, account in integrations.items()
+    }
     return World(
         agencies=agencies,
         users=users,
@@ -646,6 +678,10 @@ def build_world() -> World:
         person_roles=list(PersonRole.objects.filter(shooting__in=shootings).order_by("pk")),
         risk_contacts=risk_contacts,
         saved_searches=saved_searches,
+        api_tokens=own_tokens,
+        integration_accounts=integrations,
+        integration_tokens=integration_secrets,
+        token_rows=list(ApiToken.objects.order_by("pk")),
     )
 
 
@@ -750,6 +786,12 @@ def fill(route: Route, world: World, persona: str) -> list[dict]:
             values[name] = [saved.pk for saved in world.saved_searches]
         elif name == "series_pk":
             values[name] = [series.pk for series in world.series]
+        elif name == "meeting_pk":
+            values[name] = [m.pk for m in world.meetings.values()]
+        elif name == "token_pk":
+            values[name] = [token.pk for token in world.token_rows]
+        elif name == "account_pk":
+            values[name] = [account.pk for account in world.integration_accounts.values()]
         elif name == "kind":
             values[name] = [*Note.Kind.values, "not-a-kind"]
         elif name == "token":
@@ -765,6 +807,11 @@ def fill(route: Route, world: World, persona: str) -> list[dict]:
 EXTRA_QUERIES: dict[str, list[str]] = {
     "cases:detail": [*(f"kind={kind}" for kind in Note.Kind.values), "reviews=all"],
     "cases:list": ["q=SW26000101", "sort=-occurred"],
+    # The API's list takes the case list's search: a suspect's name finds the case for law
+    # enforcement only (misspelt, as above, so that an echo of the query is no sentinel).
+    "api:case_list": ["q=SW26000101", f"q={SUSPECT_NAME[:-2]}r", "status=open&flag=retaliation"],
+    "api:lead_list": ["status=lead"],
+    "api:action_items": ["scope=all", "status=open"],
     "cases:export": ["q=SW26000101"],
     "cases:saved_search_save": ["q=SW26000101&status=open&flag=dv"],
     "cases:map": ["q=SW26000101", "kind=homicide"],

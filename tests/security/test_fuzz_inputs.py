@@ -216,3 +216,103 @@ def test_no_filter_link_answers_any_value_with_a_server_error(world, found, clie
         # The same filters on another object's page (each case's note-kind links) add nothing.
         path, params = sorted(paths.items())[0]
         fuzz_filter(client, world, path, params)
+
+
+# --- The REST API -------------------------------------------------------------------------------
+
+# Any JSON value a client could send, hostile text and numbers first.
+json_values = st.one_of(
+    nasty_text,
+    numbers,
+    dates,
+    datetimes,
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.floats(allow_nan=False),
+    st.booleans(),
+    st.none(),
+    st.lists(nasty_text, max_size=3),
+    st.dictionaries(nasty_text, nasty_text, max_size=2),
+)
+
+
+def api_writes(world) -> list[tuple[str, str, list[str]]]:
+    """(method, URL, the fields it takes) of every write of the API, on the sweep's objects."""
+    from cases.forms import ProsecutionForm
+    from cases.lead_forms import LeadForm, TriageForm, WorkForm
+    from cases.note_forms import NOTE_FORMS
+
+    calls = []
+    for shooting in world.shootings.values():
+        for kind, form in NOTE_FORMS.items():
+            calls.append(("post", f"/api/v1/cases/{shooting.pk}/notes/#{kind}", ["kind", *form.base_fields]))
+        calls.append(("patch", f"/api/v1/cases/{shooting.pk}/prosecution/", [*ProsecutionForm.base_fields]))
+    for note in world.notes.values():
+        fields = ["revision", *NOTE_FORMS[note.kind].base_fields]
+        calls.append(("patch", f"/api/v1/notes/{note.pk}/", fields))
+        calls.append(("post", f"/api/v1/notes/{note.pk}/etrace/", ["revision", "etrace_status", "etrace_number"]))
+        calls.append(("post", f"/api/v1/notes/{note.pk}/retract/", ["reason"]))
+    for lead in world.leads:
+        calls.append(("patch", f"/api/v1/leads/{lead.pk}/", ["version", *LeadForm.base_fields]))
+        calls.append(("post", f"/api/v1/leads/{lead.pk}/triage/", [*TriageForm.base_fields]))
+    for work in world.lead_work:
+        calls.append(("patch", f"/api/v1/leads/{work.lead_id}/work/{work.pk}/", [*WorkForm.base_fields]))
+    return calls
+
+
+API_FILTERS = {
+    "/api/v1/cases/": [
+        "q",
+        "status",
+        "kind",
+        "division",
+        "occurred_after",
+        "occurred_before",
+        "flag",
+        "updated",
+        "updated_since",
+        "sort",
+        "page",
+    ],
+    "/api/v1/leads/": ["status", "page"],
+    "/api/v1/meetings/": ["page"],
+    "/api/v1/action-items/": ["scope", "status", "page"],
+}
+
+
+def test_no_api_call_answers_any_input_with_a_server_error(world):
+    from tests.api.conftest import ApiClient
+
+    clients = {persona: ApiClient(world.api_tokens[persona]) for persona in PERSONAS}
+    calls = api_writes(world)
+
+    @FUZZ
+    @given(data=st.data())
+    def fuzz(data):
+        persona = data.draw(st.sampled_from(PERSONAS))
+        method, url, fields = data.draw(st.sampled_from(calls))
+        url, _, kind = url.partition("#")
+        body = data.draw(st.dictionaries(st.sampled_from(fields), json_values, max_size=len(fields)))
+        if kind and data.draw(st.booleans()):
+            body["kind"] = kind
+        if data.draw(st.booleans()):
+            body = data.draw(st.one_of(json_values, st.just(body)))
+        with transaction.atomic():
+            response = getattr(clients[persona], method)(url, body)
+        check(response, method, url, persona, body)
+        assert response["Content-Type"] == "application/json", (url, response.status_code)
+
+    @FUZZ
+    @given(persona=st.sampled_from(PERSONAS), path=st.sampled_from(sorted(API_FILTERS)), data=st.data())
+    def fuzz_lists(persona, path, data):
+        params = data.draw(
+            st.dictionaries(st.sampled_from(API_FILTERS[path]), st.one_of(nasty_text, numbers, dates), max_size=4)
+        )
+        with transaction.atomic():
+            response = clients[persona].get(path, params)
+        check(response, "get", path, persona, params)
+
+    # Many more examples than a page form: one test covers every write of the API.
+    for _ in range(max(4, len(calls) // 8)):
+        fuzz()
+    for _ in range(4):
+        fuzz_lists()

@@ -48,6 +48,9 @@ def test_the_sweep_covers_the_pages_of_every_app():
         "cases:risk_contact_correct",
         "meetings:people_at_risk",
     } <= names
+    # The REST API, its documentation, and the pages of tokens and integration accounts.
+    assert {"api:case_list", "api:case_detail", "api:note_detail", "api:lead_detail", "api:meeting_detail"} <= names
+    assert {"api:docs", "api:schema", "api_tokens", "integration_accounts", "integration_account"} <= names
     assert not any(name.startswith("admin:") for name in names)
 
 
