@@ -7,7 +7,7 @@ from drf_spectacular.renderers import OpenApiJsonRenderer2, OpenApiYamlRenderer
 from drf_spectacular.views import SpectacularAPIView
 
 from .docs import api_docs
-from .views import cases, leads, meetings, notes
+from .views import cases, feeds, leads, meetings, notes
 
 app_name = "api"
 
@@ -36,6 +36,8 @@ urlpatterns = [
     path("leads/<int:lead_pk>/", _api(leads.LeadDetail), name="lead_detail"),
     path("leads/<int:lead_pk>/triage/", _api(leads.LeadTriage), name="lead_triage"),
     path("leads/<int:lead_pk>/work/<int:work_pk>/", _api(leads.LeadWork), name="lead_work"),
+    path("feeds/nibin-leads/", _api(feeds.NibinLeadImport), name="feed_nibin_leads"),
+    path("feeds/etrace-results/", _api(feeds.EtraceResultImport), name="feed_etrace_results"),
     path("meetings/", _api(meetings.MeetingList), name="meeting_list"),
     path("meetings/<int:meeting_pk>/", _api(meetings.MeetingDetail), name="meeting_detail"),
     path("action-items/", _api(meetings.ActionItemList), name="action_items"),
