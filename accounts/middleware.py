@@ -120,6 +120,13 @@ class SessionSecurityMiddleware:
                     detail={"reason": "idle" if idle else "absolute"},
                 )
                 logout(request)
+                if request.path.startswith(settings.API_PATH_PREFIX) and not request.path.startswith(
+                    settings.API_PATH_PREFIX + "docs/"
+                ):
+                    # A program calling the API gets the API's own answer to a caller signed in
+                    # no more (401, JSON), not the sign-in form meant for a person; the docs are
+                    # a page like any other.
+                    return self.get_response(request)
                 messages.info(request, "Your session ended. Please sign in again.")
                 return redirect(f"{reverse('login')}?next={request.path}")
             # Writing the session on every request costs a query; a minute's precision is plenty.

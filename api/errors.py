@@ -4,6 +4,7 @@ the object exists: a refusal is the same 404 as a missing object (accounts.audit
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.views import defaults
@@ -70,9 +71,9 @@ def json_error(status_code: int, detail: str) -> Response:
     return Response({"detail": detail}, status=status_code)
 
 
-API_PREFIX = "/api/v1/"
+API_PREFIX = settings.API_PATH_PREFIX
 # The documentation is a page of the app, with the app's own error pages.
-DOCS = "/api/v1/docs/"
+DOCS = API_PREFIX + "docs/"
 
 
 def _is_api(request) -> bool:

@@ -259,6 +259,8 @@ CACHES["api_throttle_fallback"] = {
 API_REQUESTS_PER_MINUTE = env_int("API_REQUESTS_PER_MINUTE", 300)
 if API_REQUESTS_PER_MINUTE < 1:
     raise ImproperlyConfigured(f"API_REQUESTS_PER_MINUTE must be 1 or more; got {API_REQUESTS_PER_MINUTE}")
+# Where the REST API lives (shootreview/urls.py, api/): its answers are JSON, never a page.
+API_PATH_PREFIX = "/api/v1/"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "api.authentication.BearerTokenAuthentication",
@@ -289,7 +291,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # Like every page of the app, the schema is for people and systems with an account.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
-    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SCHEMA_PATH_PREFIX": API_PATH_PREFIX.rstrip("/"),
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {},
 }

@@ -3,8 +3,13 @@ demo), a method the path does not take."""
 
 from __future__ import annotations
 
-import pytest
+from datetime import timedelta
 
+import pytest
+import time_machine
+from django.utils import timezone
+
+from accounts.models import AuditEvent
 from tests.factories import make_shooting
 
 from .conftest import ApiClient, token_for
@@ -34,3 +39,17 @@ def test_a_method_the_path_does_not_take_answers_405_in_json(investigator):
     response = ApiClient(token_for(investigator)).post(f"/api/v1/cases/{shooting.pk}/", {})
     assert response.status_code == 405
     assert "not allowed" in response.json()["detail"]
+
+
+def test_an_api_call_on_a_session_idle_past_its_limit_answers_401_in_json_and_ends_the_session(client, investigator):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        client.force_login(investigator)
+        assert client.get("/api/v1/cases/").status_code == 200
+        clock.shift(timedelta(minutes=31))
+        response = client.get("/api/v1/cases/")
+        assert client.get("/cases/").status_code == 302
+
+    assert response.status_code == 401
+    assert response["Content-Type"].startswith("application/json")
+    assert AuditEvent.objects.filter(event="session.timeout", actor_id=investigator.pk).count() == 1
