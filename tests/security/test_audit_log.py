@@ -243,3 +243,13 @@ def test_the_case_page_links_who_has_seen_it_for_supervisors_only(client_for, su
         page = client_for(person).get(f"/cases/{shooting.pk}/").content.decode()
         assert url not in page
         assert "Who has seen this case" not in page
+
+
+def test_cases_shown_twice_in_one_request_are_all_on_its_row(rf):
+    # A page that shows an agenda and then its packet's cover, say: each part tells the row what
+    # it showed, and the row lists every case of both.
+    request = rf.get("/")
+    audit.showed_cases(request, [3, 1])
+    audit.showed_cases(request, [2, None, 3])
+
+    assert request.audit_cases == {1, 2, 3}

@@ -230,3 +230,46 @@ def test_swapping_two_rows_places_in_the_chain_is_found(sealed_log):
     AuditEvent.objects.filter(pk=a.pk).update(chain_seq=b.chain_seq)
     with pytest.raises(CommandError, match="a row before this one is missing or was altered"):
         call_command("verify_audit")
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_sealing_in_several_batches_chains_every_row_and_counts_them_all():
+    for i in range(5):
+        audit.record("test.batch", object_type="thing", object_id=i)
+
+    assert audit.seal(batch_size=2) == 5
+
+    assert audit.unsealed()[0] == 0
+    assert audit.verify_chain() is None
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_sealer_that_may_not_wait_leaves_the_rows_to_the_one_already_sealing():
+    audit.record("test.waiting")
+    holder = connections.create_connection("default")
+    try:
+        with holder.cursor() as cursor:
+            cursor.execute("BEGIN")
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [audit._SEALER_LOCK_KEY])
+            # The beat task's call: another sealer holds the lock, so this one does nothing.
+            assert audit.seal(wait=False) == 0
+            assert audit.unsealed()[0] == 1
+            cursor.execute("ROLLBACK")
+        assert audit.seal(wait=False) == 1
+    finally:
+        holder.close()
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_a_row_given_a_place_in_the_chain_but_no_hash_is_named_not_sealed_over(sealed_log):
+    # A forger who adds a row with a place in the chain and leaves the hashing to the sealer.
+    forged = AuditEvent(event="test.forged", at=sealed_log[-1].at, chain_seq=sealed_log[-1].chain_seq + 1)
+    forged.save(force_insert=True)
+
+    with pytest.raises(CommandError, match=f"row {forged.pk}"):
+        call_command("verify_audit")
+    forged.refresh_from_db()
+    assert forged.row_hash is None
