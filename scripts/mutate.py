@@ -36,7 +36,7 @@ WORK = ROOT / "var" / "mutate"
 REPORT = ROOT / "docs" / "mutation-report.md"
 EQUIVALENTS = ROOT / "docs" / "mutation-equivalents.toml"
 # What the tests need beside the apps: linked (not copied) into each module's directory.
-PROJECT_ENTRIES = ["accounts", "cases", "meetings", "demo", "shootreview", "templates", "static", "tests", "manage.py"]
+PROJECT_ENTRIES = ["accounts", "api", "cases", "meetings", "demo", "shootreview", "templates", "static", "tests", "manage.py"]
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,9 @@ MODULES = [
             "tests/cases/test_nibin_work.py",
             "tests/cases/test_linking.py",
             "tests/cases/test_revisions.py",
+            "tests/cases/test_saved_searches.py",
+            "tests/cases/test_feed_import_page.py",
+            "tests/cases/test_feed_nibin.py",
             "tests/meetings/test_printing_permissions.py",
             # Not the URL sweep: it would cost five minutes for each mutant it does not kill.
         ),
