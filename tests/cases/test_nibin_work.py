@@ -279,3 +279,20 @@ def test_a_status_saved_with_htmx_hands_the_priority_form_the_leads_new_version(
     assert "Someone else changed this" not in saved.content.decode()
     lead.refresh_from_db()
     assert lead.priority == "high"
+
+
+def test_the_work_of_one_lead_is_not_reached_under_another_leads_address(client_for, hit, atf_agent):
+    # /cases/nibin/<lead>/work/<work>/: both numbers must name the same work, or a form posted
+    # under one lead could move the work of another.
+    lead, a, _b = hit
+    cite(a, atf_agent, "RB-2026-0702")
+    other = NibinLead.objects.get(number="RB-2026-0702")
+    work = LeadAssignment.objects.get(lead=lead, shooting=a)
+    client = client_for(atf_agent)
+
+    assert client.get(work_url(work)).status_code == 302  # its own address: on to the lead page
+    for url in [f"/cases/nibin/{other.pk}/work/{work.pk}/", f"/cases/nibin/{lead.pk}/work/999999/"]:
+        response = client.post(url, {"state": "assigned", "version": work.version})
+        assert response.status_code == 404, url
+    work.refresh_from_db()
+    assert work.state == LeadAssignment.State.NEW

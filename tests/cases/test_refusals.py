@@ -13,7 +13,7 @@ from django.test import RequestFactory
 from accounts import audit
 from accounts.models import AuditEvent
 from cases import access, services
-from cases.models import Note
+from cases.models import LeadAssignment, NibinLead, Note
 from tests.factories import UserFactory, make_shooting
 
 pytestmark = pytest.mark.django_db
@@ -120,13 +120,19 @@ def refused_on_record(caplog, ask, user) -> tuple:
     return row, record
 
 
-def test_each_lookup_refuses_what_is_missing_or_withdrawn_and_names_it_on_record(investigator, advocate, caplog):
+def test_each_lookup_refuses_what_is_missing_or_withdrawn_and_names_it_on_record(
+    investigator, advocate, prosecutor, caplog
+):
     shooting = make_shooting(victims=[{"name": "Avery Lindqvist", "age": 30, "sex": "M"}])
     other = make_shooting()
     kept = services.link_manually(shooting, other, investigator, "Same crew")
     withdrawn = services.link_manually(other, make_shooting(), investigator, "Same car")
     services.remove_manual_link(withdrawn, investigator, "Wrong car")
     nobody = UserFactory(agency=None, role="")
+    # A lead joining the case opens its work there; prosecutors see leads but do not manage them.
+    services.add_note(shooting, investigator, Note.Kind.FIREARM, {"nibin_leads": ["RB-2026-0791"]})
+    lead = NibinLead.objects.get(number="RB-2026-0791")
+    work = LeadAssignment.objects.get(lead=lead, shooting=shooting)
     cases = [
         # (who, lookup, object type, identifier asked for)
         (investigator, lambda: access.access_victim(investigator, 999999), "victim", "999999"),
@@ -139,6 +145,9 @@ def test_each_lookup_refuses_what_is_missing_or_withdrawn_and_names_it_on_record
         (advocate, lambda: access.access_import(advocate), "import", "shootings"),
         (advocate, lambda: access.access_new_shooting(advocate), "shooting", "new"),
         (advocate, lambda: access.access_shooting_to_edit(advocate, shooting.pk), "shooting", str(shooting.pk)),
+        (prosecutor, lambda: access.access_lead_to_triage(prosecutor, lead.pk), "NIBIN lead triage", str(lead.pk)),
+        (prosecutor, lambda: access.access_lead_work(prosecutor, lead.pk, work.pk), "NIBIN lead work", str(work.pk)),
+        (investigator, lambda: access.access_lead_work(investigator, 999999, work.pk), "NIBIN lead work", str(work.pk)),
     ]
     for user, ask, object_type, object_id in cases:
         row, line = refused_on_record(caplog, ask, user)
@@ -148,6 +157,8 @@ def test_each_lookup_refuses_what_is_missing_or_withdrawn_and_names_it_on_record
     victim = shooting.victims.get()
     assert access.access_victim(investigator, victim.pk) == victim
     assert access.access_manual_link(investigator, kept.pk) == kept
+    assert access.access_lead_to_triage(investigator, lead.pk) == lead
+    assert access.access_lead_work(investigator, lead.pk, work.pk) == work
 
 
 def test_asking_for_a_case_s_viewers_names_the_supervisor_and_the_missing_case(supervisor, caplog):
