@@ -36,7 +36,18 @@ WORK = ROOT / "var" / "mutate"
 REPORT = ROOT / "docs" / "mutation-report.md"
 EQUIVALENTS = ROOT / "docs" / "mutation-equivalents.toml"
 # What the tests need beside the apps: linked (not copied) into each module's directory.
-PROJECT_ENTRIES = ["accounts", "api", "cases", "meetings", "demo", "shootreview", "templates", "static", "tests", "manage.py"]
+PROJECT_ENTRIES = [
+    "accounts",
+    "api",
+    "cases",
+    "meetings",
+    "demo",
+    "shootreview",
+    "templates",
+    "static",
+    "tests",
+    "manage.py",
+]
 
 
 @dataclass(frozen=True)
