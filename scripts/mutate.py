@@ -42,6 +42,7 @@ PROJECT_ENTRIES = [
     "cases",
     "meetings",
     "demo",
+    "docs",
     "shootreview",
     "templates",
     "static",
