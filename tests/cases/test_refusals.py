@@ -14,6 +14,9 @@ from accounts import audit
 from accounts.models import AuditEvent
 from cases import access, services
 from cases.models import LeadAssignment, NibinLead, Note
+from cases.saved_searches import services as search_services
+from cases.saved_searches.models import SavedSearch
+from cases.search import CaseQuery
 from tests.factories import UserFactory, make_shooting
 
 pytestmark = pytest.mark.django_db
@@ -75,7 +78,9 @@ def test_an_identifier_that_is_not_a_number_is_refused_not_a_server_error(invest
         access.access_shooting(investigator, pk)
     with pytest.raises(Http404):
         access.access_note(investigator, pk)
-    assert AuditEvent.objects.filter(event="access.refused", object_id=pk).count() == 2
+    with pytest.raises(Http404):
+        access.access_saved_search(investigator, pk)
+    assert AuditEvent.objects.filter(event="access.refused", object_id=pk).count() == 3
 
 
 def test_inside_a_request_a_refusal_leaves_the_row_to_the_request_even_when_not_handed_it(advocate, investigator):
@@ -133,6 +138,9 @@ def test_each_lookup_refuses_what_is_missing_or_withdrawn_and_names_it_on_record
     services.add_note(shooting, investigator, Note.Kind.FIREARM, {"nibin_leads": ["RB-2026-0791"]})
     lead = NibinLead.objects.get(number="RB-2026-0791")
     work = LeadAssignment.objects.get(lead=lead, shooting=shooting)
+    search = search_services.save_search(investigator, "Open cases", SavedSearch.Alert.NONE, CaseQuery(text="RB"))
+    # Kept from before the person lost their role: no longer theirs to open.
+    kept_by_nobody = SavedSearch.objects.create(owner=nobody, name="Old watch", params={"q": "RB"})
     cases = [
         # (who, lookup, object type, identifier asked for)
         (investigator, lambda: access.access_victim(investigator, 999999), "victim", "999999"),
@@ -148,6 +156,10 @@ def test_each_lookup_refuses_what_is_missing_or_withdrawn_and_names_it_on_record
         (prosecutor, lambda: access.access_lead_to_triage(prosecutor, lead.pk), "NIBIN lead triage", str(lead.pk)),
         (prosecutor, lambda: access.access_lead_work(prosecutor, lead.pk, work.pk), "NIBIN lead work", str(work.pk)),
         (investigator, lambda: access.access_lead_work(investigator, 999999, work.pk), "NIBIN lead work", str(work.pk)),
+        (advocate, lambda: access.access_saved_search(advocate, search.pk), "saved search", str(search.pk)),
+        (nobody, lambda: access.access_saved_search(nobody, kept_by_nobody.pk), "saved search", str(kept_by_nobody.pk)),
+        (nobody, lambda: access.access_saved_searches(nobody), "saved search list", "-"),
+        (advocate, lambda: access.access_feed_import(advocate, "nibin"), "import", "nibin"),
     ]
     for user, ask, object_type, object_id in cases:
         row, line = refused_on_record(caplog, ask, user)
@@ -159,6 +171,7 @@ def test_each_lookup_refuses_what_is_missing_or_withdrawn_and_names_it_on_record
     assert access.access_manual_link(investigator, kept.pk) == kept
     assert access.access_lead_to_triage(investigator, lead.pk) == lead
     assert access.access_lead_work(investigator, lead.pk, work.pk) == work
+    assert access.access_saved_search(investigator, search.pk) == search
 
 
 def test_asking_for_a_case_s_viewers_names_the_supervisor_and_the_missing_case(supervisor, caplog):
