@@ -12,6 +12,7 @@ from accounts.audit import annotate, showed_cases
 
 from .. import access, export, search
 from ..forms import CaseFilterForm
+from ..list_row_html import rows_html
 from ..list_rows import case_rows, list_values
 from ..models import SavedSearch
 from ..saved_searches.queries import filters_in
@@ -37,7 +38,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "nav": "cases",
         "form": form,
         "page": page,
-        "rows": case_rows(page.object_list),
+        "rows_html": rows_html(case_rows(page.object_list)),
         "query": query,
         "filtered": any(name != "sort" for name in params),
         "page_url": f"{reverse('cases:list')}?{query_string}{'&' if query_string else ''}page=",
