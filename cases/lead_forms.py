@@ -50,6 +50,23 @@ class LeadForm(InputForm):
         return data
 
 
+class LeadPageForm(LeadForm):
+    """The lead's form on its page, with the version of the lead the person read: saving over a
+    change made since (by someone else, or by a lead report import) is refused, not undone."""
+
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+def lead_form(lead: NibinLead, data=None) -> LeadPageForm:
+    initial = {
+        "status": lead.status,
+        "examiner": lead.examiner,
+        **{name: getattr(lead, name) for name in LEAD_TIMES},
+        "version": lead.version,
+    }
+    return LeadPageForm(data, initial=None if data else initial, auto_id="lead_%s")
+
+
 class TriageForm(InputForm):
     priority = forms.ChoiceField(label="Priority", choices=NibinLead.Priority.choices)
     priority_reason = forms.CharField(label="Reason for the priority", max_length=300, required=False)

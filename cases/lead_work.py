@@ -59,7 +59,8 @@ def _record(lead_id: int, user: User, changes: dict, assignment: LeadAssignment 
 
 
 def record_change(lead_id: int, user: User, changes: dict) -> None:
-    """A change to the lead made outside its page (the NIBIN lead report import), in its history."""
+    """A change to the lead itself (its status, examiner or times: by hand, or by a lead report
+    import), in its history."""
     _record(lead_id, user, changes)
 
 

@@ -11,8 +11,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.stored_dates import minute_text
 
-from . import linking
+from . import lead_work, linking
 from .display import shooting_value
 from .models import ManualLink, NibinLead, Note, NoteRevision, Person, Shooting, ShootingChange, Victim
 from .people import services as people
@@ -353,3 +354,51 @@ def update_nibin_lead(lead: NibinLead, user: User, data: dict, *, expected_versi
     for shooting in linking.shootings_for_lead(lead):
         _touch(shooting.pk)
     return lead
+
+
+# How a change by hand names each field in the lead's history (as the lead report import does).
+LEAD_HISTORY_NAMES = {
+    "examiner": "examiner",
+    "evidence_recovered_at": "evidence recovered",
+    "entered_at": "entered into NIBIN",
+    "lead_received_at": "lead received",
+    "notified_at": "investigators notified",
+}
+
+
+def _lead_history_value(value) -> str:
+    if isinstance(value, datetime):
+        return minute_text(timezone.localtime(value))
+    return value or ""
+
+
+def _stored_times_kept(lead: NibinLead, data: dict) -> dict:
+    """`data`, where a time given to the minute (as the lead's page shows it) is the minute of the
+    stored time, with the stored time: saving the form as shown must not move a time by its
+    seconds, nor write that as a change."""
+    kept = dict(data)
+    for name in LEAD_HISTORY_NAMES:
+        given, stored = kept.get(name), getattr(lead, name)
+        to_the_minute = isinstance(given, datetime) and not (given.second or given.microsecond)
+        if to_the_minute and isinstance(stored, datetime) and given == stored.replace(second=0, microsecond=0):
+            kept[name] = stored
+    return kept
+
+
+@transaction.atomic
+def change_lead_by_hand(lead: NibinLead, user: User, data: dict, *, version: int) -> NibinLead:
+    """A person's change to the lead's status, examiner or times (its page, the API): refused with
+    LeadConflict when the lead changed since they read `version`, and kept in the lead's history
+    with who, when, and each value before and after."""
+    before = NibinLead.objects.select_for_update().get(pk=lead.pk)
+    after = update_nibin_lead(before, user, _stored_times_kept(before, data), expected_version=version)
+    changes = {}
+    if after.status != before.status:
+        changes["status"] = [before.get_status_display(), after.get_status_display()]
+    for name, label in LEAD_HISTORY_NAMES.items():
+        old, new = getattr(before, name), getattr(after, name)
+        if old != new:
+            changes[label] = [_lead_history_value(old), _lead_history_value(new)]
+    if changes:
+        lead_work.record_change(lead.pk, user, changes)
+    return after

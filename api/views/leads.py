@@ -105,10 +105,11 @@ class LeadDetail(ApiView):
         sent = form_data(body(request), frozenset({*LeadForm.base_fields, "version"}))
         expected = _version(sent)
         sent.pop("version")
-        current = {"status": lead.status, **{name: getattr(lead, name) for name in LEAD_TIMES}}
+        # A field not sent keeps its value: the form is filled with the lead as it is, then what was sent.
+        current = {name: getattr(lead, name) for name in ("status", "examiner", *LEAD_TIMES)}
         form = valid_form(LeadForm, {**{k: v or "" for k, v in current.items()}, **sent})
         try:
-            lead = services.update_nibin_lead(lead, user, form.cleaned_data, expected_version=expected)
+            lead = services.change_lead_by_hand(lead, user, form.cleaned_data, version=expected)
         except services.LeadConflict as conflict:
             annotate(django_request(request), detail={"edit_conflict": True})
             raise Conflict(_lead_with_cases(conflict.current, request)) from None

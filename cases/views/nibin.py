@@ -17,12 +17,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from accounts.audit import annotate
 from cases import access, detail, services
 from cases.focus import focus_first_error, status_region
-from cases.lead_forms import LEAD_TIMES, LeadForm, triage_form
+from cases.lead_forms import lead_form, triage_form
 from cases.lead_queue import FILTERS, lead_queue
 from cases.models import NibinLead
-from cases.views.nibin_work import lead_page
+from cases.views.nibin_work import conflicted, lead_page
 
 PAGE_SIZE = 50
 
@@ -70,22 +71,23 @@ def nibin_lead(request: HttpRequest, lead_pk: int) -> HttpResponse:
     if request.method == "POST":
         if not can_manage:
             raise PermissionDenied("Only investigators, agents, coordinators and supervisors manage NIBIN leads.")
-        form = LeadForm(request.POST, auto_id="lead_%s")
+        form = lead_form(lead, request.POST)
         if form.is_valid():
-            lead = services.update_nibin_lead(lead, user, form.cleaned_data)
-            messages.success(request, f"Lead {lead.number} saved.")
-            if not request.htmx:
-                return redirect("cases:nibin_lead", lead_pk=lead.pk)
-            form = None
-        else:
+            try:
+                lead = services.change_lead_by_hand(lead, user, form.cleaned_data, version=form.cleaned_data["version"])
+            except services.LeadConflict as conflict:
+                lead = conflict.current
+                conflicted(form, lead.version)
+                annotate(request, detail={"edit_conflict": True})
+            else:
+                messages.success(request, f"Lead {lead.number} saved.")
+                if not request.htmx:
+                    return redirect("cases:nibin_lead", lead_pk=lead.pk)
+                form = None
+        if form is not None:
             focus_first_error(form)
     if can_manage and form is None:
-        initial = {
-            "status": lead.status,
-            "examiner": lead.examiner,
-            **{name: getattr(lead, name) for name in LEAD_TIMES},
-        }
-        form = LeadForm(initial=initial, auto_id="lead_%s")
+        form = lead_form(lead)
     saved = request.method == "POST" and form is not None and not form.is_bound
     if request.htmx:
         response = lead_page(request, lead, form=form, saved=saved, partial="#lead_panel")

@@ -22,7 +22,7 @@ from cases.models import NibinLead
 CONFLICT = "Someone else changed this after you opened the page. It now shows their change; check it and save again."
 
 
-def _conflicted(form: forms.Form, version: int) -> None:
+def conflicted(form: forms.Form, version: int) -> None:
     """Keep what was typed, carry the current version so that saving again goes through."""
     form.data = form.data.copy()
     form.data["version"] = str(version)
@@ -48,7 +48,7 @@ def nibin_triage(request: HttpRequest, lead_pk: int) -> HttpResponse:
                 )
             except lead_work.LeadConflict:
                 lead.refresh_from_db()
-                _conflicted(form, lead.version)
+                conflicted(form, lead.version)
                 annotate(request, detail={"edit_conflict": True})
             else:
                 annotate(request, event="nibin.triage", object_type="nibin_lead", object_id=lead.pk)
@@ -92,7 +92,7 @@ def nibin_work(request: HttpRequest, lead_pk: int, work_pk: int) -> HttpResponse
                 )
             except lead_work.LeadConflict:
                 work.refresh_from_db()
-                _conflicted(form, work.version)
+                conflicted(form, work.version)
                 annotate(request, detail={"edit_conflict": True})
             else:
                 annotate(

@@ -301,3 +301,18 @@ def test_an_integration_account_is_never_offered_as_a_lead_investigator(police, 
     page = response.content.decode()
     assert "rms-lead" not in page and "Records feed" not in page
     assert Shooting.objects.filter(lead_investigator__is_integration=True).count() == 0
+
+
+def test_a_lead_change_keeps_what_was_not_sent_and_goes_in_the_leads_history(atf_agent, lead):
+    url = f"/api/v1/leads/{lead.pk}/"
+    api = ApiClient(token_for(atf_agent))
+    assert api.patch(url, {"version": 1, "status": "hit", "examiner": "Examiner Dahl"}).status_code == 200
+    # Now: the lead was received when the first note cited it, a moment ago.
+    assert api.patch(url, {"version": 2, "notified_at": timezone.now().isoformat()}).status_code == 200
+    lead.refresh_from_db()
+    assert (lead.status, lead.examiner) == ("hit", "Examiner Dahl")
+    history = [change.changes for change in lead.changes.order_by("pk")]
+    hit = {"status": ["Lead (computer correlation)", "Hit (confirmed by examiner)"], "examiner": ["", "Examiner Dahl"]}
+    assert history[0] == hit
+    assert list(history[1]) == ["investigators notified"]
+    assert [change.changed_by for change in lead.changes.all()] == [atf_agent, atf_agent]

@@ -119,7 +119,7 @@ def test_marking_a_hit_shows_on_both_cases(client_for, atf_agent, investigator, 
     a, b = two_cases
     lead = NibinLead.objects.get(number="RB-2026-0101")
     data = {"status": "hit", "examiner": "Examiner Dahl", "evidence_recovered_at": "", "entered_at": ""}
-    data |= {"lead_received_at": "", "notified_at": ""}
+    data |= {"lead_received_at": "", "notified_at": "", "version": lead.version}
     response = client_for(atf_agent).post(f"/cases/nibin/{lead.pk}/", data, follow=True)
     assert "Lead RB-2026-0101 saved." in response.content.decode()
     lead.refresh_from_db()
@@ -142,6 +142,7 @@ def test_lead_form_over_htmx_returns_the_panel(client_for, atf_agent, two_cases)
         "status": "excluded",
         "evidence_recovered_at": recovered.strftime("%Y-%m-%dT%H:%M"),
         "notified_at": notified.strftime("%Y-%m-%dT%H:%M"),
+        "version": lead.version,
     }
     response = client_for(atf_agent).post(f"/cases/nibin/{lead.pk}/", data, headers=HTMX)
     html = response.content.decode()
@@ -160,6 +161,7 @@ def test_times_out_of_order_or_in_the_future_are_refused_and_kept(client_for, at
     notified = (now - timedelta(hours=10)).strftime("%Y-%m-%dT%H:%M")
     future = (now + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
     data = {"status": "hit", "evidence_recovered_at": recovered, "notified_at": notified, "entered_at": future}
+    data["version"] = lead.version
     html = client_for(atf_agent).post(f"/cases/nibin/{lead.pk}/", data).content.decode()
     assert "This cannot be before “evidence recovered”." in html
     assert "This time cannot be in the future." in html
@@ -217,3 +219,61 @@ def test_lead_page_queries_do_not_grow_with_cases(client_for, atf_agent, investi
     with django_assert_max_num_queries(13):
         html = client.get(f"/cases/nibin/{lead.pk}/").content.decode()
     assert "Cases joined (12)" in html
+
+
+def lead_form_data(lead, **changes) -> dict:
+    """The lead's form as its page fills it in, with `changes` typed over it."""
+    times = {
+        name: timezone.localtime(getattr(lead, name)).strftime("%Y-%m-%dT%H:%M") if getattr(lead, name) else ""
+        for name in ("evidence_recovered_at", "entered_at", "lead_received_at", "notified_at")
+    }
+    return {"status": lead.status, "examiner": lead.examiner, **times, "version": lead.version, **changes}
+
+
+def test_a_change_by_hand_is_kept_in_the_leads_history_with_who_and_what_it_was(
+    client_for, atf_agent, coordinator, two_cases
+):
+    lead = NibinLead.objects.get(number="RB-2026-0101")
+    recovered = (timezone.localtime() - timedelta(hours=30)).replace(second=0, microsecond=0)
+    client = client_for(atf_agent)
+    sent = lead_form_data(lead, status="hit", examiner="Examiner Dahl")
+    sent["evidence_recovered_at"] = recovered.strftime("%Y-%m-%dT%H:%M")
+    assert client.post(f"/cases/nibin/{lead.pk}/", sent).status_code == 302
+
+    change = lead.changes.get()
+    assert (change.changed_by, change.assignment) == (atf_agent, None)
+    assert change.changes == {
+        "status": ["Lead (computer correlation)", "Hit (confirmed by examiner)"],
+        "examiner": ["", "Examiner Dahl"],
+        "evidence recovered": ["", recovered.strftime("%Y-%m-%d %H:%M")],
+    }
+    lead.refresh_from_db()
+    # Saving the form again as it is changes nothing and adds nothing to the history.
+    assert client.post(f"/cases/nibin/{lead.pk}/", lead_form_data(lead)).status_code == 302
+    assert lead.changes.count() == 1
+    html = client_for(coordinator).get(f"/cases/nibin/{lead.pk}/").content.decode()
+    assert "Examiner — → Examiner Dahl" in html
+
+
+def test_a_form_opened_before_someone_elses_save_does_not_undo_it(client_for, atf_agent, coordinator, two_cases):
+    lead = NibinLead.objects.get(number="RB-2026-0101")
+    opened = lead_form_data(lead, status="excluded", examiner="Examiner Ruiz")
+    # Meanwhile another person records the hit.
+    client_for(coordinator).post(f"/cases/nibin/{lead.pk}/", lead_form_data(lead, status="hit", examiner="Dahl"))
+
+    response = client_for(atf_agent).post(f"/cases/nibin/{lead.pk}/", opened)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Someone else changed this after you opened the page." in html
+    assert 'value="Examiner Ruiz"' in html  # what was typed is kept
+    lead.refresh_from_db()
+    assert (lead.status, lead.examiner, lead.changes.count()) == ("hit", "Dahl", 1)
+    assert (
+        AuditEvent.objects.filter(actor_id=atf_agent.pk, event="cases:nibin_lead.change").get().detail["edit_conflict"]
+    )
+
+    # Saved again, on the version the refusal carried, it goes through: a decision, not an accident.
+    again = dict(opened, version=lead.version)
+    assert client_for(atf_agent).post(f"/cases/nibin/{lead.pk}/", again).status_code == 302
+    lead.refresh_from_db()
+    assert (lead.status, lead.examiner) == ("excluded", "Examiner Ruiz")

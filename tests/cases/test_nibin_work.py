@@ -270,7 +270,8 @@ def test_the_lead_page_queries_do_not_grow_with_work(
 def test_a_status_saved_with_htmx_hands_the_priority_form_the_leads_new_version(client_for, hit, atf_agent):
     lead, _, _ = hit
     client = client_for(atf_agent)
-    response = client.post(f"/cases/nibin/{lead.pk}/", {"status": NibinLead.Status.EXCLUDED}, headers=HTMX)
+    sent = {"status": NibinLead.Status.EXCLUDED, "version": lead.version}
+    response = client.post(f"/cases/nibin/{lead.pk}/", sent, headers=HTMX)
     lead.refresh_from_db()
     html = response.content.decode()
     assert 'id="triage-panel"' in html and 'hx-swap-oob="true"' in html
