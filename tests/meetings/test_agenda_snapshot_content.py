@@ -15,7 +15,7 @@ from meetings.agenda.snapshot import ACTION_ITEMS_SECTION, snapshot_items
 from meetings.models import ActionItem
 from tests.factories import UserFactory
 
-from .agenda_helpers import case_at, local, meeting_at, note_at, witness
+from .agenda_helpers import SF, case_at, local, meeting_at, note_at, witness
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +78,18 @@ def test_the_snapshot_names_each_note_and_action_item_it_kept_so_the_record_lead
     assert [n["id"] for n in kept[case_item.pk]["notes"]] == [note.pk]
     assert [(a["id"], a["shooting_id"]) for a in kept[case_item.pk]["action_items"]] == [(item.pk, case.pk)]
     assert [(a["id"], a["shooting_id"]) for a in kept[section.pk]["action_items"]] == [(loose.pk, None)]
+
+
+def test_a_shots_fired_case_with_no_one_named_on_it_still_shows_on_the_agenda(client_for, investigator, coordinator):
+    # Shots fired with nobody hit and nobody named yet: the case has no people at all, and the
+    # agenda must still show it (no overlaps to tell), not fail on it.
+    meeting = meeting_at(local(2026, 2, 11, 9, 0))
+    case = case_at(investigator, local(2026, 2, 8, 1, 0), kind=SF, victims=[])
+    agenda_services.build_agenda(meeting, coordinator)
+
+    page = client_for(coordinator).get(meeting.get_absolute_url())
+
+    assert page.status_code == 200
+    assert case.report_number in page.content.decode()
+    [item] = [i for i in agenda_view(meeting, coordinator).items if i.is_case]
+    assert item.case.report_number == case.report_number and item.case.overlaps == []
