@@ -4,6 +4,7 @@ each with who holds it (by name, or by username when the account has no name).""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -15,7 +16,7 @@ from meetings.agenda.snapshot import ACTION_ITEMS_SECTION, snapshot_items
 from meetings.models import ActionItem
 from tests.factories import UserFactory
 
-from .agenda_helpers import case_at, local, meeting_at, note_at, witness
+from .agenda_helpers import SF, H, case_at, local, meeting_at, note_at, witness
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +79,68 @@ def test_the_snapshot_names_each_note_and_action_item_it_kept_so_the_record_lead
     assert [n["id"] for n in kept[case_item.pk]["notes"]] == [note.pk]
     assert [(a["id"], a["shooting_id"]) for a in kept[case_item.pk]["action_items"]] == [(item.pk, case.pk)]
     assert [(a["id"], a["shooting_id"]) for a in kept[section.pk]["action_items"]] == [(loose.pk, None)]
+
+
+def test_a_shots_fired_case_with_no_one_named_on_it_still_shows_on_the_agenda(client_for, investigator, coordinator):
+    # Shots fired with nobody hit and nobody named yet: the case has no people at all, and the
+    # agenda must still show it (no overlaps to tell), not fail on it.
+    meeting = meeting_at(local(2026, 2, 11, 9, 0))
+    case = case_at(investigator, local(2026, 2, 8, 1, 0), kind=SF, victims=[])
+    agenda_services.build_agenda(meeting, coordinator)
+
+    page = client_for(coordinator).get(meeting.get_absolute_url())
+
+    assert page.status_code == 200
+    assert case.report_number in page.content.decode()
+    [item] = [i for i in agenda_view(meeting, coordinator).items if i.is_case]
+    assert item.case.report_number == case.report_number and item.case.overlaps == []
+
+
+def facts_of(html: str, report_number: str) -> str:
+    """The item of `report_number` on the page, its tags dropped: what a reader reads of it."""
+    start = html.index(f">{report_number}</a>")
+    end = html.find('<li class="agenda-item', start)
+    return " ".join(re.sub(r"<[^>]+>", " ", html[start : end if end != -1 else len(html)]).split())
+
+
+def test_each_case_item_shows_the_case_and_its_victims_as_recorded(client_for, investigator, coordinator):
+    investigator.first_name, investigator.last_name = "Mara", "Quillon"
+    investigator.save()
+    meeting = meeting_at(local(2026, 2, 11, 9, 0))
+    victims = [
+        {"name": "Corin Vale", "age": 17, "sex": "M", "injury": "fatal", "died_on": date(2026, 2, 9)},
+        {"name": "Ines Harrow", "age": 44, "sex": "F", "injury": "nonfatal", "referral_status": "engaged"},
+        {"name": "Tamsin Ock", "sex": "F", "injury": "none"},
+    ]
+    homicide = case_at(
+        investigator,
+        local(2026, 2, 8, 1, 30),
+        kind=H,
+        address="4410 E 31st St",
+        division="East",
+        beat="322",
+        lead_investigator=investigator,
+        victims=victims,
+    )
+    # Eighteen is no longer a juvenile; a juvenile whose age is withheld is one.
+    adult = case_at(investigator, local(2026, 2, 8, 3, 0), victims=[{"name": "Rhea Lund", "age": 18, "sex": "F"}])
+    withheld = case_at(
+        investigator, local(2026, 2, 8, 4, 0), victims=[{"name": "Juno Pell", "is_juvenile": True, "sex": "M"}]
+    )
+    agenda_services.build_agenda(meeting, coordinator)
+
+    html = client_for(coordinator).get(meeting.get_absolute_url()).content.decode()
+
+    assert '<span class="badge kind-homicide">Homicide</span>' in html
+    item = facts_of(html, homicide.report_number)
+    assert "Juvenile involved" in item
+    assert "Sun 8 Feb 2026, 01:30" in item and "4410 E 31st St · East · beat 322" in item
+    assert "Status Open" in item and "Lead investigator Mara Quillon" in item
+    assert (
+        "Victims Corin Vale (17, M, fatal, died 2026-02-09; advocate referral: not referred);"
+        " Ines Harrow (44, F, non-fatal injury; advocate referral: engaged);"
+        " Tamsin Ock (unknown, F, not injured; advocate referral: not referred)"
+    ) in item
+    assert "Juvenile involved" not in facts_of(html, adult.report_number)
+    withheld_item = facts_of(html, withheld.report_number)
+    assert "Juvenile involved" in withheld_item and "Juno Pell (juvenile, M," in withheld_item
