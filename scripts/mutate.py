@@ -179,6 +179,9 @@ MODULES = [
             "tests/meetings/test_agenda_linked_cases.py",
             "tests/meetings/test_agenda_snapshot_content.py",
             "tests/meetings/test_agenda_people_overlaps.py",
+            "tests/meetings/test_agenda_note_fields.py",
+            "tests/meetings/test_agenda_lead_work_lines.py",
+            "tests/meetings/test_agenda_item_dates.py",
         ),
     ),
     Module(
