@@ -59,6 +59,23 @@ class Module:
     tests: tuple[str, ...]
     # Which of the module's functions to mutate (mutmut's mutant-name globs); all when empty.
     functions: tuple[str, ...] = ()
+    # Further files of the same module, when what it guards is spread over several.
+    more_paths: tuple[str, ...] = ()
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        return (self.path, *self.more_paths)
+
+    def path_of(self, mutant: str) -> str:
+        """The file a mutant is in: its name starts with the file's dotted path."""
+        for path in self.paths:
+            if mutant.startswith(_dotted(path) + "."):
+                return path
+        return self.path
+
+
+def _dotted(path: str) -> str:
+    return path.removesuffix(".py").replace("/", ".")
 
 
 MODULES = [
@@ -129,12 +146,42 @@ MODULES = [
             "tests/cases/test_import_upsert.py",
             "tests/cases/test_import_command.py",
             "tests/cases/test_import_page.py",
+            # Victims linked to people, on the importer's record.
+            "tests/cases/test_import_people.py",
         ),
         (
             "cases.importers.upsert.x_import_shootings*",
             "cases.importers.upsert.x__write*",
             "cases.importers.upsert.x__plan*",
         ),
+    ),
+    Module(
+        "feeds",
+        "NIBIN and eTrace imports' write path",
+        "cases/feeds/common.py",
+        (
+            "tests/cases/test_feed_nibin.py",
+            "tests/cases/test_feed_etrace.py",
+            "tests/cases/test_feed_commands.py",
+            "tests/cases/test_feed_import_page.py",
+            "tests/api/test_api_feeds.py",
+        ),
+        (
+            # The all-or-nothing frame and the run's audit row.
+            "cases.feeds.common.x_run*",
+            "cases.feeds.common.x_record_run*",
+            "cases.feeds.common.x_integrity_error*",
+            # Creating and updating leads, joining cases.
+            "cases.feeds.nibin.x__plan*",
+            "cases.feeds.nibin.x__lead_changes*",
+            "cases.feeds.nibin.x__write*",
+            # Matching and revising firearm-trace notes.
+            "cases.feeds.etrace.x__notes*",
+            "cases.feeds.etrace.x__plan*",
+            "cases.feeds.etrace.x__revised*",
+            "cases.feeds.etrace.x__write*",
+        ),
+        ("cases/feeds/nibin.py", "cases/feeds/etrace.py"),
     ),
     Module(
         "snapshot",
@@ -202,7 +249,7 @@ def module_config(module: Module) -> str:
     lines = ["[tool.mutmut]"]
     settings = {
         **base,
-        "only_mutate": [module.path],
+        "only_mutate": list(module.paths),
         "pytest_add_cli_args_test_selection": list(module.tests),
         # var/ is not in git: the change detection would see nothing.
         "use_git_change_detection": False,
@@ -226,7 +273,7 @@ def prepare(module: Module) -> Path:
 
 
 def run(module: Module, *, again: bool = False) -> None:
-    names = list(module.functions) or [module.path.removesuffix(".py").replace("/", ".") + ".*"]
+    names = list(module.functions) or [_dotted(path) + ".*" for path in module.paths]
     if again:
         # The mutated copy is kept and mutmut copies the tests anew. A changed test selection
         # makes mutmut forget every verdict: keep the last ones, to merge in results().
@@ -245,7 +292,7 @@ def run(module: Module, *, again: bool = False) -> None:
     children = os.environ.get("MUTATE_CHILDREN") or str(os.cpu_count() or 1)
     mutmut = str(Path(sys.executable).with_name("mutmut"))
     env = {**os.environ, "SHOOTREVIEW_VAR_DIR": str(where / "var")}
-    print(f"== {module.title} ({module.path}): {' '.join(names)}", flush=True)
+    print(f"== {module.title} ({', '.join(module.paths)}): {' '.join(names)}", flush=True)
     started, load_before, cpu_before = time.monotonic(), os.getloadavg()[0], _children_cpu()
     subprocess.run(["nice", "-n", "10", mutmut, "run", "--max-children", children, *names], cwd=where, env=env)
     # Kept for the report: how long the module took and how busy the machine was meanwhile.
@@ -267,10 +314,13 @@ def results(module: Module) -> dict[str, str] | None:
 
     from mutmut.stats import status_by_exit_code
 
-    meta = WORK / module.key / "mutants" / (module.path + ".meta")
-    if not meta.exists():
+    metas = [WORK / module.key / "mutants" / (path + ".meta") for path in module.paths]
+    if not any(meta.exists() for meta in metas):
         return None
-    codes = json.loads(meta.read_text())["exit_code_by_key"]
+    codes = {}
+    for meta in metas:
+        if meta.exists():
+            codes.update(json.loads(meta.read_text())["exit_code_by_key"])
     earlier = WORK / module.key / "earlier-verdicts.json"
     kept = json.loads(earlier.read_text()) if earlier.exists() else {}
     names = module.functions or ("*",)
@@ -290,7 +340,7 @@ def diff(module: Module, name: str) -> str:
     here = Path.cwd()
     os.chdir(WORK / module.key)
     try:
-        return get_diff_for_mutant(name, path=module.path)
+        return get_diff_for_mutant(name, path=module.path_of(name))
     finally:
         os.chdir(here)
 
@@ -314,12 +364,9 @@ def report() -> None:
         if counts["not checked"]:
             rate += " (run unfinished)"
         table.append(
-            f"| {module.title} | `{module.path}`"
-            + (
-                " (" + ", ".join(f.split(".x_")[-1].rstrip("*") for f in module.functions) + ")"
-                if module.functions
-                else ""
-            )
+            f"| {module.title} | "
+            + ", ".join(f"`{path}`" for path in module.paths)
+            + (" (" + ", ".join(_function_name(module, f) for f in module.functions) + ")" if module.functions else "")
             + f" | {len(found)} | "
             + " | ".join(str(counts[k]) for k in kinds)
             + f" | {rate} |"
@@ -346,7 +393,7 @@ def report() -> None:
         "",
     ]
     if pending:
-        lines += ["Not run yet: " + ", ".join(f"{m.title} (`{m.path}`)" for m in pending) + ".", ""]
+        lines += ["Not run yet: " + ", ".join(f"{m.title} (`{', '.join(m.paths)}`)" for m in pending) + ".", ""]
     lines += _timings(equivalents.get("notes", {}).get("time"))
     lines += [
         "## Mutants not killed",
@@ -357,6 +404,12 @@ def report() -> None:
     lines += sections
     REPORT.write_text("\n".join(lines).rstrip() + "\n")
     print(f"Report written to {REPORT.relative_to(ROOT)}")
+
+
+def _function_name(module: Module, glob: str) -> str:
+    """A function's name for the report, with its file's name when the module has several."""
+    where, name = glob.rstrip("*").split(".x_", 1)
+    return f"{where.rsplit('.', 1)[-1]}.{name}" if module.more_paths else name
 
 
 def _children_cpu() -> float:

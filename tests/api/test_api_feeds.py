@@ -68,7 +68,14 @@ def test_a_lead_report_sent_as_csv_joins_the_named_cases_and_a_second_send_chang
     [outcome] = report["outcomes"]
     assert (outcome["line"], outcome["key"]) == (2, "RB-2026-0951")
     assert sorted(outcome["case_ids"]) == sorted(case.pk for case in cases)
-    assert NibinLead.objects.get(number="RB-2026-0951").status == NibinLead.Status.HIT
+    lead = NibinLead.objects.get(number="RB-2026-0951")
+    assert lead.status == NibinLead.Status.HIT and outcome["lead_id"] == lead.pk
+    # The note that cites the lead in the last case the row joined.
+    assert outcome["note_id"] == Note.objects.get(shooting=cases[1], kind=Note.Kind.FIREARM).pk
+    # The request's audit row says which import ran, as the page's does.
+    row = AuditEvent.objects.filter(actor_id=atf_agent.pk).latest("id")
+    assert (row.event, row.object_type, row.object_id) == ("import.nibin", "import", "nibin")
+    assert row.detail["counts"] == {"created": 1, "updated": 0, "unchanged": 0}
     after = stored()
 
     again = send_csv(client, NIBIN, LEADS)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 
 from accounts.models import AuditEvent
 from cases import services
@@ -215,3 +216,112 @@ def test_the_run_is_audited_with_the_case_it_changed(atf_agent, note):
     assert row.event == "import.etrace" and row.actor_id == atf_agent.pk
     assert list(row.shown_cases.values_list("case_id", flat=True)) == [note.shooting_id]
     assert "Fenwick" not in str(row.detail)
+
+
+def test_every_wrong_line_is_named_and_a_number_on_two_notes_revises_neither(atf_agent, note):
+    colleague = UserFactory(agency=atf_agent.agency, role="federal_agent")
+    twice = [
+        services.add_note(
+            make_shooting(atf_agent, report_number=number),
+            atf_agent,
+            Note.Kind.FIREARM,
+            {**TRACE, "etrace_number": "T7"},
+        )
+        for number in ("RB26009102", "RB26009103")
+    ]
+    services.add_note(
+        make_shooting(colleague, report_number="RB26009104"),
+        colleague,
+        Note.Kind.FIREARM,
+        {**TRACE, "etrace_number": "T8"},
+    )
+    before = everything()
+
+    report = import_etrace_results(
+        lines(
+            "T9,completed,,,", "T7,completed,,,", "T8,completed,,,", "T20260001234,completed,-3,,", "T6,completed,,,"
+        ),
+        user=atf_agent,
+    )
+
+    assert [str(e) for e in report.errors] == [
+        "line 2: trace_number: no firearm-trace note you may see gives eTrace request T9",
+        "line 3: trace_number: T7 is on 2 firearm-trace notes (RB26009102, RB26009103); correct them first",
+        f"line 4: trace_number: the note giving T8 (case RB26009104) "
+        f"is {atf_agent.agency.name}'s; only its author or a supervisor of that agency may revise it",
+        "line 5: time_to_crime_days: Ensure this value is greater than or equal to 0.",
+        "line 6: trace_number: no firearm-trace note you may see gives eTrace request T6",
+    ]
+    assert everything() == before
+    assert [n.revision_number for n in Note.objects.filter(pk__in=[n.pk for n in twice])] == [1, 1]
+
+
+def test_a_row_that_changes_nothing_does_not_stop_the_rows_after_it(atf_agent, note):
+    other = services.add_note(
+        make_shooting(atf_agent), atf_agent, Note.Kind.FIREARM, {**TRACE, "etrace_number": "T20260005555"}
+    )
+
+    report = import_etrace_results(lines("T20260001234,pending,,,", "T20260005555,completed,30,,"), user=atf_agent)
+
+    assert report.counts == {"created": 0, "updated": 1, "unchanged": 1}
+    other.refresh_from_db()
+    assert other.revision_number == 2 and other.fields["etrace_status"] == "completed"
+    assert Note.objects.get(pk=note.pk).revision_number == 1
+
+
+def test_a_number_typed_in_small_letters_on_the_note_matches_the_file_in_capitals(atf_agent):
+    typed = services.add_note(
+        make_shooting(atf_agent), atf_agent, Note.Kind.FIREARM, {**TRACE, "etrace_number": "t20260004321"}
+    )
+
+    report = import_etrace_results(lines("T20260004321,completed,30,,"), user=atf_agent)
+
+    assert report.applied, report.errors
+    assert Note.objects.get(pk=typed.pk).fields["etrace_status"] == "completed"
+
+
+def test_columns_the_import_does_not_use_are_named_in_its_report(atf_agent, note):
+    report = import_etrace_results("trace_number,status,agent\nT20260001234,completed,Vance\n", user=atf_agent)
+
+    assert report.applied and report.ignored_columns == ["agent"]
+
+
+def test_a_note_its_own_form_no_longer_accepts_is_refused_naming_the_notes_field(atf_agent):
+    # Stored before the form's limit, as older notes may be: the edit page would refuse it too.
+    services.add_note(make_shooting(atf_agent), atf_agent, Note.Kind.FIREARM, {**TRACE, "make": "H" * 61})
+
+    report = import_etrace_results(lines("T20260001234,completed,30,,"), user=atf_agent)
+
+    assert [str(e) for e in report.errors] == ["line 2: make: Ensure this value has at most 60 characters (it has 61)."]
+
+
+def retract_when_revised(revised: Note, other: Note) -> None:
+    """Someone retracts `other` at the moment the import revises `revised`, as if at the same time."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"""CREATE FUNCTION test_retract() RETURNS trigger AS $$ BEGIN
+                UPDATE cases_note SET retracted_at = now() WHERE id = {other.pk}; RETURN NEW; END $$ LANGUAGE plpgsql"""
+            )
+            cursor.execute(
+                f"""CREATE TRIGGER test_retract AFTER INSERT ON cases_noterevision FOR EACH ROW
+                WHEN (NEW.note_id = {revised.pk}) EXECUTE FUNCTION test_retract()"""
+            )
+        else:
+            cursor.execute(
+                f"""CREATE TRIGGER test_retract AFTER INSERT ON cases_noterevision WHEN NEW.note_id = {revised.pk}
+                BEGIN UPDATE cases_note SET retracted_at = CURRENT_TIMESTAMP WHERE id = {other.pk}; END"""
+            )
+
+
+def test_a_note_retracted_while_the_file_is_written_undoes_the_whole_file_naming_its_line(atf_agent, note):
+    other = services.add_note(
+        make_shooting(atf_agent), atf_agent, Note.Kind.FIREARM, {**TRACE, "etrace_number": "T20260005555"}
+    )
+    retract_when_revised(note, other)
+    before = everything()
+
+    report = import_etrace_results(lines("T20260001234,completed,,,", "T20260005555,completed,,,"), user=atf_agent)
+
+    assert [str(e) for e in report.errors] == ["line 3: trace_number: T20260005555: A retracted note cannot be edited."]
+    assert report.outcomes == [] and everything() == before

@@ -91,6 +91,8 @@ def test_preview_writes_nothing_and_confirm_imports_exactly_the_previewed_file(c
     assert not NibinLead.objects.exists() and not Note.objects.exists()
     row = AuditEvent.objects.filter(event="import.nibin.dry_run").get()
     assert row.actor_id == atf_agent.pk and row.detail["file"] == "leads.csv"
+    # The request's own row, not a second one beside it.
+    assert row.detail["view"] == "cases:import_nibin"
 
     done = client.post(NIBIN_URL, {"action": "confirm", "payload": confirm_token(html)})
 
@@ -166,3 +168,23 @@ def test_the_page_and_a_preview_cost_a_fixed_number_of_queries(
         assert post(client, NIBIN_URL, "preview", small).status_code == 200
     with django_assert_max_num_queries(11):
         assert post(client, NIBIN_URL, "preview", big).status_code == 200
+
+
+def test_the_requests_audit_row_names_the_import_and_the_cases_it_joined(client_for, atf_agent, two_cases):
+    post(client_for(atf_agent), NIBIN_URL, "import", LEAD_FILE)
+
+    row = AuditEvent.objects.get(event="import.nibin")
+    assert (row.actor_id, row.object_type, row.object_id, row.outcome) == (atf_agent.pk, "import", "nibin", "success")
+    assert row.detail == {
+        "method": "POST",
+        "status": 200,
+        "view": "cases:import_nibin",
+        "feed": "nibin",
+        "dry_run": False,
+        "rows": 1,
+        "counts": {"created": 1, "updated": 0, "unchanged": 0},
+        "errors": 0,
+        "error_lines": [],
+        "file": "leads.csv",
+    }
+    assert sorted(row.shown_cases.values_list("case_id", flat=True)) == sorted(s.pk for s in two_cases)

@@ -82,6 +82,7 @@ def test_a_hit_joins_the_named_cases_as_a_lead_cited_by_hand_does(atf_agent, inv
     assert change.changes["status"] == ["Lead (computer correlation)", "Hit (confirmed by examiner)"]
     assert change.changes["cases joined"] == ["", "RB26009001, RB26009002"]
     assert change.changes["examiner"] == ["", "Examiner Dahl"]
+    assert change.changes["source"] == ["", "NIBIN lead report import"]
 
 
 def test_re_importing_the_same_file_changes_nothing_and_tells_nobody_again(atf_agent, cases):
@@ -177,6 +178,10 @@ def test_a_dry_run_reports_what_would_happen_and_writes_nothing(atf_agent, cases
             ["line 2: case_numbers: no case you may see has the report number RB26999999"],
         ),
         (
+            ["RB-1,2026-03-01,RB26999998;RB26009001;RB26999999,hit,Dahl"],
+            ["line 2: case_numbers: no case you may see has the report number RB26999998, RB26999999"],
+        ),
+        (
             ["RB-1,2026-03-01,RB26009001,hit,Dahl", "rb-1,2026-03-02,RB26009002,lead,"],
             ["line 3: lead_number: RB-1 is already on line 2"],
         ),
@@ -222,8 +227,15 @@ def test_a_file_that_is_not_utf8_is_refused_whole(atf_agent, cases):
     raw = lines("RB-1,2026-03-01,RB26009001,hit,Müller").encode("latin-1")
 
     with pytest.raises(ImportFileError, match="not UTF-8 text \\(first bad byte on line 2\\)"):
-        import_nibin_leads(raw, user=atf_agent)
+        import_nibin_leads(raw, user=atf_agent, filename="w.csv")
     assert everything()["leads"] == []
+    row = AuditEvent.objects.get(object_type="import")
+    assert (row.actor_id, row.outcome, row.detail["errors"], row.detail["file"]) == (
+        atf_agent.pk,
+        "failure",
+        1,
+        "w.csv",
+    )
 
 
 def test_a_lead_date_before_the_evidence_was_recovered_is_refused_as_the_lead_page_refuses_it(atf_agent, cases):
@@ -266,6 +278,7 @@ def test_a_write_refused_part_way_leaves_the_rows_before_it_unwritten_too(atf_ag
             "RB-2026-0903,2026-03-14,RB26009001,lead,",
         ),
         user=atf_agent,
+        filename="w.csv",
     )
 
     assert [str(e) for e in report.errors] == [
@@ -273,6 +286,13 @@ def test_a_write_refused_part_way_leaves_the_rows_before_it_unwritten_too(atf_ag
     ]
     assert report.outcomes == []
     assert everything() == before
+    row = AuditEvent.objects.get(object_type="import")
+    assert (row.actor_id, row.outcome, row.detail["error_lines"], row.detail["file"]) == (
+        atf_agent.pk,
+        "failure",
+        [4],
+        "w.csv",
+    )
 
 
 def test_only_those_who_manage_leads_may_import_a_lead_report(prosecutor, advocate, cases):
@@ -302,3 +322,89 @@ def test_each_run_leaves_one_audit_row_with_counts_and_no_values(atf_agent, case
     assert rows[2].detail["error_lines"] == [2]
     assert all("Dahl" not in str(r.detail) and "RB-2026-0901" not in str(r.detail) for r in rows)
     assert list(rows[1].shown_cases.values_list("case_id", flat=True)) == [cases["a"].pk]
+
+
+def test_a_row_that_changes_nothing_does_not_stop_the_rows_after_it(atf_agent, cases):
+    first = "RB-2026-0901,2026-03-14,RB26009001,hit,Examiner Dahl"
+    import_nibin_leads(lines(first), user=atf_agent)
+
+    report = import_nibin_leads(lines(first, "RB-2026-0902,2026-03-15,RB26009003,lead,"), user=atf_agent)
+
+    assert report.counts == {"created": 1, "updated": 0, "unchanged": 1}
+    lead = NibinLead.objects.get(number="RB-2026-0902")
+    assert LinkKey.objects.get(kind=LinkKey.Kind.NIBIN, value=lead.number).shooting_id == cases["c"].pk
+
+
+def test_the_audit_row_says_who_ran_what_in_counts_and_line_numbers_only(atf_agent, cases):
+    unknown = [f"RB-{n},2026-03-01,RB26999999,lead," for n in range(25)]
+    import_nibin_leads(lines(*unknown), user=atf_agent, filename="x" * 130 + ".csv")
+    import_nibin_leads(lines("RB-2026-0901,2026-03-14,RB26009001;RB26009002,hit,Dahl"), user=atf_agent)
+
+    refused, applied = AuditEvent.objects.filter(object_type="import").order_by("id")
+    assert (refused.actor_id, refused.object_id, refused.outcome) == (atf_agent.pk, "nibin", "failure")
+    # The first twenty lines are enough to find the trouble; the count says how many more.
+    assert refused.detail == {
+        "feed": "nibin",
+        "dry_run": False,
+        "rows": 25,
+        "counts": {"created": 0, "updated": 0, "unchanged": 0},
+        "errors": 25,
+        "error_lines": list(range(2, 22)),
+        "file": "x" * 120,
+    }
+    assert (applied.actor_id, applied.object_id, applied.outcome) == (atf_agent.pk, "nibin", "success")
+    assert applied.detail == {
+        "feed": "nibin",
+        "dry_run": False,
+        "rows": 1,
+        "counts": {"created": 1, "updated": 0, "unchanged": 0},
+        "errors": 0,
+        "error_lines": [],
+    }
+    assert sorted(applied.shown_cases.values_list("case_id", flat=True)) == sorted([cases["a"].pk, cases["b"].pk])
+
+
+def test_a_date_without_a_time_keeps_the_time_recorded_on_that_day(atf_agent, cases):
+    import_nibin_leads(lines("RB-2026-0901,3/14/2026 14:05,RB26009001,lead,"), user=atf_agent)
+
+    report = import_nibin_leads(lines("RB-2026-0901,2026-03-14,RB26009001,lead,"), user=atf_agent)
+
+    assert report.counts["unchanged"] == 1, report.outcomes[0].changes
+    assert timezone.localtime(NibinLead.objects.get().lead_received_at).strftime("%Y-%m-%d %H:%M") == "2026-03-14 14:05"
+
+
+def test_a_later_report_with_another_date_moves_the_lead_and_says_so_in_its_history(atf_agent, cases):
+    import_nibin_leads(lines("RB-2026-0901,2026-03-14,RB26009001,lead,"), user=atf_agent)
+
+    report = import_nibin_leads(lines("RB-2026-0901,2026-03-16,RB26009001,lead,"), user=atf_agent)
+
+    assert report.outcomes[0].changes == {"lead received": ("2026-03-14 00:00", "2026-03-16 00:00")}
+    lead = NibinLead.objects.get()
+    assert timezone.localtime(lead.lead_received_at).date().isoformat() == "2026-03-16"
+    change = LeadChange.objects.filter(lead=lead).latest("id")
+    assert change.changed_by == atf_agent
+    assert change.changes == {
+        "source": ["", "NIBIN lead report import"],
+        "lead received": ["2026-03-14 00:00", "2026-03-16 00:00"],
+    }
+
+
+def test_a_later_report_naming_another_examiner_records_both_in_the_leads_history(atf_agent, cases):
+    import_nibin_leads(lines("RB-2026-0901,2026-03-14,RB26009001,hit,Examiner Dahl"), user=atf_agent)
+
+    report = import_nibin_leads(lines("RB-2026-0901,2026-03-14,RB26009001,hit,Examiner Ruiz"), user=atf_agent)
+
+    assert report.outcomes[0].changes == {"examiner": ("Examiner Dahl", "Examiner Ruiz")}
+    change = LeadChange.objects.filter(lead__number="RB-2026-0901").latest("id")
+    assert change.changes["examiner"] == ["Examiner Dahl", "Examiner Ruiz"]
+    # A row that changes nothing still links its lead on the result page.
+    again = import_nibin_leads(lines("RB-2026-0901,2026-03-14,RB26009001,hit,Examiner Ruiz"), user=atf_agent)
+    assert again.outcomes[0].action == "unchanged" and again.outcomes[0].lead_id == NibinLead.objects.get().pk
+
+
+def test_columns_the_import_does_not_use_are_named_in_its_report(atf_agent, cases):
+    report = import_nibin_leads(
+        "lead_number,lead_date,case_numbers,result,agent\nRB-1,2026-03-01,RB26009001,lead,Vance\n", user=atf_agent
+    )
+
+    assert report.applied and report.ignored_columns == ["agent"]

@@ -185,3 +185,21 @@ def test_the_command_lists_the_links_and_the_suggestions_left(known, coordinator
     assert f"Linked Orrin Halberd (RB26400113) to person {known.pk}" in text
     assert "Possible matches to review (1)" in text
     assert f"Orin Halbert (RB26400114): 1 possible match, {reverse('cases:person', args=[left.person_id])}" in text
+
+
+def test_a_victim_added_by_a_later_file_is_linked_the_same_way_on_the_importers_record(known, coordinator):
+    import_shootings(csv("RB26400101,nonfatal,2026-03-14 21:40,1 Weir St,Ada Quell,31,F,1990-01-01"), coordinator)
+
+    report = import_shootings(
+        csv(
+            "RB26400101,nonfatal,2026-03-14 21:40,1 Weir St,Ada Quell,31,F,1990-01-01",
+            f"RB26400101,nonfatal,2026-03-14 21:40,1 Weir St,Orrin Halberd,26,M,{BORN}",
+        ),
+        coordinator,
+    )
+
+    assert report.applied and [o.action for o in report.outcomes] == ["updated"]
+    role = victim_role("RB26400101", "Orrin Halberd")
+    assert role.person == known
+    change = PersonChange.objects.get(role=role)
+    assert change.action == PersonChange.Action.LINKED_ON_MIGRATION and change.changed_by == coordinator

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from email.utils import parsedate_to_datetime
 
 import pytest
 import time_machine
@@ -292,3 +293,13 @@ def test_a_mail_server_answering_at_length_leaves_its_answer_cut_to_what_the_pag
     errors = set(Reminder.objects.values_list("last_error", flat=True))
     assert {len(error) for error in errors} == {500}
     assert all(error.startswith("SMTPRecipientsRefused: ") and "451" in error for error in errors)
+
+
+def test_a_message_is_dated_in_the_reviews_own_time_zone(smtp, coordinator, settings):
+    # Mail programs that show the header as it is show the city's time, not UTC.
+    settings.TIME_ZONE = "America/Chicago"
+    due_reminders(coordinator)
+    delivery.send_claimed(delivery.claim())
+    message = next(m for m in smtp.messages() if m["To"] == coordinator.email)
+    sent = parsedate_to_datetime(message["Date"])
+    assert sent.utcoffset() == timezone.localtime(sent).utcoffset() != timedelta(0)

@@ -88,6 +88,8 @@ def test_the_locked_accounts_page_names_each_persons_agency_in_queries_that_do_n
 ):
     boss = client_for(supervisor)
     User.objects.filter(pk=investigator.pk).update(locked_at=timezone.now())
+    # The first request also loads the supervisor into the accounts' cache: not counted.
+    boss.get("/accounts/locked/")
     with CaptureQueriesContext(connection) as one_locked:
         boss.get("/accounts/locked/")
     User.objects.filter(pk__in=[advocate.pk, atf_agent.pk]).update(locked_at=timezone.now())
