@@ -182,10 +182,7 @@ def seal(*, wait: bool = True, batch_size: int = 2000) -> int:
 
 
 def _write_seals(rows: list[AuditEvent]) -> None:
-    if connection.vendor != "postgresql":
-        # SQLite seals as it writes; this is only for rows written before that (none, usually).
-        AuditEvent.objects.bulk_update(rows, ["chain_seq", "prev_hash", "row_hash"])
-        return
+    # PostgreSQL only: on SQLite record() chains each row as it writes it, so seal() finds none.
     # One statement joined to arrays: bulk_update's CASE per column is quadratic in the batch.
     with connection.cursor() as cursor:
         cursor.execute(

@@ -186,6 +186,29 @@ def test_work_on_a_case_whose_note_another_agency_restricted_is_not_shown(client
     assert shooting.report_number not in html
 
 
+def test_work_whose_only_citation_on_its_case_was_restricted_since_is_not_shown(client_for, investigator, atf_agent):
+    # Work is opened by a citation everyone may see and stays when that note is later restricted
+    # to its agency: the work must then go out of sight on that case, like the citation, while
+    # the lead's work on another case, and another lead's work on the same case, stay in sight.
+    first, second = make_shooting(investigator), make_shooting(investigator)
+    note = cite(first, investigator, "RB-2026-0811")
+    cite(first, investigator, "RB-2026-0812")
+    cite(second, investigator, "RB-2026-0811")
+    lead = NibinLead.objects.get(number="RB-2026-0811")
+    work = LeadAssignment.objects.get(lead=lead, shooting=first)
+    client = client_for(atf_agent)
+    assert work_url(work) in client.get(f"/cases/nibin/{lead.pk}/").content.decode()
+
+    services.revise_note(note, investigator, note.fields, restricted=True)
+
+    html = client.get(f"/cases/nibin/{lead.pk}/").content.decode()
+    assert work_url(work) not in html and first.report_number not in html
+    assert work_url(LeadAssignment.objects.get(lead=lead, shooting=second)) in html
+    other = LeadAssignment.objects.get(lead__number="RB-2026-0812", shooting=first)
+    assert work_url(other) in client.get(f"/cases/nibin/{other.lead_id}/").content.decode()
+    assert post_work(client, work, state="assigned").status_code == 404
+
+
 def test_the_queue_shows_unassigned_late_and_who_holds_what(client_for, coordinator, investigator, supervisor):
     with time_machine.travel(timezone.now() - timedelta(hours=30), tick=False):
         old = make_shooting(investigator, lead_investigator=investigator)

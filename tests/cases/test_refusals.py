@@ -125,9 +125,10 @@ def refused_on_record(caplog, ask, user) -> tuple:
     return row, record
 
 
-def test_each_lookup_refuses_what_is_missing_or_withdrawn_and_names_it_on_record(
-    investigator, advocate, prosecutor, caplog
-):
+@pytest.fixture
+def refusals(investigator, advocate, prosecutor):
+    """Every lookup asked for something missing, withdrawn or not the asker's: (who, the lookup
+    taking the request to hand it, object type, identifier asked for), and what may be asked for."""
     shooting = make_shooting(victims=[{"name": "Avery Lindqvist", "age": 30, "sex": "M"}])
     other = make_shooting()
     kept = services.link_manually(shooting, other, investigator, "Same crew")
@@ -141,37 +142,92 @@ def test_each_lookup_refuses_what_is_missing_or_withdrawn_and_names_it_on_record
     search = search_services.save_search(investigator, "Open cases", SavedSearch.Alert.NONE, CaseQuery(text="RB"))
     # Kept from before the person lost their role: no longer theirs to open.
     kept_by_nobody = SavedSearch.objects.create(owner=nobody, name="Old watch", params={"q": "RB"})
-    cases = [
-        # (who, lookup, object type, identifier asked for)
-        (investigator, lambda: access.access_victim(investigator, 999999), "victim", "999999"),
-        (investigator, lambda: access.access_manual_link(investigator, 999999), "manual link", "999999"),
-        (investigator, lambda: access.access_manual_link(investigator, withdrawn.pk), "manual link", str(withdrawn.pk)),
-        (nobody, lambda: access.access_manual_link(nobody, kept.pk), "manual link", str(kept.pk)),
-        (investigator, lambda: access.access_lead(investigator, 999999), "NIBIN lead", "999999"),
-        (nobody, lambda: access.access_lead_list(nobody), "NIBIN lead list", "-"),
-        (advocate, lambda: access.access_note_kind(advocate, Note.Kind.SUSPECT), "note kind", "suspect"),
-        (advocate, lambda: access.access_import(advocate), "import", "shootings"),
-        (advocate, lambda: access.access_new_shooting(advocate), "shooting", "new"),
-        (advocate, lambda: access.access_shooting_to_edit(advocate, shooting.pk), "shooting", str(shooting.pk)),
-        (prosecutor, lambda: access.access_lead_to_triage(prosecutor, lead.pk), "NIBIN lead triage", str(lead.pk)),
-        (prosecutor, lambda: access.access_lead_work(prosecutor, lead.pk, work.pk), "NIBIN lead work", str(work.pk)),
-        (investigator, lambda: access.access_lead_work(investigator, 999999, work.pk), "NIBIN lead work", str(work.pk)),
-        (advocate, lambda: access.access_saved_search(advocate, search.pk), "saved search", str(search.pk)),
-        (nobody, lambda: access.access_saved_search(nobody, kept_by_nobody.pk), "saved search", str(kept_by_nobody.pk)),
-        (nobody, lambda: access.access_saved_searches(nobody), "saved search list", "-"),
-        (advocate, lambda: access.access_feed_import(advocate, "nibin"), "import", "nibin"),
+    asked = [
+        (investigator, lambda r: access.access_victim(investigator, 999999, r), "victim", "999999"),
+        (investigator, lambda r: access.access_manual_link(investigator, 999999, r), "manual link", "999999"),
+        (
+            investigator,
+            lambda r: access.access_manual_link(investigator, withdrawn.pk, r),
+            "manual link",
+            str(withdrawn.pk),
+        ),
+        (nobody, lambda r: access.access_manual_link(nobody, kept.pk, r), "manual link", str(kept.pk)),
+        (investigator, lambda r: access.access_lead(investigator, 999999, r), "NIBIN lead", "999999"),
+        (nobody, lambda r: access.access_lead_list(nobody, r), "NIBIN lead list", "-"),
+        (advocate, lambda r: access.access_note_kind(advocate, Note.Kind.SUSPECT, r), "note kind", "suspect"),
+        (advocate, lambda r: access.access_import(advocate, r), "import", "shootings"),
+        (advocate, lambda r: access.access_new_shooting(advocate, r), "shooting", "new"),
+        (
+            advocate,
+            lambda r: access.access_shooting_to_edit(advocate, shooting.pk, r),
+            "shooting",
+            str(shooting.pk),
+        ),
+        (investigator, lambda r: access.access_shooting(investigator, 999999, r), "shooting", "999999"),
+        (advocate, lambda r: access.access_note(advocate, 999999, r), "note", "999999"),
+        (
+            prosecutor,
+            lambda r: access.access_lead_to_triage(prosecutor, lead.pk, r),
+            "NIBIN lead triage",
+            str(lead.pk),
+        ),
+        (investigator, lambda r: access.access_lead_to_triage(investigator, 999999, r), "NIBIN lead", "999999"),
+        (
+            prosecutor,
+            lambda r: access.access_lead_work(prosecutor, lead.pk, work.pk, r),
+            "NIBIN lead work",
+            str(work.pk),
+        ),
+        (
+            investigator,
+            lambda r: access.access_lead_work(investigator, 999999, work.pk, r),
+            "NIBIN lead work",
+            str(work.pk),
+        ),
+        (advocate, lambda r: access.access_saved_search(advocate, search.pk, r), "saved search", str(search.pk)),
+        (
+            nobody,
+            lambda r: access.access_saved_search(nobody, kept_by_nobody.pk, r),
+            "saved search",
+            str(kept_by_nobody.pk),
+        ),
+        (nobody, lambda r: access.access_saved_searches(nobody, r), "saved search list", "-"),
+        (advocate, lambda r: access.access_feed_import(advocate, "nibin", r), "import", "nibin"),
     ]
-    for user, ask, object_type, object_id in cases:
-        row, line = refused_on_record(caplog, ask, user)
+    allowed = {"shooting": shooting, "kept": kept, "lead": lead, "work": work, "search": search}
+    return asked, allowed
+
+
+def test_each_lookup_refuses_what_is_missing_or_withdrawn_and_names_it_on_record(refusals, investigator, caplog):
+    asked, allowed = refusals
+    for user, ask, object_type, object_id in asked:
+        row, line = refused_on_record(caplog, lambda ask=ask: ask(None), user)
         assert row == ("access.refused", user.pk, object_type, object_id)
         assert line == f"refused access: user={user.pk} object={object_type}:{object_id} path="
     # What may be asked for is handed over.
-    victim = shooting.victims.get()
+    victim = allowed["shooting"].victims.get()
     assert access.access_victim(investigator, victim.pk) == victim
-    assert access.access_manual_link(investigator, kept.pk) == kept
-    assert access.access_lead_to_triage(investigator, lead.pk) == lead
-    assert access.access_lead_work(investigator, lead.pk, work.pk) == work
-    assert access.access_saved_search(investigator, search.pk) == search
+    assert access.access_manual_link(investigator, allowed["kept"].pk) == allowed["kept"]
+    assert access.access_lead_to_triage(investigator, allowed["lead"].pk) == allowed["lead"]
+    assert access.access_lead_work(investigator, allowed["lead"].pk, allowed["work"].pk) == allowed["work"]
+    assert access.access_saved_search(investigator, allowed["search"].pk) == allowed["search"]
+
+
+def test_each_lookup_handed_a_request_leaves_the_refusal_to_that_request(refusals, caplog):
+    # A caller that holds the request (a view, or code serving it outside the audit middleware)
+    # hands it on: the refusal goes on that request's one row, and the log names its address.
+    asked, _ = refusals
+    for user, ask, object_type, object_id in asked:
+        request = RequestFactory().get("/asked/here/")
+        request.user = user
+        before = AuditEvent.objects.count()
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="shootreview.access"), pytest.raises(Http404):
+            ask(request)
+        assert request.audit_refused == (object_type, object_id), object_type
+        assert AuditEvent.objects.count() == before, object_type
+        [line] = [r.getMessage() for r in caplog.records if r.name == "shootreview.access"]
+        assert line == f"refused access: user={user.pk} object={object_type}:{object_id} path=/asked/here/"
 
 
 def test_asking_for_a_case_s_viewers_names_the_supervisor_and_the_missing_case(supervisor, caplog):

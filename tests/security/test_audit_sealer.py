@@ -6,6 +6,7 @@ promised before still holds once a row is sealed: an altered, removed or inserte
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from django.core.management import call_command
@@ -273,3 +274,30 @@ def test_a_row_given_a_place_in_the_chain_but_no_hash_is_named_not_sealed_over(s
         call_command("verify_audit")
     forged.refresh_from_db()
     assert forged.row_hash is None
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_sealer_that_may_wait_chains_the_rows_once_the_other_sealer_is_done():
+    # verify_audit and purge_audit seal before they read: a sealer busy elsewhere must not make
+    # them read a chain that leaves rows out.
+    audit.record("test.waiting")
+    locked = threading.Event()
+
+    def other_sealer() -> None:
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [audit._SEALER_LOCK_KEY])
+                locked.set()
+                time.sleep(1)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=other_sealer, daemon=True)
+    thread.start()
+    try:
+        assert locked.wait(10)
+        assert audit.seal() == 1
+    finally:
+        thread.join(10)
+    assert audit.unsealed()[0] == 0

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
+from accounts import audit
+from accounts.models import AuditEvent, AuditEventCase
 from cases.models import Note
 from tests.factories import make_shooting
 
@@ -70,3 +72,13 @@ def test_a_note_is_not_kept_when_its_creation_cannot_be_recorded(client_for, inv
             )
     assert response.status_code == 503
     assert not Note.objects.filter(shooting=shooting).exists()
+
+
+def test_a_row_whose_shown_cases_are_refused_by_the_database_is_not_kept_without_them(investigator):
+    # The row and the cases it showed are one record: "who has seen this case" must not lose a
+    # viewer because the row was kept without its cases. The database refuses the cases here (a
+    # case id its column cannot hold) after it took the row.
+    with pytest.raises(audit.AuditWriteError):
+        audit.record("test.half_written", actor=investigator, shown_case_ids=[1, 2**63])
+    assert not AuditEvent.objects.filter(event="test.half_written").exists()
+    assert not AuditEventCase.objects.exists()
