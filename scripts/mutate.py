@@ -78,6 +78,18 @@ def _dotted(path: str) -> str:
     return path.removesuffix(".py").replace("/", ".")
 
 
+# The agenda tests that check packets both printed and as handed to the layout, the printed ones
+# left out (pytest's --deselect, given with the selection).
+WITHOUT_PDF_LAYOUT = (
+    "tests/meetings/test_retracted_notes_on_agendas.py",
+    "--deselect=tests/meetings/test_retracted_notes_on_agendas.py::"
+    "test_a_note_retracted_before_the_agenda_is_built_is_on_no_page_fragment_or_packet[pdf]",
+    "--deselect=tests/meetings/test_retracted_notes_on_agendas.py::"
+    "test_a_note_retracted_after_the_build_is_gone_from_the_live_and_the_frozen_agenda[pdf]",
+    "--deselect=tests/meetings/test_agenda_people_overlaps.py::"
+    "test_each_packet_holds_the_overlaps_its_audience_may_read[pdf]",
+)
+
 MODULES = [
     Module(
         "access",
@@ -188,7 +200,9 @@ MODULES = [
         "Agenda snapshots",
         "meetings/agenda/snapshot.py",
         (
-            "tests/meetings/test_retracted_notes_on_agendas.py",
+            # The packets as handed to the layout: WeasyPrint's seconds a test are the same for
+            # every mutant, and the PDF tests check that the layout prints what it is handed.
+            *WITHOUT_PDF_LAYOUT,
             "tests/meetings/test_freeze.py",
             "tests/meetings/test_agenda_hidden_notes.py",
             "tests/meetings/test_note_values_agree.py",
@@ -217,7 +231,9 @@ MODULES = [
         "Redaction of agendas and packets",
         "meetings/agenda/presentation.py",
         (
-            "tests/meetings/test_retracted_notes_on_agendas.py",
+            # The packets as handed to the layout: WeasyPrint's seconds a test are the same for
+            # every mutant, and the PDF tests check that the layout prints what it is handed.
+            *WITHOUT_PDF_LAYOUT,
             "tests/meetings/test_freeze.py",
             "tests/meetings/test_agenda_hidden_notes.py",
             "tests/meetings/test_note_values_agree.py",

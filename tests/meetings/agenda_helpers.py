@@ -3,17 +3,20 @@ created at a chosen moment (time_machine), and the agenda page's URLs. Every nam
 
 from __future__ import annotations
 
+import html
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import time_machine
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 from cases import services as case_services
 from cases.models import Note, Shooting
 from meetings.agenda import services as agenda_services
 from meetings.models import AgendaItem, Meeting
+from meetings.printing.documents import agenda_html
 from tests.factories import make_shooting
 
 CHICAGO = ZoneInfo("America/Chicago")
@@ -146,3 +149,11 @@ def post_record(client, meeting: Meeting, item, **fields):
     # The agenda version the page's one form carries, as the agenda is now.
     data["version"] = Meeting.objects.values_list("agenda_version", flat=True).get(pk=meeting.pk)
     return client.post(url("agenda_record", meeting, item.pk), data)
+
+
+def packet_html_text(meeting: Meeting, printer, audience: str) -> str:
+    """The words of the agenda packet for `audience` as handed to the PDF layout, whitespace made
+    single spaces: what a packet holds, without the seconds WeasyPrint takes to lay it out (the
+    PDF tests check that the layout prints what it is handed)."""
+    packet = agenda_html(meeting, printer, audience)
+    return " ".join(html.unescape(strip_tags(" ".join([*packet.parts, packet.header]))).split())

@@ -13,7 +13,7 @@ from cases.models import Note, Shooting
 from meetings.agenda import services as agenda_services
 from meetings.models import Meeting, PrintedCopy
 from tests.factories import make_shooting
-from tests.meetings.agenda_helpers import meeting_soon
+from tests.meetings.agenda_helpers import meeting_soon, packet_html_text
 from tests.meetings.test_pdf import pdf_text
 from tests.security.sweep_data import HTMX, readable_text, sentinels_in
 
@@ -81,7 +81,9 @@ def agenda_case(investigator) -> Shooting:
     return make_shooting(investigator, kind=Shooting.Kind.HOMICIDE, lead_investigator=investigator)
 
 
-def check_everything_shown(request, client_for, meeting: Meeting) -> None:
+def check_everything_shown(request, client_for, meeting: Meeting, packets: str) -> None:
+    """Every page and fragment for every person, and every packet: printed (`pdf`) or as handed
+    to the layout (`html`, cheap enough for the mutation runs)."""
     problems = []
     for persona in PERSONAS:
         client = client_for(request.getfixturevalue(persona))
@@ -98,9 +100,12 @@ def check_everything_shown(request, client_for, meeting: Meeting) -> None:
     for persona, audiences in printers.items():
         client = client_for(request.getfixturevalue(persona))
         for audience in audiences:
-            response = client.get(reverse("meetings:agenda_pdf", args=[meeting.pk]), {"audience": audience})
-            assert response.status_code == 200, (persona, audience)
-            text = pdf_text(response.content)
+            if packets == "html":
+                text = packet_html_text(meeting, request.getfixturevalue(persona), audience)
+            else:
+                response = client.get(reverse("meetings:agenda_pdf", args=[meeting.pk]), {"audience": audience})
+                assert response.status_code == 200, (persona, audience)
+                text = pdf_text(response.content)
             if found := sentinels_in(text, RETRACTED):
                 problems.append((persona, f"{audience} packet", "retracted shown", found))
             if missing := set(AUDIENCE_SHOWS[audience]) - set(sentinels_in(text, AUDIENCE_SHOWS[audience])):
@@ -108,8 +113,9 @@ def check_everything_shown(request, client_for, meeting: Meeting) -> None:
     assert not problems, problems
 
 
+@pytest.mark.parametrize("packets", ["pdf", "html"])
 def test_a_note_retracted_before_the_agenda_is_built_is_on_no_page_fragment_or_packet(
-    request, client_for, coordinator, investigator, advocate
+    packets, request, client_for, coordinator, investigator, advocate
 ):
     meeting = meeting_soon()
     retract(notes_on(agenda_case(investigator), investigator, advocate))
@@ -118,11 +124,12 @@ def test_a_note_retracted_before_the_agenda_is_built_is_on_no_page_fragment_or_p
     meeting.refresh_from_db()
 
     assert meeting.items.filter(shooting__isnull=False).exists()
-    check_everything_shown(request, client_for, meeting)
+    check_everything_shown(request, client_for, meeting, packets)
 
 
+@pytest.mark.parametrize("packets", ["pdf", "html"])
 def test_a_note_retracted_after_the_build_is_gone_from_the_live_and_the_frozen_agenda(
-    request, client_for, coordinator, investigator, advocate
+    packets, request, client_for, coordinator, investigator, advocate
 ):
     meeting = meeting_soon()
     notes = notes_on(agenda_case(investigator), investigator, advocate)
@@ -131,12 +138,15 @@ def test_a_note_retracted_after_the_build_is_gone_from_the_live_and_the_frozen_a
     # Shown and printed once before the retraction, so that anything kept from then is tested.
     page = client_for(coordinator).get(reverse("meetings:detail", args=[meeting.pk]))
     assert set(sentinels_in(readable_text(page), RETRACTED)) == set(RETRACTED)
-    client_for(coordinator).get(reverse("meetings:agenda_pdf", args=[meeting.pk]), {"audience": "law_enforcement"})
+    if packets == "html":
+        assert set(sentinels_in(packet_html_text(meeting, coordinator, "law_enforcement"), RETRACTED)) == set(RETRACTED)
+    else:
+        client_for(coordinator).get(reverse("meetings:agenda_pdf", args=[meeting.pk]), {"audience": "law_enforcement"})
 
     retract(notes)
-    check_everything_shown(request, client_for, meeting)
+    check_everything_shown(request, client_for, meeting, packets)
 
     agenda_services.freeze(meeting, coordinator, expected_version=meeting.agenda_version)
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.FROZEN
-    check_everything_shown(request, client_for, meeting)
+    check_everything_shown(request, client_for, meeting, packets)
