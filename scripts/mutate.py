@@ -13,6 +13,7 @@ where one was judged equivalent (harmless), the reason, read from docs/mutation-
     python scripts/mutate.py access audit    # some modules (by key), then the report
     python scripts/mutate.py --report-only   # the report from the last runs
     python scripts/mutate.py --again audit   # only the mutants not killed last time, with the tests as they are now
+    python scripts/mutate.py --try NAME tests/x.py  # some tests against one mutant, to see them fail on it
 
 MUTATE_CHILDREN (default: one per processor) is mutmut's number of test processes; the run is niced.
 """
@@ -491,7 +492,38 @@ def _mutmut_version() -> str:
     return version("mutmut")
 
 
+def try_mutant(name: str, pytest_args: list[str]) -> int:
+    """Run tests against one mutant (by the name the report gives it), without touching the tree:
+    in a copy of the project made of links, but for the mutant's app, copied with the module
+    mutated (as mutmut does it, so the test's own project never shadows the mutant)."""
+    import tempfile
+    from io import StringIO
+
+    from mutmut.__main__ import write_all_mutants_to_file
+
+    module = next((m for m in MODULES if any(name.startswith(_dotted(p) + ".") for p in m.paths)), None)
+    if module is None:
+        raise SystemExit(f"{name} is in none of the modules: {[m.key for m in MODULES]}")
+    path = module.path_of(name)
+    out = StringIO()
+    mutated = write_all_mutants_to_file(out=out, source=(ROOT / path).read_text(), filename=Path(path))
+    if name not in {f"{_dotted(path)}.{mutant}" for mutant in mutated.mutant_names}:
+        raise SystemExit(f"{path} has no mutant {name}")
+    with tempfile.TemporaryDirectory() as aside:
+        app = path.split("/")[0]
+        for entry in ROOT.iterdir():
+            if entry.name not in (app, "var", ".git"):
+                (Path(aside) / entry.name).symlink_to(entry)
+        shutil.copytree(ROOT / app, Path(aside) / app, ignore=shutil.ignore_patterns("__pycache__"))
+        (Path(aside) / path).write_text(out.getvalue())
+        env = {**os.environ, "MUTANT_UNDER_TEST": name, "SHOOTREVIEW_VAR_DIR": str(Path(aside) / "var")}
+        command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *pytest_args]
+        return subprocess.run(command, cwd=aside, env=env).returncode
+
+
 def main(argv: list[str]) -> None:
+    if argv[:1] == ["--try"] and len(argv) > 1:
+        raise SystemExit(try_mutant(argv[1], argv[2:]))
     if "--report-only" not in argv:
         wanted = [a for a in argv if not a.startswith("-")]
         unknown = set(wanted) - {m.key for m in MODULES}
