@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from accounts.models import AuditEvent
 from cases import services
 from cases.models import NibinLead, Note
+from tests.cases.test_feed_nibin import refuse_insert_of_lead
 from tests.factories import make_shooting
 
 pytestmark = pytest.mark.django_db
@@ -188,3 +189,31 @@ def test_the_requests_audit_row_names_the_import_and_the_cases_it_joined(client_
         "file": "leads.csv",
     }
     assert sorted(row.shown_cases.values_list("case_id", flat=True)) == sorted(s.pk for s in two_cases)
+
+
+# An import through the page records itself on the request's own audit row, whichever way it
+# ends: one row a request, with the page's address and session, never a second row beside it.
+
+
+def import_rows() -> list[tuple[str, str, int, list[int]]]:
+    rows = AuditEvent.objects.filter(event__startswith="import.").order_by("pk")
+    return [(row.event, row.detail.get("view"), row.detail["errors"], row.detail["error_lines"]) for row in rows]
+
+
+def test_a_file_that_cannot_be_read_is_on_the_requests_own_audit_row(client_for, atf_agent):
+    unreadable = LEAD_FILE + 'RB-2026-0778,"2026-03-15\n'
+
+    html = post(client_for(atf_agent), NIBIN_URL, "import", unreadable).content.decode()
+
+    assert "cannot be read as CSV" in html and not NibinLead.objects.exists()
+    assert import_rows() == [("import.nibin", "cases:import_nibin", 1, [])]
+
+
+def test_a_write_refused_part_way_is_on_the_requests_own_audit_row(client_for, atf_agent, two_cases):
+    refuse_insert_of_lead("RB-2026-0777")
+
+    html = post(client_for(atf_agent), NIBIN_URL, "import", LEAD_FILE).content.decode()
+
+    assert "was just changed by someone else; nothing was imported" in html
+    assert not NibinLead.objects.exists()
+    assert import_rows() == [("import.nibin", "cases:import_nibin", 1, [2])]

@@ -151,6 +151,17 @@ def test_a_case_that_cites_the_lead_by_hand_gets_no_second_note(atf_agent, inves
     assert NibinLead.objects.get().pk == hand_entered.pk
 
 
+def test_a_firearm_serial_spelled_like_the_lead_number_is_not_a_citation_of_the_lead(atf_agent, investigator, cases):
+    # Serial numbers and lead numbers are both kept as link keys; only a lead's key cites it.
+    services.add_note(cases["a"], investigator, Note.Kind.FIREARM, {"serial_number": "NB20260901"})
+
+    report = import_nibin_leads(lines("NB20260901,2026-03-14,RB26009001,hit,Dahl"), user=atf_agent)
+
+    assert report.applied, report.errors
+    cites = Note.objects.filter(shooting=cases["a"], kind=Note.Kind.FIREARM, author=atf_agent)
+    assert [note.fields["nibin_leads"] for note in cites] == [["NB20260901"]]
+
+
 def test_a_dry_run_reports_what_would_happen_and_writes_nothing(atf_agent, cases):
     before = everything()
 
