@@ -5,6 +5,8 @@ as plugins."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.conf import settings
 from django.core.cache import caches
@@ -121,8 +123,15 @@ def _audit_table_flush_allowed_only_in_teardown(request):
 @pytest.fixture(scope="session")
 def _shared_cache_on_the_tests_redis(redis_url):
     """Sessions and signed-in accounts are read from Redis (accounts.sessions, accounts.user_cache):
-    the shared cache uses the tests' Redis, REDIS_URL's or the suite's own when none answers."""
-    shared = {**settings.CACHES["shared"], "LOCATION": redis_url}
+    the shared cache uses the tests' Redis, REDIS_URL's or the suite's own when none answers.
+
+    Under a key prefix of this test process's own: test runs side by side on one Redis (make
+    mutate's test processes, two checkouts) must not empty or read each other's copies, since
+    SQLite hands out the same account ids in each. The Celery workers the tests start inherit it
+    (tests/settings.py)."""
+    prefix = f"{settings.CACHES['shared']['KEY_PREFIX']}-tests-{os.getpid()}"
+    os.environ["TESTS_SHARED_CACHE_PREFIX"] = prefix
+    shared = {**settings.CACHES["shared"], "LOCATION": redis_url, "KEY_PREFIX": prefix}
     with override_settings(CACHES={**settings.CACHES, "shared": shared}):
         yield
 

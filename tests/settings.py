@@ -22,6 +22,9 @@ os.environ.setdefault("API_REQUESTS_PER_MINUTE", "100000")
 
 from shootreview.settings import *  # noqa: E402,F403
 
+# A Celery worker started by the tests reads the test process's own copies (tests/conftest.py).
+CACHES["shared"]["KEY_PREFIX"] = os.environ.get("TESTS_SHARED_CACHE_PREFIX", CACHES["shared"]["KEY_PREFIX"])  # noqa: F405
+
 # The live test server speaks plain HTTP on loopback.
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
