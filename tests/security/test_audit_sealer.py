@@ -301,3 +301,44 @@ def test_a_sealer_that_may_wait_chains_the_rows_once_the_other_sealer_is_done():
     finally:
         thread.join(10)
     assert audit.unsealed()[0] == 0
+
+
+sqlite_only = pytest.mark.skipif("connection.vendor != 'sqlite'", reason="on PostgreSQL the sealer chains the rows")
+
+
+@sqlite_only
+@pytest.mark.django_db(transaction=True)
+def test_on_sqlite_a_writer_arriving_between_the_read_of_the_last_row_and_the_insert_waits_its_turn():
+    """SQLite chains each row as it writes it: a second writer that arrives just after the first
+    has read the chain's last row must wait until the first has committed, or both would chain
+    onto the same row."""
+    second: list[BaseException | None] = []
+
+    def write_second() -> None:
+        try:
+            audit.record("test.second")
+            second.append(None)
+        except BaseException as exc:  # noqa: BLE001 - handed to the test
+            second.append(exc)
+        finally:
+            connections.close_all()
+
+    other = threading.Thread(target=write_second, daemon=True)
+
+    def second_writer_arrives(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if not other.is_alive() and not second and '"chain_seq"' in sql and sql.startswith("SELECT"):
+            other.start()
+            # Long enough for it to write and commit, unless it has to wait for this writer.
+            other.join(1)
+        return result
+
+    audit.record("test.zero")
+    with connection.execute_wrapper(second_writer_arrives):
+        audit.record("test.first")
+    other.join(15)
+
+    assert second == [None]
+    rows = list(AuditEvent.objects.order_by("chain_seq").values_list("event", "chain_seq"))
+    assert rows == [("test.zero", 1), ("test.first", 2), ("test.second", 3)]
+    call_command("verify_audit")
