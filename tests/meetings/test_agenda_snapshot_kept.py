@@ -113,7 +113,7 @@ def test_prosecution_changes_are_the_prosecution_ones_oldest_first_by_when_they_
     case = case_at(investigator, local(2026, 1, 10, 22, 0))
     steps = [
         (local(2026, 2, 6, 10, 0), {"charges_filed": "Aggravated battery"}),
-        # Kept with the moment it happened, although typed in before the one above.
+        # Saved after the one above but dated before it: the list follows the moments recorded.
         (local(2026, 2, 5, 10, 0), {"custody_status": "in_custody"}),
         (local(2026, 2, 7, 10, 0), {"address": "4410 E 31st St"}),
     ]
@@ -129,6 +129,8 @@ def test_prosecution_changes_are_the_prosecution_ones_oldest_first_by_when_they_
 def test_prosecution_changes_recorded_at_one_instant_keep_the_order_they_were_made_in(investigator, coordinator):
     meeting = meeting_at(local(2026, 2, 11, 9, 0))
     case = case_at(investigator, local(2026, 1, 10, 22, 0))
+    # Changes sharing one moment read in the order they were saved, so the last charge shown is
+    # the one that stands.
     with at(local(2026, 2, 6, 10, 0)):
         for charges in ("Aggravated battery", "Attempted murder", "Armed violence"):
             case = case_services.update_shooting(
