@@ -212,6 +212,7 @@ MODULES = [
             "tests/meetings/test_meeting_action_items.py",
             "tests/meetings/test_agenda_linked_cases.py",
             "tests/meetings/test_agenda_snapshot_content.py",
+            "tests/meetings/test_agenda_snapshot_kept.py",
             "tests/meetings/test_agenda_people_overlaps.py",
             # PostgreSQL only (skipped on SQLite): the ids go to each query as one array parameter.
             "tests/meetings/test_agenda_snapshot_queries.py",
