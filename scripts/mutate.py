@@ -62,6 +62,9 @@ class Module:
     functions: tuple[str, ...] = ()
     # Further files of the same module, when what it guards is spread over several.
     more_paths: tuple[str, ...] = ()
+    # Some of its tests commit (threads, a subprocess): one test process, so that no other sees
+    # their rows in the test database they would share.
+    one_process: bool = False
 
     @property
     def paths(self) -> tuple[str, ...]:
@@ -137,6 +140,7 @@ MODULES = [
             "tests/cases/test_audit_of_listed_cases.py",
             "tests/meetings/test_audit_of_shown_cases.py",
         ),
+        one_process=True,
     ),
     Module(
         "security",
@@ -167,6 +171,7 @@ MODULES = [
             "cases.importers.upsert.x__write*",
             "cases.importers.upsert.x__plan*",
         ),
+        one_process=True,
     ),
     Module(
         "feeds",
@@ -313,7 +318,7 @@ def run(module: Module, *, again: bool = False) -> None:
         (where / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
     else:
         where = prepare(module)
-    children = os.environ.get("MUTATE_CHILDREN") or str(os.cpu_count() or 1)
+    children = "1" if module.one_process else os.environ.get("MUTATE_CHILDREN") or str(os.cpu_count() or 1)
     mutmut = str(Path(sys.executable).with_name("mutmut"))
     env = {**os.environ, "SHOOTREVIEW_VAR_DIR": str(where / "var")}
     print(f"== {module.title} ({', '.join(module.paths)}): {' '.join(names)}", flush=True)
