@@ -3,7 +3,7 @@ page, its fragments, the packets and the API draw): a free-text item and the ope
 section as they were frozen, with what the meeting recorded on them; a case's flags, indicators,
 the review its news runs from and its new notes grouped by kind in the form's order, at most
 three of each; an agenda frozen before its snapshots kept people and prosecution changes still
-draws. Every name is fictional."""
+draws; two linked cases on the agenda are drawn as one group. Every name is fictional."""
 
 from __future__ import annotations
 
@@ -186,3 +186,15 @@ def test_an_agenda_frozen_before_its_snapshots_kept_people_and_prosecution_chang
 
     assert view.title == case.report_number
     assert (view.case.overlaps, view.case.prosecution) == ([], [])
+
+
+def test_two_linked_cases_on_the_agenda_are_drawn_as_one_group(investigator, atf_agent, coordinator):
+    meeting = meeting_at(local(2026, 2, 11, 9, 0))
+    for night in (5, 6):
+        case = case_at(investigator, local(2026, 2, night, 22, 0))
+        note_at(local(2026, 2, night + 1, 10, 0), case, atf_agent, Note.Kind.FIREARM, firearm([LEAD]))
+    agenda_services.build_agenda(meeting, coordinator)
+
+    items = agenda_view(meeting, coordinator).items
+
+    assert [(item.group_start, item.group_size) for item in items] == [(True, 2), (False, 2)]
