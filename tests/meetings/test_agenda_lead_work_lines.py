@@ -1,6 +1,7 @@
 """The line each NIBIN lead's work gets on an agenda item, as its reader finds it: the state (and
 the outcome, once recorded), who works it or that nobody does, its age, and a warning once it is
-past the CGIC goal. The age of concluded work stops at its outcome. Every name is fictional."""
+past the CGIC goal. The age of concluded work stops at its outcome. A lead linked before the
+work on leads was kept reads as its number and status alone. Every name is fictional."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ pytestmark = pytest.mark.django_db
 
 WAITING = "RB-2026-0701"
 CONCLUDED = "RB-2026-0702"
+UNTRACKED = "RB-2026-0703"
 
 
 @pytest.fixture
@@ -63,3 +65,18 @@ def test_a_concluded_lead_gives_its_outcome_and_its_age_when_it_was_concluded(co
 
 def test_an_advocate_sees_no_lead_work(advocate, meeting):
     assert work_lines(meeting, advocate) == {}
+
+
+def test_a_lead_linked_before_work_was_kept_shows_its_number_and_status_without_a_work_line(coordinator, investigator):
+    # Leads linked before the work on them was kept have none on their case.
+    meeting = meeting_at(local(2026, 2, 11, 9, 0))
+    case = case_at(investigator, local(2025, 12, 3, 22, 0))
+    note_at(local(2026, 2, 6, 8, 0), case, investigator, Note.Kind.FIREARM, firearm([UNTRACKED]))
+    LeadAssignment.objects.filter(lead__number=UNTRACKED).delete()
+    with at(local(2026, 2, 10, 12, 0)):
+        agenda_services.build_agenda(meeting, coordinator)
+
+    with at(local(2026, 2, 10, 8, 0)):
+        (item,) = agenda_view(meeting, coordinator).items
+
+    assert item.case.leads == [{"number": UNTRACKED, "status": "lead", "status_label": "Lead", "work_text": ""}]
