@@ -26,7 +26,13 @@ WORK_GOAL = timedelta(hours=48)
 
 
 class LeadConflict(Exception):
-    """Someone else changed the lead or its work after this form was loaded."""
+    """Someone else changed the lead, or its work on a case, after the caller read it (a form
+    loaded before, the version the API sent). `current` is the lead as it is now, when the caller
+    is to show it."""
+
+    def __init__(self, message: str = "The lead was changed by someone else.", *, current: NibinLead | None = None):
+        super().__init__(message)
+        self.current = current
 
 
 def open_work(lead_numbers: set[str], shooting_id: int) -> None:
@@ -69,7 +75,7 @@ def triage(lead: NibinLead, user: User, *, priority: str, reason: str, version: 
     """Set the lead's priority and the reason for it."""
     current = NibinLead.objects.select_for_update().get(pk=lead.pk)
     if current.version != version:
-        raise LeadConflict("The lead was changed by someone else.")
+        raise LeadConflict()
     changes = {}
     if priority != current.priority:
         changes["priority"] = [current.get_priority_display(), NibinLead.Priority(priority).label]

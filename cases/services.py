@@ -15,6 +15,7 @@ from accounts.stored_dates import minute_text
 
 from . import lead_work, linking
 from .display import shooting_value
+from .lead_work import LeadConflict
 from .models import ManualLink, NibinLead, Note, NoteRevision, Person, Shooting, ShootingChange, Victim
 from .people import services as people
 from .prosecution import PROSECUTION_FIELDS
@@ -316,14 +317,6 @@ def remove_manual_link(link: ManualLink, user: User, reason: str) -> None:
     linking.relink({link.from_shooting_id, link.to_shooting_id})
 
 
-class LeadConflict(Exception):
-    """Someone changed the lead after the caller read the version it names."""
-
-    def __init__(self, current: NibinLead):
-        super().__init__("The lead was changed by someone else.")
-        self.current = current
-
-
 # What the lead page (and the feed of lead reports) may set besides the status.
 LEAD_FIELDS = ["evidence_recovered_at", "entered_at", "lead_received_at", "notified_at", "examiner"]
 
@@ -335,7 +328,7 @@ def update_nibin_lead(lead: NibinLead, user: User, data: dict, *, expected_versi
     changed since is refused with LeadConflict."""
     lead = NibinLead.objects.select_for_update().get(pk=lead.pk)
     if expected_version is not None and expected_version != lead.version:
-        raise LeadConflict(lead)
+        raise LeadConflict(current=lead)
     status = data.get("status", lead.status)
     changed = False
     if status != lead.status:

@@ -110,7 +110,7 @@ class LeadDetail(ApiView):
         form = valid_form(LeadForm, {**{k: v or "" for k, v in current.items()}, **sent})
         try:
             lead = services.change_lead_by_hand(lead, user, form.cleaned_data, version=expected)
-        except services.LeadConflict as conflict:
+        except lead_work.LeadConflict as conflict:
             annotate(django_request(request), detail={"edit_conflict": True})
             raise Conflict(_lead_with_cases(conflict.current, request)) from None
         return Response(_lead_with_cases(lead, request))

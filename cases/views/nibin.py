@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.audit import annotate
-from cases import access, detail, services
+from cases import access, detail, lead_work, services
 from cases.focus import focus_first_error, status_region
 from cases.lead_forms import lead_form, triage_form
 from cases.lead_queue import FILTERS, lead_queue
@@ -75,7 +75,7 @@ def nibin_lead(request: HttpRequest, lead_pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 lead = services.change_lead_by_hand(lead, user, form.cleaned_data, version=form.cleaned_data["version"])
-            except services.LeadConflict as conflict:
+            except lead_work.LeadConflict as conflict:
                 lead = conflict.current
                 conflicted(form, lead.version)
                 annotate(request, detail={"edit_conflict": True})
