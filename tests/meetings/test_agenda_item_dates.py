@@ -12,8 +12,8 @@ from cases import services as case_services
 from cases.models import Shooting
 from meetings.agenda import services as agenda_services
 from meetings.agenda.presentation import agenda_view
-from meetings.models import ActionItem
 
+from .action_item_helpers import action
 from .agenda_helpers import at, case_at, local, meeting_at
 
 pytestmark = pytest.mark.django_db
@@ -31,15 +31,7 @@ def item(investigator, prosecutor, coordinator):
         ("Canvass the block again", date(2026, 2, 10)),
         ("Call the victim", meeting.local_date),
     ]:
-        ActionItem.objects.create(
-            meeting=meeting,
-            shooting=case,
-            description=description,
-            assignee=investigator,
-            agency=investigator.agency,
-            due_on=due_on,
-            created_by=coordinator,
-        )
+        action(investigator, coordinator, meeting, description, due_on, shooting=case)
     with at(local(2026, 2, 9, 10, 0)):
         current = Shooting.objects.get(pk=case.pk)
         case_services.update_shooting(current, prosecutor, {"charges_filed": CHARGES}, expected_version=current.version)
