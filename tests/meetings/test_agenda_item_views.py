@@ -14,8 +14,9 @@ import pytest
 from cases.models import NibinLead, Note, Shooting
 from meetings.agenda import services as agenda_services
 from meetings.agenda.presentation import agenda_view
-from meetings.models import ActionItem, AgendaItem, Meeting
+from meetings.models import AgendaItem, Meeting
 
+from .action_item_helpers import action
 from .agenda_helpers import at, case_at, firearm, local, meeting_at, note_at, witness
 
 pytestmark = pytest.mark.django_db
@@ -39,13 +40,7 @@ def text_items(coordinator, atf_agent) -> Meeting:
     section (one action for the whole meeting, due the day before), frozen, then the free-text
     item discussed in the meeting."""
     meeting = meeting_at(local(2026, 2, 11, 9, 0))
-    ActionItem.objects.create(
-        description=LOOSE_ACTION,
-        assignee=atf_agent,
-        agency=atf_agent.agency,
-        due_on=date(2026, 2, 10),
-        created_by=coordinator,
-    )
+    action(atf_agent, coordinator, None, LOOSE_ACTION, date(2026, 2, 10))
     agenda_services.build_agenda(meeting, coordinator)
     meeting.refresh_from_db()
     agenda_services.add_text_item(meeting, coordinator, WATCH_LIST, WATCH_TEXT, expected_version=meeting.agenda_version)

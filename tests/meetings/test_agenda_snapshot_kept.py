@@ -17,6 +17,7 @@ from meetings.agenda.snapshot import as_datetime, snapshot_items
 from meetings.models import ActionItem, AgendaItem, Meeting
 from tests.factories import UserFactory
 
+from .action_item_helpers import action
 from .agenda_helpers import at, case_at, firearm, local, meeting_at, note_at, witness
 
 pytestmark = pytest.mark.django_db
@@ -150,15 +151,7 @@ def test_only_open_action_items_and_signals_of_live_notes_are_kept(investigator,
     meeting = meeting_at(local(2026, 2, 11, 9, 0))
     case = case_at(investigator, local(2026, 1, 10, 22, 0))
     for description, status in (("Canvass the block", ActionItem.Status.OPEN), ("Pull the video", "done")):
-        ActionItem.objects.create(
-            description=description,
-            assignee=investigator,
-            agency=investigator.agency,
-            due_on=date(2026, 2, 10),
-            created_by=coordinator,
-            shooting=case,
-            status=status,
-        )
+        action(investigator, coordinator, None, description, date(2026, 2, 10), shooting=case, status=status)
     # A witness fearing intimidation raises a signal; once the note is retracted, it no longer does.
     scared = note_at(local(2026, 2, 5, 10, 0), case, investigator, Note.Kind.WITNESS, witness())
     case_services.retract_note(scared, investigator, "Entered on the wrong case")

@@ -46,23 +46,31 @@ class HeldWriter(threading.Thread):
             connections.close_all()
 
 
-def write_in_thread(event: str, timeout: float) -> tuple[bool, BaseException | None]:
-    """Write and commit one row in another thread; True if that finished within `timeout`."""
-    outcome: list[BaseException | None] = []
+class Writer(threading.Thread):
+    """Writes and commits one row in a thread of its own (its own connection); `outcome` holds
+    None, or what it raised, once it is done."""
 
-    def run() -> None:
+    def __init__(self, event: str):
+        super().__init__(daemon=True)
+        self.event = event
+        self.outcome: list[BaseException | None] = []
+
+    def run(self) -> None:
         try:
-            audit.record(event)
-            outcome.append(None)
+            audit.record(self.event)
+            self.outcome.append(None)
         except BaseException as exc:  # noqa: BLE001 - handed to the test
-            outcome.append(exc)
+            self.outcome.append(exc)
         finally:
             connections.close_all()
 
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    thread.join(timeout)
-    return not thread.is_alive(), (outcome[0] if outcome else None)
+
+def write_in_thread(event: str, timeout: float) -> tuple[bool, BaseException | None]:
+    """Write and commit one row in another thread; True if that finished within `timeout`."""
+    writer = Writer(event)
+    writer.start()
+    writer.join(timeout)
+    return not writer.is_alive(), (writer.outcome[0] if writer.outcome else None)
 
 
 @postgresql_only
@@ -312,22 +320,11 @@ def test_on_sqlite_a_writer_arriving_between_the_read_of_the_last_row_and_the_in
     """SQLite chains each row as it writes it: a second writer that arrives just after the first
     has read the chain's last row must wait until the first has committed, or both would chain
     onto the same row."""
-    second: list[BaseException | None] = []
-
-    def write_second() -> None:
-        try:
-            audit.record("test.second")
-            second.append(None)
-        except BaseException as exc:  # noqa: BLE001 - handed to the test
-            second.append(exc)
-        finally:
-            connections.close_all()
-
-    other = threading.Thread(target=write_second, daemon=True)
+    other = Writer("test.second")
 
     def second_writer_arrives(execute, sql, params, many, context):
         result = execute(sql, params, many, context)
-        if not other.is_alive() and not second and '"chain_seq"' in sql and sql.startswith("SELECT"):
+        if other.ident is None and '"chain_seq"' in sql and sql.startswith("SELECT"):
             other.start()
             # Long enough for it to write and commit, unless it has to wait for this writer.
             other.join(1)
@@ -338,7 +335,7 @@ def test_on_sqlite_a_writer_arriving_between_the_read_of_the_last_row_and_the_in
         audit.record("test.first")
     other.join(15)
 
-    assert second == [None]
+    assert other.outcome == [None]
     rows = list(AuditEvent.objects.order_by("chain_seq").values_list("event", "chain_seq"))
     assert rows == [("test.zero", 1), ("test.first", 2), ("test.second", 3)]
     call_command("verify_audit")
