@@ -13,6 +13,7 @@ where one was judged equivalent (harmless), the reason, read from docs/mutation-
     python scripts/mutate.py access audit    # some modules (by key), then the report
     python scripts/mutate.py --report-only   # the report from the last runs
     python scripts/mutate.py --again audit   # only the mutants not killed last time, with the tests as they are now
+    python scripts/mutate.py --again --unexplained audit  # the same, leaving out those explained as equivalent
     python scripts/mutate.py --try NAME tests/x.py  # some tests against one mutant, to see them fail on it
 
 MUTATE_CHILDREN (default: one per processor) is mutmut's number of test processes; the run is niced.
@@ -299,7 +300,7 @@ def prepare(module: Module) -> Path:
     return where
 
 
-def run(module: Module, *, again: bool = False) -> None:
+def run(module: Module, *, again: bool = False, unexplained: bool = False) -> None:
     names = list(module.functions) or [_dotted(path) + ".*" for path in module.paths]
     if again:
         # The mutated copy is kept and mutmut copies the tests anew. A changed test selection
@@ -307,6 +308,11 @@ def run(module: Module, *, again: bool = False) -> None:
         where = WORK / module.key
         last = results(module) or {}
         names = [name for name, status in last.items() if status not in ("killed", "timeout")]
+        if unexplained:
+            # Those judged equivalent keep their verdict: e.g. on PostgreSQL after a run on
+            # SQLite, only what SQLite could not judge.
+            explained = tomllib.loads(EQUIVALENTS.read_text()).get(module.key, {}) if EQUIVALENTS.exists() else {}
+            names = [name for name in names if name not in explained]
         if not names:
             return
         earlier = where / "earlier-verdicts.json"
@@ -541,7 +547,7 @@ def main(argv: list[str]) -> None:
             raise SystemExit(f"Unknown module(s): {', '.join(sorted(unknown))}; known: {[m.key for m in MODULES]}")
         for module in MODULES:
             if not wanted or module.key in wanted:
-                run(module, again="--again" in argv)
+                run(module, again="--again" in argv, unexplained="--unexplained" in argv)
     report()
 
 
