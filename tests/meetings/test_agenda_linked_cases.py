@@ -73,3 +73,26 @@ def test_a_lead_confirmed_as_a_hit_reads_as_a_hit(linked, investigator, advocate
     same_gun = others["same_gun"].report_number
     assert f"NIBIN hit {LEAD}" in how_linked(meeting, investigator, new)[same_gun]
     assert how_linked(meeting, advocate, new)[same_gun].endswith(": NIBIN hit; same firearm")
+
+
+def linked_in_order(meeting, reader, case) -> list[str]:
+    [item] = [i for i in agenda_view(meeting, reader).items if i.is_case and i.case.id == case.pk]
+    return [view.report_number for view in item.case.linked]
+
+
+def test_the_linked_incidents_come_newest_first(linked, investigator):
+    meeting, new, others = linked
+    assert linked_in_order(meeting, investigator, new) == [
+        others[name].report_number for name in ("same_gun", "by_hand", "further")
+    ]
+
+
+def test_the_case_a_link_by_hand_was_made_to_reads_it_the_same_way(linked, investigator):
+    meeting, new, others = linked
+    by_hand = others["by_hand"]  # on the agenda too, as an open case linked to the new one
+
+    texts = how_linked(meeting, investigator, by_hand)
+
+    assert texts[new.report_number].endswith(f"open: linked by hand: {REASON}")
+    assert texts[others["further"].report_number].endswith(": same firearm serial SN-40001")
+    assert texts[others["same_gun"].report_number].endswith(": through another linked case")
