@@ -11,9 +11,11 @@ from datetime import date
 
 import pytest
 
+from cases import services as case_services
 from cases.models import NibinLead, Note, Shooting
 from meetings.agenda import services as agenda_services
 from meetings.agenda.presentation import agenda_view
+from meetings.agenda.rules import LEAD_PAST_GOAL
 from meetings.models import AgendaItem, Meeting
 
 from .action_item_helpers import action
@@ -193,3 +195,33 @@ def test_two_linked_cases_on_the_agenda_are_drawn_as_one_group(investigator, atf
     items = agenda_view(meeting, coordinator).items
 
     assert [(item.group_start, item.group_size) for item in items] == [(True, 2), (False, 2)]
+
+
+def test_a_lead_past_its_goal_is_a_reason_in_full_for_those_who_see_detail_and_a_follow_up_for_others(
+    investigator, advocate, case_item
+):
+    meeting, _ = case_item
+    late = {"code": LEAD_PAST_GOAL, "text": "Open NIBIN lead past the 24/48-hour goal"}
+    AgendaItem.objects.filter(meeting=meeting).update(reasons=[late])
+
+    assert agenda_view(meeting, investigator).items[0].reasons == ["Open NIBIN lead past the 24/48-hour goal"]
+    assert agenda_view(meeting, advocate).items[0].reasons == ["NIBIN lead follow-up"]
+
+
+def test_a_case_never_reviewed_shows_what_is_new_since_it_was_entered_and_a_cleared_field_as_none(
+    investigator, prosecutor, coordinator
+):
+    meeting = meeting_at(local(2026, 2, 11, 9, 0))
+    case = case_at(investigator, local(2026, 2, 5, 22, 0))
+    for charges in ("Assault in the first degree", ""):
+        current = Shooting.objects.get(pk=case.pk)
+        case_services.update_shooting(current, prosecutor, {"charges_filed": charges}, expected_version=current.version)
+    agenda_services.build_agenda(meeting, coordinator)
+
+    (item,) = agenda_view(meeting, investigator).items
+
+    assert item.case.since_text == "the case was entered (first review)"
+    assert [change.rows for change in item.case.prosecution] == [
+        [("Charges filed", "none", "Assault in the first degree")],
+        [("Charges filed", "Assault in the first degree", "none")],
+    ]
