@@ -256,6 +256,7 @@ MODULES = [
             "tests/meetings/test_agenda_lead_work_lines.py",
             "tests/meetings/test_agenda_item_dates.py",
             "tests/meetings/test_agenda_item_views.py",
+            "tests/meetings/test_agenda_view_whole.py",
             # Items that are not a case: a free-text item and the action items' section.
             "tests/meetings/test_agenda_editing.py::test_a_free_text_item_shows_its_text_escaped",
             "tests/meetings/test_meeting_action_items.py",
