@@ -61,6 +61,8 @@ def test_the_items_are_numbered_in_order_the_last_marked_and_each_case_linked_to
         reverse("cases:detail", args=[first.pk]),
     ]
     assert view.removed == []
+    # No item has a time box yet: no start time is worked out for any.
+    assert [item.planned_start for item in view.items] == ["", "", ""]
 
 
 def test_items_taken_off_the_agenda_are_listed_apart_by_report_number_or_title(coordinator, agenda):
