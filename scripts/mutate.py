@@ -63,8 +63,9 @@ class Module:
     functions: tuple[str, ...] = ()
     # Further files of the same module, when what it guards is spread over several.
     more_paths: tuple[str, ...] = ()
-    # Some of its tests commit (threads, a subprocess): one test process, so that no other sees
-    # their rows in the test database they would share.
+    # Some of its tests commit (threads, a subprocess): one test process on a database server,
+    # where the test processes share one test database and would see those rows. (On SQLite each
+    # has a copy of its own.)
     one_process: bool = False
 
     @property
@@ -94,6 +95,10 @@ WITHOUT_PDF_LAYOUT = (
     "--deselect=tests/meetings/test_agenda_people_overlaps.py::"
     "test_each_packet_holds_the_overlaps_its_audience_may_read[pdf]",
 )
+
+# Each test process on SQLite works on a copy of the migrated test database (tests/conftest.py):
+# on one shared file they would take turns, each test holding the write lock.
+PRIVATE_TEST_DATABASE = {"TESTS_PRIVATE_DATABASE_COPY": "1"}
 
 MODULES = [
     Module(
@@ -328,9 +333,10 @@ def run(module: Module, *, again: bool = False, unexplained: bool = False) -> No
         (where / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
     else:
         where = prepare(module)
-    children = "1" if module.one_process else os.environ.get("MUTATE_CHILDREN") or str(os.cpu_count() or 1)
+    shared_database = not (os.environ.get("DATABASE_URL") or "sqlite").startswith("sqlite")
+    children = "1" if module.one_process and shared_database else _children()
     mutmut = str(Path(sys.executable).with_name("mutmut"))
-    env = {**os.environ, "SHOOTREVIEW_VAR_DIR": str(where / "var")}
+    env = {**os.environ, "SHOOTREVIEW_VAR_DIR": str(where / "var"), **PRIVATE_TEST_DATABASE}
     print(f"== {module.title} ({', '.join(module.paths)}): {' '.join(names)}", flush=True)
     started, load_before, cpu_before = time.monotonic(), os.getloadavg()[0], _children_cpu()
     subprocess.run(["nice", "-n", "10", mutmut, "run", "--max-children", children, *names], cwd=where, env=env)
@@ -449,6 +455,10 @@ def _function_name(module: Module, glob: str) -> str:
     """A function's name for the report, with its file's name when the module has several."""
     where, name = glob.rstrip("*").split(".x_", 1)
     return f"{where.rsplit('.', 1)[-1]}.{name}" if module.more_paths else name
+
+
+def _children() -> str:
+    return os.environ.get("MUTATE_CHILDREN") or str(os.cpu_count() or 1)
 
 
 def _children_cpu() -> float:

@@ -6,6 +6,9 @@ as plugins."""
 from __future__ import annotations
 
 import os
+import sqlite3
+from contextlib import closing
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -115,6 +118,35 @@ def _audit_table_flush_allowed_only_in_teardown(request):
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET shootreview.audit_maintenance = 'on'")
+
+
+# --- The test database ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, request) -> None:
+    """With TESTS_PRIVATE_DATABASE_COPY set (make mutate's test processes run side by side), a
+    SQLite test database of this process's own, copied from the migrated one: on one shared file
+    every test holds the write lock for its whole transaction, so two processes took turns, and a
+    test that commits would show its rows to the other."""
+    if not os.environ.get("TESTS_PRIVATE_DATABASE_COPY") or connection.vendor != "sqlite":
+        return
+    test_settings = settings.DATABASES["default"]["TEST"]
+    shared = Path(test_settings["NAME"])
+    if not shared.exists():
+        # The first run creates and migrates it; the ones after copy it.
+        return
+    private = shared.with_name(f"{shared.stem}-{os.getpid()}{shared.suffix}")
+    # SQLite's own backup: a consistent copy even of a database in WAL mode.
+    with closing(sqlite3.connect(shared)) as source, closing(sqlite3.connect(private)) as target:
+        source.backup(target)
+    test_settings["NAME"] = str(private)
+
+    def remove_the_copy() -> None:
+        for path in (private, Path(f"{private}-wal"), Path(f"{private}-shm")):
+            path.unlink(missing_ok=True)
+
+    request.addfinalizer(remove_the_copy)
 
 
 # --- The shared cache (Redis) -----------------------------------------------------------------

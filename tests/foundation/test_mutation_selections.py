@@ -6,6 +6,8 @@ guarded module."""
 from __future__ import annotations
 
 import importlib.util
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -31,3 +33,53 @@ def test_every_guarded_module_and_every_chosen_test_exists():
     ]
     assert missing == []
     assert {module.key for module in script.MODULES} >= {"access", "audit", "security", "reminders"}
+
+
+# A test module the subprocesses below run: it commits a row, says which database file it works on
+# and which rows it sees, and takes its row out again.
+PROBE = """
+import os
+from django.db import connection
+
+def test_probe(transactional_db):
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE IF NOT EXISTS probe (pid integer)")
+        cursor.execute("INSERT INTO probe VALUES (%s)", [os.getpid()])
+        cursor.execute("SELECT pid FROM probe")
+        seen = [row[0] for row in cursor.fetchall()]
+        cursor.execute("DROP TABLE probe")
+    print("PROBE", connection.settings_dict["NAME"], seen)
+"""
+
+
+def test_mutation_test_processes_each_work_on_a_copy_of_the_test_database_of_their_own(tmp_path):
+    """make mutate's test processes on SQLite: each on a private copy of the migrated test
+    database, which is gone when the process ends; the suite without the switch keeps the one."""
+    probe = tmp_path / "test_probe.py"
+    probe.write_text(PROBE)
+    # The probe lives outside tests/: the fixture under test, from the suite's conftest.
+    (tmp_path / "conftest.py").write_text("from tests.conftest import django_db_modify_db_settings  # noqa: F401\n")
+    var = tmp_path / "var"
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env |= {"SHOOTREVIEW_VAR_DIR": str(var), "TESTS_PRIVATE_DATABASE_COPY": "1"}
+
+    def run_probe():
+        command = [sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider", "--reuse-db", str(probe)]
+        done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return next(line.split(" ", 2)[1:] for line in done.stdout.splitlines() if line.startswith("PROBE"))
+
+    shared = var / "test-shootreview.sqlite3"
+    first_name, _ = run_probe()
+    # The first run creates and migrates the shared one.
+    assert first_name == str(shared)
+    second_name, second_seen = run_probe()
+    third_name, _ = run_probe()
+    assert Path(second_name).parent == var
+    assert second_name.startswith(str(var / "test-shootreview-"))
+    assert len({first_name, second_name, third_name}) == 3
+    assert not Path(second_name).exists()
+    assert not Path(third_name).exists()
+    assert sorted(p.name for p in var.glob("test-shootreview*")) == ["test-shootreview.sqlite3"]
+    # Nothing another process committed.
+    assert second_seen == "[" + second_name.removesuffix(".sqlite3").rsplit("-", 1)[1] + "]"
