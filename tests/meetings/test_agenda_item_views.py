@@ -186,15 +186,21 @@ def test_an_agenda_frozen_before_its_snapshots_kept_people_and_prosecution_chang
 
 
 def test_two_linked_cases_on_the_agenda_are_drawn_as_one_group(investigator, atf_agent, coordinator):
+    """Only the linked pair is a group, though a case of its own comes before it and a free-text
+    item after it."""
     meeting = meeting_at(local(2026, 2, 11, 9, 0))
+    alone = case_at(investigator, local(2026, 2, 8, 22, 0))
     for night in (5, 6):
         case = case_at(investigator, local(2026, 2, night, 22, 0))
         note_at(local(2026, 2, night + 1, 10, 0), case, atf_agent, Note.Kind.FIREARM, firearm([LEAD]))
     agenda_services.build_agenda(meeting, coordinator)
+    meeting.refresh_from_db()
+    agenda_services.add_text_item(meeting, coordinator, "Watch list", "", expected_version=meeting.agenda_version)
 
     items = agenda_view(meeting, coordinator).items
 
-    assert [(item.group_start, item.group_size) for item in items] == [(True, 2), (False, 2)]
+    assert items[0].title == alone.report_number and items[-1].title == "Watch list"
+    assert [(item.group_start, item.group_size) for item in items] == [(False, 1), (True, 2), (False, 2), (False, 1)]
 
 
 def test_a_lead_past_its_goal_is_a_reason_in_full_for_those_who_see_detail_and_a_follow_up_for_others(

@@ -13,7 +13,7 @@ import pytest
 from cases import lead_work
 from cases import services as case_services
 from cases.models import LeadAssignment, NibinLead, Note, Shooting
-from meetings.agenda.snapshot import as_datetime, snapshot_items
+from meetings.agenda.snapshot import SNAPSHOT_VERSION, as_datetime, snapshot_items
 from meetings.models import ActionItem, AgendaItem, Meeting
 from tests.factories import UserFactory
 
@@ -232,3 +232,43 @@ def test_each_case_keeps_its_own_leads_with_their_status_and_its_linked_cases_st
     ]
     [linked] = snapshots[pair[0].pk]["linked"]
     assert (linked["report_number"], linked["status_label"]) == (cleared.report_number, "Cleared by arrest")
+
+
+def test_a_link_by_hand_is_kept_on_the_two_cases_it_joins_with_its_reason(investigator):
+    """Three cases joined by two links by hand: each case keeps the reason of its own link only,
+    and the case it is joined to through the other is linked without one."""
+    meeting = meeting_at(local(2026, 2, 11, 9, 0))
+    first, second, third = (case_at(investigator, local(2026, 1, 10 + n, 22, 0)) for n in range(3))
+    case_services.link_manually(first, second, investigator, "Same car seen at both")
+    case_services.link_manually(second, third, investigator, "The same witness named both")
+
+    snapshots = kept(meeting, first, second)
+
+    def how(case):
+        return {entry["report_number"]: entry["how"] for entry in snapshots[case.pk]["linked"]}
+
+    car = {"kind": "manual", "value": "Same car seen at both"}
+    witness_named = {"kind": "manual", "value": "The same witness named both"}
+    assert how(first) == {second.report_number: [car], third.report_number: []}
+    assert how(second) == {first.report_number: [car], third.report_number: [witness_named]}
+
+
+def test_each_snapshot_says_what_it_keeps_and_the_version_it_was_kept_with(investigator, coordinator):
+    """A frozen agenda is kept for years: each item's snapshot names its kind (a case or a free
+    text) and the version of the snapshot's layout, so that a later release can read it."""
+    meeting = meeting_at(local(2026, 2, 11, 9, 0))
+    case = case_at(investigator, local(2026, 2, 6, 22, 0))
+    case_item = on(meeting, case)
+    text_item = AgendaItem.objects.create(
+        meeting=meeting, kind=AgendaItem.Kind.TEXT, title="Watch list", text="Two names", position=2
+    )
+
+    snapshots = snapshot_items(meeting, [case_item, text_item])
+
+    assert (snapshots[case_item.pk]["v"], snapshots[case_item.pk]["kind"]) == (SNAPSHOT_VERSION, "case")
+    assert {key: snapshots[text_item.pk][key] for key in ("v", "kind", "title", "text")} == {
+        "v": SNAPSHOT_VERSION,
+        "kind": "text",
+        "title": "Watch list",
+        "text": "Two names",
+    }

@@ -6,8 +6,13 @@ whose item lost its kept snapshot still drawing it. Every name is fictional."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from meetings.agenda import services as agenda_services
 from meetings.agenda.presentation import agenda_view
@@ -106,12 +111,69 @@ def test_each_item_says_who_presents_it_and_when_it_starts_by_the_time_plan(coor
     assert view.time_plan.timed == 1 and view.time_plan.untimed == 2
 
 
+def test_an_item_moved_up_is_drawn_and_numbered_in_its_new_place(coordinator, agenda):
+    meeting, first, second = agenda
+    agenda_services.move_item(
+        meeting, coordinator, item_of(meeting, WATCH_LIST).pk, "up", expected_version=meeting.agenda_version
+    )
+    meeting.refresh_from_db()
+
+    view = agenda_view(meeting, coordinator)
+
+    assert [(item.number, item.title) for item in view.items] == [
+        (1, second.report_number),
+        (2, WATCH_LIST),
+        (3, first.report_number),
+    ]
+
+
+def test_the_view_costs_the_same_however_many_items_have_a_presenter(
+    coordinator, investigator, atf_agent, agenda, django_assert_num_queries
+):
+    """The presenters and their agencies come with the items, not a query for each."""
+    meeting, first, second = agenda
+
+    def plan(case, presenter):
+        agenda_services.plan_item(
+            meeting,
+            coordinator,
+            item_of(meeting, case.report_number).pk,
+            presenter=presenter,
+            time_box=5,
+            expected_version=meeting.agenda_version,
+        )
+        meeting.refresh_from_db()
+
+    plan(first, investigator)
+    with CaptureQueriesContext(connection) as one_presenter:
+        agenda_view(meeting, coordinator)
+    plan(second, atf_agent)
+    with django_assert_num_queries(len(one_presenter)):
+        view = agenda_view(meeting, coordinator)
+    assert [item.presenter.rsplit(" ", 1)[-1] for item in view.items[:2]] == [
+        f"({atf_agent.agency.code})",
+        f"({investigator.agency.code})",
+    ]
+
+
 def test_a_packet_names_its_audience_and_the_page_none(coordinator, agenda):
     meeting, _, _ = agenda
 
-    assert agenda_view(meeting, coordinator).audience_label == ""
+    page = agenda_view(meeting, coordinator)
+    assert (page.audience, page.audience_label) == (None, "")
     community = agenda_view(meeting, coordinator, PrintedCopy.Audience.COMMUNITY)
+    assert community.audience == PrintedCopy.Audience.COMMUNITY
     assert community.audience_label == Audience(PrintedCopy.Audience.COMMUNITY).label != ""
+
+
+def test_the_agenda_covers_the_week_before_its_cutoff_when_no_meeting_was_held_before(coordinator, agenda):
+    meeting, _, _ = agenda
+
+    window = agenda_view(meeting, coordinator).window
+
+    assert window.end == meeting.cutoff_at
+    assert timezone.localtime(window.start) == timezone.localtime(meeting.cutoff_at) - timedelta(days=7)
+    assert window.previous_meeting_id is None
 
 
 def test_a_frozen_agenda_whose_item_lost_its_kept_snapshot_still_draws_it(coordinator, agenda):
