@@ -15,7 +15,6 @@ from accounts.stored_dates import minute_text
 
 from . import lead_work, linking
 from .display import shooting_value
-from .lead_work import LeadConflict
 from .models import ManualLink, NibinLead, Note, NoteRevision, Person, Shooting, ShootingChange, Victim
 from .people import services as people
 from .prosecution import PROSECUTION_FIELDS
@@ -328,7 +327,7 @@ def update_nibin_lead(lead: NibinLead, user: User, data: dict, *, expected_versi
     changed since is refused with LeadConflict."""
     lead = NibinLead.objects.select_for_update().get(pk=lead.pk)
     if expected_version is not None and expected_version != lead.version:
-        raise LeadConflict(current=lead)
+        raise lead_work.LeadConflict(current=lead)
     status = data.get("status", lead.status)
     changed = False
     if status != lead.status:

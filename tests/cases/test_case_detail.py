@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Agency, User
 from cases import services
-from cases.detail import TIMELINE_PAGE
+from cases.detail import TIMELINE_PAGE, case_view
 from cases.models import NibinLead, Note, Shooting, ShootingChange, Victim
 from tests.factories import AgencyFactory, UserFactory, make_shooting
 
@@ -545,3 +546,18 @@ def test_removing_a_manual_link_needs_a_reason_and_unlinks(client_for, investiga
     assert link.removal_reason == "Different car"
     a.refresh_from_db()
     assert a.cluster_id is None
+
+
+def test_each_note_on_the_timeline_links_to_its_own_history_and_only_its_author_to_its_edit_and_retraction(
+    investigator, atf_agent, case
+):
+    """The links are worked out once for the whole timeline: each must still name its own note."""
+    for viewer in (investigator, atf_agent):
+        timeline = case_view(case, viewer).timeline
+        assert len({item.note.pk for item in timeline}) == len(timeline) > 2
+        for item in timeline:
+            pk = item.note.pk
+            mine = item.note.author_id == viewer.pk
+            assert item.revisions_url == reverse("cases:note_revisions", args=[pk])
+            assert item.edit_url == (reverse("cases:edit_note", args=[pk]) if mine else "")
+            assert item.retract_url == (reverse("cases:retract_note", args=[pk]) if mine else "")
