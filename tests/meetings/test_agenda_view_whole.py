@@ -50,6 +50,19 @@ def item_of(meeting: Meeting, title: str):
     )
 
 
+def plan(meeting: Meeting, coordinator, case, presenter, minutes: int) -> None:
+    """The case's item presented by `presenter` in `minutes`."""
+    agenda_services.plan_item(
+        meeting,
+        coordinator,
+        item_of(meeting, case.report_number).pk,
+        presenter=presenter,
+        time_box=minutes,
+        expected_version=meeting.agenda_version,
+    )
+    meeting.refresh_from_db()
+
+
 def test_the_items_are_numbered_in_order_the_last_marked_and_each_case_linked_to_its_page(coordinator, agenda):
     meeting, first, second = agenda
 
@@ -90,15 +103,7 @@ def test_items_taken_off_the_agenda_are_listed_apart_by_report_number_or_title(c
 
 def test_each_item_says_who_presents_it_and_when_it_starts_by_the_time_plan(coordinator, investigator, agenda):
     meeting, first, _ = agenda
-    agenda_services.plan_item(
-        meeting,
-        coordinator,
-        item_of(meeting, first.report_number).pk,
-        presenter=investigator,
-        time_box=10,
-        expected_version=meeting.agenda_version,
-    )
-    meeting.refresh_from_db()
+    plan(meeting, coordinator, first, investigator, 10)
 
     view = agenda_view(meeting, coordinator)
 
@@ -133,21 +138,10 @@ def test_the_view_costs_the_same_however_many_items_have_a_presenter(
     """The presenters and their agencies come with the items, not a query for each."""
     meeting, first, second = agenda
 
-    def plan(case, presenter):
-        agenda_services.plan_item(
-            meeting,
-            coordinator,
-            item_of(meeting, case.report_number).pk,
-            presenter=presenter,
-            time_box=5,
-            expected_version=meeting.agenda_version,
-        )
-        meeting.refresh_from_db()
-
-    plan(first, investigator)
+    plan(meeting, coordinator, first, investigator, 5)
     with CaptureQueriesContext(connection) as one_presenter:
         agenda_view(meeting, coordinator)
-    plan(second, atf_agent)
+    plan(meeting, coordinator, second, atf_agent, 5)
     with django_assert_num_queries(len(one_presenter)):
         view = agenda_view(meeting, coordinator)
     assert [item.presenter.rsplit(" ", 1)[-1] for item in view.items[:2]] == [
