@@ -25,6 +25,12 @@ from shootreview.settings import *  # noqa: E402,F403
 # A Celery worker started by the tests reads the test process's own copies (tests/conftest.py).
 CACHES["shared"]["KEY_PREFIX"] = os.environ.get("TESTS_SHARED_CACHE_PREFIX", CACHES["shared"]["KEY_PREFIX"])  # noqa: F405
 
+# The test database's name, fixed: with --reuse-db pytest-django leaves NAME set to the test
+# database's, so a second pytest run in the same process (make mutate's test processes run one
+# for each mutant) would otherwise prefix it again (test_test_…) and build a new database.
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", f"test_{DATABASES['default']['NAME']}")  # noqa: F405
+
 # The live test server speaks plain HTTP on loopback.
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
