@@ -143,6 +143,9 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, r
     test_settings["NAME"] = str(private)
 
     def remove_the_copy() -> None:
+        # Named back: mutmut runs the tests again in this process and in processes forked from
+        # it, each of which must copy the shared database, not look for this removed copy.
+        test_settings["NAME"] = str(shared)
         for path in (private, Path(f"{private}-wal"), Path(f"{private}-shm")):
             path.unlink(missing_ok=True)
 

@@ -52,6 +52,21 @@ def test_probe(transactional_db):
 """
 
 
+# pytest run twice in one process and once in a child forked from it, as mutmut runs the tests.
+MUTMUT_LIKE = """
+import os, sys, pytest
+args = sys.argv[1:]
+pytest.main(args)
+pytest.main(args)
+child = os.fork()
+if child == 0:
+    sys.stdout.flush()
+    os._exit(int(pytest.main(args)))
+_, status = os.waitpid(child, 0)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def test_mutation_test_processes_each_work_on_a_copy_of_the_test_database_of_their_own(tmp_path):
     """make mutate's test processes on SQLite: each on a private copy of the migrated test
     database, which is gone when the process ends; the suite without the switch keeps the one."""
@@ -63,11 +78,14 @@ def test_mutation_test_processes_each_work_on_a_copy_of_the_test_database_of_the
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env |= {"SHOOTREVIEW_VAR_DIR": str(var), "TESTS_PRIVATE_DATABASE_COPY": "1"}
 
-    def run_probe():
-        command = [sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider", "--reuse-db", str(probe)]
+    def run_probe(script: str = ""):
+        """The probe's database name and the rows it saw, of each run (a pytest, or `script`)."""
+        args = ["-q", "-s", "-p", "no:cacheprovider", "--reuse-db", str(probe)]
+        command = [sys.executable, "-c", script, *args] if script else [sys.executable, "-m", "pytest", *args]
         done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stdout + done.stderr
-        return next(line.split(" ", 2)[1:] for line in done.stdout.splitlines() if line.startswith("PROBE"))
+        runs = [line.split(" ", 2)[1:] for line in done.stdout.splitlines() if line.startswith("PROBE")]
+        return runs if script else runs[0]
 
     shared = var / "test-shootreview.sqlite3"
     first_name, _ = run_probe()
@@ -83,3 +101,13 @@ def test_mutation_test_processes_each_work_on_a_copy_of_the_test_database_of_the
     assert sorted(p.name for p in var.glob("test-shootreview*")) == ["test-shootreview.sqlite3"]
     # Nothing another process committed.
     assert second_seen == "[" + second_name.removesuffix(".sqlite3").rsplit("-", 1)[1] + "]"
+
+    # As mutmut runs them: pytest twice in one process, then in a process forked from it. Each run
+    # copies the shared database (never a copy a run before it removed).
+    runs = run_probe(MUTMUT_LIKE)
+    names = [name for name, _ in runs]
+    # The process's own copy for each of its runs, and the child's own.
+    assert len(names) == 3 and names[0] == names[1] != names[2]
+    assert all(name.startswith(str(var / "test-shootreview-")) for name in names)
+    assert all(seen == "[" + name.removesuffix(".sqlite3").rsplit("-", 1)[1] + "]" for name, seen in runs)
+    assert sorted(p.name for p in var.glob("test-shootreview*")) == ["test-shootreview.sqlite3"]
