@@ -203,6 +203,18 @@ def test_two_linked_cases_on_the_agenda_are_drawn_as_one_group(investigator, atf
     assert [(item.group_start, item.group_size) for item in items] == [(False, 1), (True, 2), (False, 2), (False, 1)]
 
 
+def test_two_linked_cases_at_the_top_of_the_agenda_are_a_group_too(investigator, atf_agent, coordinator):
+    meeting = meeting_at(local(2026, 2, 11, 9, 0))
+    for night in (5, 6):
+        case = case_at(investigator, local(2026, 2, night, 22, 0))
+        note_at(local(2026, 2, night + 1, 10, 0), case, atf_agent, Note.Kind.FIREARM, firearm([LEAD]))
+    agenda_services.build_agenda(meeting, coordinator)
+
+    items = agenda_view(meeting, coordinator).items
+
+    assert [(item.group_start, item.group_size) for item in items] == [(True, 2), (False, 2)]
+
+
 def test_a_lead_past_its_goal_is_a_reason_in_full_for_those_who_see_detail_and_a_follow_up_for_others(
     investigator, advocate, case_item
 ):
