@@ -185,14 +185,19 @@ def test_an_agenda_frozen_before_its_snapshots_kept_people_and_prosecution_chang
     assert (view.case.overlaps, view.case.prosecution) == ([], [])
 
 
+def linked_pair(investigator, atf_agent) -> None:
+    """Two cases of the nights of 5 and 6 Feb 2026 linked by one NIBIN lead."""
+    for night in (5, 6):
+        case = case_at(investigator, local(2026, 2, night, 22, 0))
+        note_at(local(2026, 2, night + 1, 10, 0), case, atf_agent, Note.Kind.FIREARM, firearm([LEAD]))
+
+
 def test_two_linked_cases_on_the_agenda_are_drawn_as_one_group(investigator, atf_agent, coordinator):
     """Only the linked pair is a group, though a case of its own comes before it and a free-text
     item after it."""
     meeting = meeting_at(local(2026, 2, 11, 9, 0))
     alone = case_at(investigator, local(2026, 2, 8, 22, 0))
-    for night in (5, 6):
-        case = case_at(investigator, local(2026, 2, night, 22, 0))
-        note_at(local(2026, 2, night + 1, 10, 0), case, atf_agent, Note.Kind.FIREARM, firearm([LEAD]))
+    linked_pair(investigator, atf_agent)
     agenda_services.build_agenda(meeting, coordinator)
     meeting.refresh_from_db()
     agenda_services.add_text_item(meeting, coordinator, "Watch list", "", expected_version=meeting.agenda_version)
@@ -205,9 +210,7 @@ def test_two_linked_cases_on_the_agenda_are_drawn_as_one_group(investigator, atf
 
 def test_two_linked_cases_at_the_top_of_the_agenda_are_a_group_too(investigator, atf_agent, coordinator):
     meeting = meeting_at(local(2026, 2, 11, 9, 0))
-    for night in (5, 6):
-        case = case_at(investigator, local(2026, 2, night, 22, 0))
-        note_at(local(2026, 2, night + 1, 10, 0), case, atf_agent, Note.Kind.FIREARM, firearm([LEAD]))
+    linked_pair(investigator, atf_agent)
     agenda_services.build_agenda(meeting, coordinator)
 
     items = agenda_view(meeting, coordinator).items

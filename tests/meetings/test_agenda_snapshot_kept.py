@@ -253,7 +253,7 @@ def test_a_link_by_hand_is_kept_on_the_two_cases_it_joins_with_its_reason(invest
     assert how(second) == {first.report_number: [car], third.report_number: [witness_named]}
 
 
-def test_each_snapshot_says_what_it_keeps_and_the_version_it_was_kept_with(investigator, coordinator):
+def test_each_snapshot_says_what_it_keeps_and_the_version_it_was_kept_with(investigator):
     """A frozen agenda is kept for years: each item's snapshot names its kind (a case or a free
     text) and the version of the snapshot's layout, so that a later release can read it."""
     meeting = meeting_at(local(2026, 2, 11, 9, 0))
