@@ -8,9 +8,9 @@ page answers with errors or something other than 200.
 
 Environment: BENCH_HTTP_DATABASE_URL (default DATABASE_URL; PostgreSQL only, the bulk data set is
 built there when missing, which takes many minutes), BENCH_HTTP_WORKERS (gunicorn workers,
-default 2), BENCH_HTTP_THREADS (threads per worker, default 4), BENCH_HTTP_CONNECTIONS (default
-4), BENCH_HTTP_SECONDS (default 15), BENCH_HTTP_HIGH_CONNECTIONS (the p99 run of the case pages,
-default 16), BENCH_HTTP_PAGES (names of the pages to run, comma-separated; default all).
+default 2), BENCH_HTTP_THREADS (threads per worker, default 1 as in the README's deployment),
+BENCH_HTTP_CONNECTIONS (default 4), BENCH_HTTP_SECONDS (default 15), BENCH_HTTP_HIGH_CONNECTIONS
+(the p99 run of the case pages, default 16), BENCH_HTTP_PAGES (names of the pages to run, comma-separated; default all).
 """
 
 from __future__ import annotations
@@ -153,7 +153,6 @@ def gunicorn(port: int, env: dict[str, str], workers: int, threads: int):
             f"127.0.0.1:{port}",
             "--workers",
             str(workers),
-            # Threads: a request waiting for its audit row's disk flush lets another one run.
             "--threads",
             str(threads),
             "--access-logfile",
@@ -299,7 +298,7 @@ def main() -> None:
     if not database_url.startswith(("postgres://", "postgresql://")):
         fail("needs PostgreSQL: set BENCH_HTTP_DATABASE_URL (or DATABASE_URL) to postgres://...")
     workers = int(os.environ.get("BENCH_HTTP_WORKERS") or 2)
-    threads = int(os.environ.get("BENCH_HTTP_THREADS") or 4)
+    threads = int(os.environ.get("BENCH_HTTP_THREADS") or 1)
     connections = int(os.environ.get("BENCH_HTTP_CONNECTIONS") or 4)
     high = int(os.environ.get("BENCH_HTTP_HIGH_CONNECTIONS") or 16)
     seconds = int(os.environ.get("BENCH_HTTP_SECONDS") or 15)
