@@ -23,7 +23,7 @@ from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 
 from ..models import Person, PersonChange, PersonRole
-from .access import role_visibility_q, roles_visible_to
+from .access import roles_visible_to
 from .trigrams import MIN_SIMILARITY
 
 # Years either side of an approximate age that still count as the same age band.
@@ -77,10 +77,9 @@ def shootings_of_people_named(user, text: str, *, typos: bool = True) -> QuerySe
     Both steps read only visible roles: an advocate finds a person only by the names they were
     shot under and reaches only the shootings they were shot in; a restricted note neither lends
     its name nor leads to its shooting outside its agency."""
-    named = resembling(roles_visible_to(user), text, typos=typos).order_by().values("person_id")
-    # The people found are not merged away (roles_visible_to): asking again of each of their roles
-    # would look every one of them up a second time.
-    return PersonRole.objects.filter(role_visibility_q(user), person_id__in=named).order_by().values("shooting_id")
+    visible = roles_visible_to(user)
+    named = resembling(visible, text, typos=typos).order_by().values("person_id")
+    return visible.filter(person_id__in=named).order_by().values("shooting_id")
 
 
 @dataclass
