@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 
 import pytest
 from django.core.management import call_command
@@ -25,18 +26,23 @@ def demo_data(django_db_setup, django_db_blocker) -> None:
         call_command("seed_demo", verbosity=0)
 
 
-def time_requests(client, url: str, requests: int = REQUESTS) -> tuple[list[float], int, int]:
+def time_requests(
+    client, url: str, requests: int = REQUESTS, before_each: Callable[[], None] = lambda: None
+) -> tuple[list[float], int, int]:
     """GET `url` `requests` times: the seconds of each, the queries of one request and the page
     size. The first request loads templates and warms caches (steady state is what users feel);
-    the second is where the queries are counted."""
+    the second is where the queries are counted. `before_each` runs before every request, untimed
+    (forgetting the kept pages, to time a page drawn afresh)."""
     first = client.get(url)
     assert first.status_code == 200, first.status_code
+    before_each()
     with CaptureQueriesContext(connection) as queries:
         client.get(url)
     # Read now: every later request clears the connection's query log.
     query_count = len(queries.captured_queries)
     seconds = []
     for _ in range(requests):
+        before_each()
         start = time.perf_counter()
         response = client.get(url)
         seconds.append(time.perf_counter() - start)

@@ -11,9 +11,11 @@ class MeetingsConfig(AppConfig):
 
     def ready(self) -> None:
         # Here, not at the top: these import models, which exist only once apps are loaded.
+        from cases.kept_pages import data_stamp
         from cases.search import held_meetings
 
         from . import case_history
+        from .agenda import source_stamp
         from .models import Meeting
 
         def last_cutoff() -> dt.datetime | None:
@@ -25,5 +27,7 @@ class MeetingsConfig(AppConfig):
             )
 
         held_meetings.last_cutoff = last_cutoff
+        # The case list and case pages are kept under the stamp of the data live agendas are drawn from.
+        data_stamp.current = source_stamp.current
         # The case page's Reviews section and the case export's meeting columns.
         case_history.install()

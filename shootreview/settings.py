@@ -199,6 +199,9 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # --- Caches -----------------------------------------------------------------------------------
+# The case list and case pages are kept for their viewer while the case data is unchanged
+# (cases.kept_pages); 0 draws every view afresh (make bench-http's "drawn" rows).
+KEEP_PAGES = env_bool("KEEP_PAGES", True)
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 # "shared" is Redis, so that every server process reads the same copies and sees the same
 # removals: the sessions (accounts.sessions, also kept in the database) and the signed-in person's
@@ -230,6 +233,15 @@ CACHES = {
         "LOCATION": "note-html",
         "TIMEOUT": 24 * 3600,
         "OPTIONS": {"MAX_ENTRIES": env_int("NOTE_HTML_CACHE_ENTRIES", 20000)},
+    },
+    # The case list and case pages as drawn for one viewer, under the stamp of the case data
+    # (cases.kept_pages). In the process's own memory on purpose: pages name witnesses.
+    "kept_pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "kept-pages",
+        "TIMEOUT": 60,
+        # About 40 KB a page.
+        "OPTIONS": {"MAX_ENTRIES": env_int("KEPT_PAGE_CACHE_ENTRIES", 1000)},
     },
     # Live agendas' snapshots, each under the stamp of the data it was built from
     # (meetings.agenda.source_stamp): a superseded one is never asked for again and ages out.

@@ -3,8 +3,10 @@ bulk data set), signed in through the real sign-in form and second factor, drive
 
 Prints requests per second, median and 99th percentile latency of each page beside a bare Django
 hello view and the administration's changelist measured in the same run, so that the figures are
-ratios taken on one machine at one time. A report, not a pass/fail check: it fails only when a
-page answers with errors or something other than 200.
+ratios taken on one machine at one time. The case pages run once more drawn afresh for every
+request (KEEP_PAGES=0, the "drawn" rows): otherwise one viewer's repeated looks at an unchanged
+page are shown the page kept for them (cases.kept_pages). A report, not a pass/fail check: it
+fails only when a page answers with errors or something other than 200.
 
 Environment: BENCH_HTTP_DATABASE_URL (default DATABASE_URL; PostgreSQL only, the bulk data set is
 built there when missing, which takes many minutes), BENCH_HTTP_WORKERS (gunicorn workers,
@@ -344,6 +346,19 @@ def main() -> None:
                     continue
                 results.append(wrk(name, port, path, browser.cookie_header(), high, seconds))
                 print(f"  {results[-1]}", flush=True)
+
+        # The case pages drawn afresh for every request (KEEP_PAGES=0): what a look costs when the
+        # case data changed since the viewer's last look at the page (cases.kept_pages).
+        drawn = [(name, path) for key, name, path, _browser, at_high in pages if at_high and (not only or key in only)]
+        if drawn:
+            port = free_port()
+            with gunicorn(port, {**app_env, "KEEP_PAGES": "0"}, workers, threads):
+                reader = Browser(port)
+                reader.sign_in(prepared.investigator, prepared.password)
+                for name, path in drawn:
+                    check_page(reader, path)
+                    results.append(wrk(f"{name}, drawn", port, path, reader.cookie_header(), connections, seconds))
+                    print(f"  {results[-1]}", flush=True)
         print(f"load average at end: {load_average()}")
         report(results, workers, threads, seconds)
         if any(r.errors for r in results):

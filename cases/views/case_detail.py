@@ -21,6 +21,7 @@ from accounts.models import User
 from cases import access, detail, services
 from cases.focus import announce, focus_first_error
 from cases.forms import LinkForm, QuickEditForm, UnlinkForm, VictimDeathForm, VictimForm
+from cases.kept_pages import kept_page
 from cases.meeting_history import reviews_section
 from cases.models import Shooting, ShootingChange
 from cases.people import access as people_access
@@ -98,16 +99,17 @@ def _require_edit(user: User) -> None:
 @vary_on_headers("HX-Request")
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    case = detail.case_view(
-        _case(user, pk, request),
-        user,
-        kind=request.GET.get("kind", ""),
-        show_all=request.GET.get("all") == "1",
-    )
+    shooting = _case(user, pk, request)
+
+    def case() -> detail.CaseView:
+        return detail.case_view(
+            shooting, user, kind=request.GET.get("kind", ""), show_all=request.GET.get("all") == "1"
+        )
+
     if request.htmx and not request.htmx.history_restore_request:
         # The timeline's kind filter: only the timeline is swapped.
-        return render(request, f"{TEMPLATE}#timeline", _context(case))
-    return render_page(request, case)
+        return render(request, f"{TEMPLATE}#timeline", _context(case()))
+    return kept_page(request, lambda **extra: render_page(request, case(), **extra))
 
 
 @require_http_methods(["GET", "POST"])

@@ -12,6 +12,7 @@ from accounts.audit import annotate, showed_cases
 
 from .. import access, export, search
 from ..forms import CaseFilterForm
+from ..kept_pages import kept_page
 from ..list_row_html import rows_html
 from ..list_rows import case_rows, list_values
 from ..models import SavedSearch
@@ -26,8 +27,8 @@ def _query(request: HttpRequest) -> tuple[CaseFilterForm, search.CaseQuery]:
     return form, form.to_query()
 
 
-def case_list(request: HttpRequest) -> HttpResponse:
-    form, query = _query(request)
+def _context(request: HttpRequest, form: CaseFilterForm, query: search.CaseQuery) -> tuple[dict, str]:
+    """The list's context, and its query string (the tidy form of the query, no empty filters)."""
     shootings = list_values(search.find_cases(request.user, query))
     page = search.page_of(shootings, request.GET.get("page"), PER_PAGE, with_total=search.counts_with_its_page(query))
     params = query.params()
@@ -54,14 +55,25 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "alert_choices": SavedSearch.Alert.choices,
         "save_fields": [(name, value) for name, values in filters_in(request.GET).lists() for value in values],
     }
+    return context, query_string
+
+
+def case_list(request: HttpRequest) -> HttpResponse:
+    form, query = _query(request)
     # A history restore (back button with an empty htmx cache) needs the whole page.
     if request.htmx and not request.htmx.history_restore_request:
+        context, query_string = _context(request, form, query)
         response = render(request, "cases/case_list.html#results", {**context, "oob": True})
         # The address bar gets the tidy form of the query (no empty filters), as links build it.
-        page_param = f"{'&' if query_string else '?'}page={page.number}" if page.number > 1 else ""
+        number = context["page"].number
+        page_param = f"{'&' if query_string else '?'}page={number}" if number > 1 else ""
         push_url(response, reverse("cases:list") + (f"?{query_string}" if query_string else "") + page_param)
     else:
-        response = render(request, "cases/case_list.html", context)
+
+        def draw(**extra) -> HttpResponse:
+            return render(request, "cases/case_list.html", {**_context(request, form, query)[0], **extra})
+
+        response = kept_page(request, draw)
     # The same URL answers with a fragment or a page: caches must keep them apart.
     patch_vary_headers(response, ["HX-Request"])
     return response
