@@ -239,7 +239,7 @@ CACHES = {
     "kept_pages": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "kept-pages",
-        "TIMEOUT": 60,
+        # Each page is kept for cases.kept_pages.KEEP_SECONDS, given as it is stored.
         # About 40 KB a page.
         "OPTIONS": {"MAX_ENTRIES": env_int("KEPT_PAGE_CACHE_ENTRIES", 1000)},
     },

@@ -21,10 +21,10 @@ from cases.models import NibinLead, Note, PersonRole, Victim
 from cases.people import services as people_services
 from meetings.agenda import source_stamp
 from meetings.models import ActionItem, AgendaItem, Meeting
-from tests import source_stamp_checks
 from tests.factories import make_shooting
 from tests.meetings.agenda_helpers import meeting_at
 from tests.source_stamp_checks import assert_under_the_stamp
+from tests.source_stamp_checks import tables_read as tables_named
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +58,7 @@ REQUEST_TABLES = {
 
 
 def tables_read(queries) -> set[str]:
-    return source_stamp_checks.tables_read(queries) - REQUEST_TABLES
+    return tables_named(queries) - REQUEST_TABLES
 
 
 @pytest.fixture
